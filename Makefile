@@ -1,0 +1,55 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+MOTO := $(VENV)/bin/moto_server
+NODE_STAMP := node_modules/.install-stamp
+
+.PHONY: run demo test lint typecheck unit infra integration bench synth clean deps
+
+deps: $(NODE_STAMP) $(MOTO)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(MOTO): requirements-emulator.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	@touch $@
+
+## Start Spillway locally on the embedded emulator; Ctrl-C stops everything it started.
+run: deps
+	npx tsx src/local/main.ts
+
+## Play the scripted burst-and-drain scenario against the local runtime (starts it if needed).
+demo: deps
+	npx tsx scripts/demo.ts
+
+## Lint, type-check and every test suite (unit, CDK assertions, integration against the emulator).
+test: deps lint typecheck unit infra integration
+
+lint: $(NODE_STAMP)
+	npx biome check .
+
+typecheck: $(NODE_STAMP)
+	npx tsc --noEmit -p tsconfig.json
+
+unit: $(NODE_STAMP)
+	npx vitest run --project unit
+
+infra: $(NODE_STAMP)
+	npx vitest run --project infra
+
+integration: deps
+	npx vitest run --project integration
+
+## Throughput, latency, bundle sizes and cold import times, printed as figures.
+bench: deps
+	npx tsx scripts/bench.ts
+
+synth: $(NODE_STAMP)
+	for env in dev staging prod; do npx cdk synth -q -c env=$$env -o cdk.out/$$env >/dev/null || exit 1; echo "synth $$env ok"; done
+
+clean:
+	rm -rf cdk.out .local dist

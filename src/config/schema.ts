@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** AWS region names such as `eu-west-1`; validated by shape so a typo fails at load, not at RunTask. */
+const regionName = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+
+/** Names that end up in DynamoDB keys, execution names and ECS tags: keep them boring. */
+const slug = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, starting with a letter or digit');
+
+export const environmentNames = ['local', 'dev', 'staging', 'prod'] as const;
+
+const siteSchema = z.strictObject({
+  id: slug,
+  kind: z.enum(['onprem', 'cloud']),
+  description: z.string().max(200).optional(),
+});
+
+const taskDefinitionSchema = z.strictObject({
+  /** ECS task definition family; one per workload and region. */
+  family: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a valid task definition family'),
+  image: z.string().min(1),
+  /** Fargate CPU units (256 = 0.25 vCPU). */
+  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+  /** Fargate memory in MiB. */
+  memoryMiB: z.number().int().min(512).max(30720),
+  containerPort: z.number().int().min(1).max(65535),
+});
+
+const networkSchema = z.strictObject({
+  subnets: z.array(z.string().min(1)).min(1),
+  securityGroups: z.array(z.string().min(1)).min(1),
+  assignPublicIp: z.boolean().default(false),
+});
+
+const burstRegionSchema = z.strictObject({
+  region: regionName,
+  cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a valid ECS cluster name'),
+  taskDefinition: taskDefinitionSchema,
+  network: networkSchema,
+  /** ELBv2 target group (ip type) that burst tasks join; drains deregister them first. */
+  targetGroupArn: z.string().startsWith('arn:').optional(),
+  /** Upper bound of burst tasks in this region; the workload's maxBurstTasks when absent. */
+  maxTasks: z.number().int().min(1).max(1000).optional(),
+});
+
+const workloadSchema = z
+  .strictObject({
+    name: slug,
+    homeSite: slug,
+    /** Burst regions in order of preference: the first with room wins. */
+    burstRegions: z.array(burstRegionSchema).min(1),
+    minBurstTasks: z.number().int().min(0).default(0),
+    maxBurstTasks: z.number().int().min(1).max(1000),
+    scaleOutStep: z.number().int().min(1).max(100).default(1),
+    scaleInStep: z.number().int().min(1).max(100).default(1),
+    scaleOutCooldownSeconds: z.number().int().min(0).max(86_400).default(60),
+    scaleInCooldownSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** How long a draining task keeps serving after it leaves the target group, before StopTask. */
+    drainSeconds: z.number().int().min(0).max(86_400).default(30),
+  })
+  .superRefine((workload, ctx) => {
+    if (workload.minBurstTasks > workload.maxBurstTasks) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minBurstTasks'],
+        message: `minBurstTasks (${workload.minBurstTasks}) exceeds maxBurstTasks (${workload.maxBurstTasks})`,
+      });
+    }
+    const seen = new Set<string>();
+    workload.burstRegions.forEach((burstRegion, index) => {
+      if (seen.has(burstRegion.region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['burstRegions', index, 'region'],
+          message: `region ${burstRegion.region} is listed twice`,
+        });
+      }
+      seen.add(burstRegion.region);
+    });
+  });
+
+const alarmMappingSchema = z.strictObject({
+  /** Alarm name to match, exactly or as a prefix. */
+  alarmName: z.string().min(1).max(255),
+  match: z.enum(['exact', 'prefix']).default('exact'),
+  workload: slug,
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+
+const signalsSchema = z
+  .strictObject({
+    alertmanager: z
+      .strictObject({
+        /** The alert label whose value names the workload. */
+        workloadLabel: z.string().min(1).default('workload'),
+      })
+      .prefault({}),
+    cloudwatch: z
+      .strictObject({
+        alarms: z.array(alarmMappingSchema).default([]),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const spillwayConfigSchema = z
+  .strictObject({
+    environment: z.enum(environmentNames),
+    controlRegion: regionName,
+    sites: z.array(siteSchema).min(1),
+    workloads: z.array(workloadSchema).min(1),
+    signals: signalsSchema,
+    /** How long decision log entries are kept. */
+    decisionLogRetentionDays: z.number().int().min(1).max(3650).default(30),
+  })
+  .superRefine((config, ctx) => {
+    const siteIds = new Set(config.sites.map((site) => site.id));
+    const workloadNames = new Set<string>();
+    config.workloads.forEach((workload, index) => {
+      if (workloadNames.has(workload.name)) {
+        ctx.addIssue({ code: 'custom', path: ['workloads', index, 'name'], message: `workload ${workload.name} is defined twice` });
+      }
+      workloadNames.add(workload.name);
+      if (!siteIds.has(workload.homeSite)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', index, 'homeSite'],
+          message: `home site ${workload.homeSite} is not one of the sites (${[...siteIds].join(', ')})`,
+        });
+      }
+    });
+    config.signals.cloudwatch.alarms.forEach((mapping, index) => {
+      if (!workloadNames.has(mapping.workload)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signals', 'cloudwatch', 'alarms', index, 'workload'],
+          message: `alarm mapping names unknown workload ${mapping.workload}`,
+        });
+      }
+    });
+  });
+
+export type SpillwayConfig = z.infer<typeof spillwayConfigSchema>;
+export type WorkloadConfig = SpillwayConfig['workloads'][number];
+export type BurstRegionConfig = WorkloadConfig['burstRegions'][number];
+export type AlarmMapping = SpillwayConfig['signals']['cloudwatch']['alarms'][number];

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+
+/** Short, stable, URL- and tag-safe digest of the parts. */
+export function digest(parts: readonly string[], length = 24): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(part);
+    hash.update('\u0000');
+  }
+  return hash.digest('hex').slice(0, length);
+}
+
+/** ECS task id: the last segment of the task ARN. */
+export function taskIdOf(taskArn: string): string {
+  const id = taskArn.split('/').at(-1);
+  if (!id) throw new Error(`not an ECS task ARN: ${taskArn}`);
+  return id;
+}
+
+/**
+ * RunTask keeps a clientToken for 24 hours and accepts at most 64 characters: the same decision
+ * and batch always yield the same token, so a retried invocation gets the same tasks back.
+ */
+export function runTaskClientToken(decisionId: string, region: string, batch: number): string {
+  const token = `${decisionId}-${digest([region], 8)}-${batch}`;
+  if (token.length > 64) throw new Error(`clientToken longer than 64 characters: ${token}`);
+  return token;
+}
+
+/**
+ * Step Functions execution names allow 80 characters of [A-Za-z0-9-_]. Naming a drain after its
+ * task makes a second start of the same drain a no-op.
+ */
+export function drainExecutionName(workload: string, taskArn: string): string {
+  const name = `${workload}-${taskIdOf(taskArn)}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return name.length <= 80 ? name : `${name.slice(0, 55)}-${digest([name], 24)}`;
+}

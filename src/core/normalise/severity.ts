@@ -1,0 +1,24 @@
+import type { Severity } from '../signal';
+
+const aliases: Record<string, Severity> = {
+  critical: 'critical',
+  crit: 'critical',
+  page: 'critical',
+  high: 'critical',
+  disaster: 'critical',
+  error: 'critical',
+  warning: 'warning',
+  warn: 'warning',
+  average: 'warning',
+  medium: 'warning',
+  info: 'info',
+  information: 'info',
+  low: 'info',
+  none: 'info',
+};
+
+/** Maps the severity words monitors use onto Spillway's three; unknown words count as warnings. */
+export function normaliseSeverity(word: string | undefined): Severity {
+  if (!word) return 'warning';
+  return aliases[word.trim().toLowerCase()] ?? 'warning';
+}

@@ -1,0 +1,214 @@
+import type { WorkloadConfig } from '../config/schema';
+import type { Decision, DecisionAction, SignalOutcome } from './decision';
+import { digest } from './ids';
+import { placeBurstTasks } from './placement';
+import type { Signal } from './signal';
+import {
+  type AlertRecord,
+  type BurstTask,
+  countLive,
+  firingAlertKeys,
+  type PendingLaunch,
+  type WorkloadState,
+} from './workload-state';
+
+/** How long an applied dedup key, a resolved alert and a stopped task record are remembered. */
+export const MEMORY_SECONDS = 48 * 3600;
+
+export interface PolicyInput {
+  readonly workload: WorkloadConfig;
+  readonly state: WorkloadState;
+  /** New signals for this workload, in any order; empty for a periodic evaluation. */
+  readonly signals: readonly Signal[];
+  readonly now: Date;
+}
+
+export interface PolicyResult {
+  readonly decision: Decision;
+  /** The state to write (conditionally on `state.version`); equal to the input when nothing changed. */
+  readonly next: WorkloadState;
+  /** False when the decision changes nothing and need not be written (an idle periodic evaluation). */
+  readonly changed: boolean;
+}
+
+const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000);
+
+/**
+ * Applies policy to one workload: folds the signals into its alert set (ignoring duplicates and
+ * stale signals), then decides to scale out, scale in, or hold. Pure: same input, same output.
+ */
+export function decide(input: PolicyInput): PolicyResult {
+  const { workload, state, now } = input;
+  const nowIso = now.toISOString();
+  const signals = [...input.signals].sort(
+    (a, b) => a.observedAt.localeCompare(b.observedAt) || a.dedupKey.localeCompare(b.dedupKey),
+  );
+
+  const alerts: Record<string, AlertRecord> = { ...state.alerts };
+  const applied: Record<string, string> = { ...state.applied };
+  const outcomes: { id: string; dedupKey: string; state: string; outcome: SignalOutcome }[] = [];
+  for (const signal of signals) {
+    const outcome = applySignal(signal, alerts, applied, now);
+    outcomes.push({ id: signal.id, dedupKey: signal.dedupKey, state: signal.state, outcome });
+  }
+  const anyApplied = outcomes.some((o) => o.outcome === 'applied');
+  const folded: WorkloadState = { ...state, alerts, applied };
+
+  const { action, reason } = chooseAction(workload, folded, now);
+  const decisionId = `d-${digest([workload.name, String(state.version), action.kind, ...signals.map((s) => s.dedupKey)])}`;
+  const firing = firingAlertKeys(folded);
+  const live = countLive(folded).total;
+
+  const ignoredOnly = signals.length > 0 && !anyApplied;
+  // A batch of only duplicates or stale signals never acts: redelivery must not change the outcome.
+  const finalAction: DecisionAction = ignoredOnly ? { kind: 'ignored' } : action;
+  const finalReason = ignoredOnly ? describeIgnored(outcomes) : reason;
+
+  let next: WorkloadState = folded;
+  if (finalAction.kind === 'scale_out') {
+    const launches: PendingLaunch[] = finalAction.placements.map((p) => ({
+      decisionId,
+      region: p.region,
+      count: p.count,
+      requestedAt: nowIso,
+      attempts: 0,
+    }));
+    next = { ...next, lastScaleOutAt: nowIso, pendingLaunches: [...next.pendingLaunches, ...launches] };
+  } else if (finalAction.kind === 'scale_in') {
+    const tasks: Record<string, BurstTask> = { ...next.tasks };
+    for (const { taskArn } of finalAction.tasks) {
+      const task = Object.values(tasks).find((t) => t.taskArn === taskArn);
+      if (task) tasks[task.taskId] = { ...task, status: 'drain_requested', drainRequestedAt: nowIso };
+    }
+    next = { ...next, lastScaleInAt: nowIso, tasks };
+  }
+  next = forget(next, now);
+  const changed = anyApplied || finalAction.kind === 'scale_out' || finalAction.kind === 'scale_in';
+
+  return {
+    decision: {
+      id: decisionId,
+      workload: workload.name,
+      at: nowIso,
+      action: finalAction,
+      reason: finalReason,
+      signals: outcomes,
+      liveTasks: live,
+      firingAlerts: firing,
+      tick: signals.length === 0,
+    },
+    next: changed ? next : state,
+    changed,
+  };
+}
+
+function applySignal(
+  signal: Signal,
+  alerts: Record<string, AlertRecord>,
+  applied: Record<string, string>,
+  now: Date,
+): SignalOutcome {
+  if (applied[signal.dedupKey] !== undefined) return 'duplicate';
+  const previous = alerts[signal.alertKey];
+  // A redelivered or reordered signal older than what this alert already applied must not undo it.
+  if (previous && previous.observedAt > signal.observedAt) return 'stale';
+  alerts[signal.alertKey] = {
+    source: signal.source,
+    state: signal.state,
+    severity: signal.severity,
+    observedAt: signal.observedAt,
+  };
+  applied[signal.dedupKey] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
+  return 'applied';
+}
+
+function chooseAction(
+  workload: WorkloadConfig,
+  state: WorkloadState,
+  now: Date,
+): { action: DecisionAction; reason: string } {
+  const live = countLive(state);
+  const firing = firingAlertKeys(state);
+  const hold = (reason: string) => ({ action: { kind: 'hold' } as const, reason });
+  const max = workload.maxBurstTasks;
+
+  if (live.total < workload.minBurstTasks) {
+    const placements = placeBurstTasks(workload, live.byRegion, workload.minBurstTasks - live.total);
+    if (placements.length === 0) return hold(`below minBurstTasks but every burst region is full`);
+    return {
+      action: { kind: 'scale_out', placements },
+      reason: `below minBurstTasks (${live.total}/${workload.minBurstTasks}): ${describePlacements(placements)}`,
+    };
+  }
+
+  if (firing.length > 0) {
+    if (live.total >= max) return hold(`${firing.length} alert(s) firing but at maxBurstTasks (${live.total}/${max})`);
+    if (state.lastScaleOutAt) {
+      const until = addSeconds(state.lastScaleOutAt, workload.scaleOutCooldownSeconds);
+      if (now < until) return hold(`${firing.length} alert(s) firing; not scaled out because cooldown until ${until.toISOString()}`);
+    }
+    const wanted = Math.min(workload.scaleOutStep, max - live.total);
+    const placements = placeBurstTasks(workload, live.byRegion, wanted);
+    if (placements.length === 0) return hold(`${firing.length} alert(s) firing but every burst region is at its max`);
+    return {
+      action: { kind: 'scale_out', placements },
+      reason: `${firing.length} alert(s) firing (${firing.join(', ')}): ${describePlacements(placements)}`,
+    };
+  }
+
+  const drainable = Object.values(state.tasks).filter((t) => t.status === 'running');
+  const above = live.total - workload.minBurstTasks;
+  if (drainable.length === 0 || above <= 0) {
+    return hold(live.total === 0 ? 'no alert firing and no burst tasks' : 'no alert firing; nothing left to drain');
+  }
+  const lastAction = [state.lastScaleOutAt, state.lastScaleInAt].filter((t): t is string => !!t).sort().at(-1);
+  if (lastAction) {
+    const until = addSeconds(lastAction, workload.scaleInCooldownSeconds);
+    if (now < until) return hold(`no alert firing; not scaled in because cooldown until ${until.toISOString()}`);
+  }
+  const victims = chooseDrainVictims(workload, drainable, Math.min(workload.scaleInStep, above));
+  return {
+    action: { kind: 'scale_in', tasks: victims.map((t) => ({ taskArn: t.taskArn, region: t.region })) },
+    reason: `no alert firing: draining ${victims.length} task(s) (${live.total} live, min ${workload.minBurstTasks})`,
+  };
+}
+
+/** Least preferred region first, then the newest task: the preferred region keeps its capacity longest. */
+function chooseDrainVictims(workload: WorkloadConfig, tasks: readonly BurstTask[], count: number): BurstTask[] {
+  const rank = new Map(workload.burstRegions.map((r, i) => [r.region, i]));
+  return [...tasks]
+    .sort(
+      (a, b) =>
+        (rank.get(b.region) ?? 0) - (rank.get(a.region) ?? 0) ||
+        b.startedAt.localeCompare(a.startedAt) ||
+        a.taskId.localeCompare(b.taskId),
+    )
+    .slice(0, count);
+}
+
+/** Drops dedup keys, resolved alerts and stopped task records older than MEMORY_SECONDS. */
+function forget(state: WorkloadState, now: Date): WorkloadState {
+  const nowIso = now.toISOString();
+  const horizon = new Date(now.getTime() - MEMORY_SECONDS * 1000).toISOString();
+  const applied = Object.fromEntries(Object.entries(state.applied).filter(([, until]) => until > nowIso));
+  const alerts = Object.fromEntries(
+    Object.entries(state.alerts).filter(([, a]) => a.state === 'firing' || a.observedAt > horizon),
+  );
+  const tasks = Object.fromEntries(
+    Object.entries(state.tasks).filter(([, t]) => t.status !== 'stopped' || (t.stoppedAt ?? nowIso) > horizon),
+  );
+  return { ...state, applied, alerts, tasks };
+}
+
+function describePlacements(placements: readonly { region: string; count: number }[]): string {
+  return `start ${placements.map((p) => `${p.count} in ${p.region}`).join(', ')}`;
+}
+
+function describeIgnored(outcomes: readonly { dedupKey: string; outcome: SignalOutcome }[]): string {
+  const duplicates = outcomes.filter((o) => o.outcome === 'duplicate').length;
+  const stale = outcomes.filter((o) => o.outcome === 'stale').length;
+  const parts = [];
+  if (duplicates > 0) parts.push(`${duplicates} duplicate signal(s) already applied`);
+  if (stale > 0) parts.push(`${stale} stale signal(s) older than the state already applied`);
+  return `ignored: ${parts.join('; ')}`;
+}

@@ -1,0 +1,80 @@
+import type { Severity, SignalSource, SignalState } from './signal';
+
+/**
+ * Lifecycle of a burst task as Spillway records it. `drain_requested` is written together with the
+ * scale-in decision; the drain workflow then owns the task until it reports `stopped` or `drain_failed`.
+ */
+export type BurstTaskStatus = 'running' | 'drain_requested' | 'draining' | 'stopped' | 'drain_failed';
+
+export interface BurstTask {
+  readonly taskArn: string;
+  readonly taskId: string;
+  readonly region: string;
+  readonly cluster: string;
+  readonly decisionId: string;
+  readonly startedAt: string;
+  readonly status: BurstTaskStatus;
+  /** Last status ECS reported (PROVISIONING, RUNNING, STOPPED…), when known. */
+  readonly ecsStatus?: string;
+  readonly drainRequestedAt?: string;
+  readonly drainExecution?: string;
+  readonly stoppedAt?: string;
+}
+
+/** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */
+export interface AlertRecord {
+  readonly source: SignalSource;
+  readonly state: SignalState;
+  readonly severity: Severity;
+  readonly observedAt: string;
+}
+
+/** A scale-out decided and committed but not yet confirmed by RunTask (the outbox of a decision). */
+export interface PendingLaunch {
+  readonly decisionId: string;
+  readonly region: string;
+  readonly count: number;
+  readonly requestedAt: string;
+  readonly attempts: number;
+}
+
+export interface WorkloadState {
+  readonly workload: string;
+  /** Incremented on every write; writes are conditional on the version they read. */
+  readonly version: number;
+  readonly alerts: Readonly<Record<string, AlertRecord>>;
+  /** Dedup keys of applied signals, with the time they may be forgotten. */
+  readonly applied: Readonly<Record<string, string>>;
+  readonly lastScaleOutAt?: string;
+  readonly lastScaleInAt?: string;
+  readonly pendingLaunches: readonly PendingLaunch[];
+  readonly tasks: Readonly<Record<string, BurstTask>>;
+  readonly updatedAt?: string;
+}
+
+export function emptyWorkloadState(workload: string): WorkloadState {
+  return { workload, version: 0, alerts: {}, applied: {}, pendingLaunches: [], tasks: {} };
+}
+
+/** Tasks that exist or are about to, and so count against the bounds: everything not yet stopped. */
+export function isLive(task: BurstTask): boolean {
+  return task.status !== 'stopped' && task.status !== 'drain_failed';
+}
+
+/** Live tasks plus launches committed but not yet confirmed, per region and in total. */
+export function countLive(state: WorkloadState): { total: number; byRegion: Map<string, number> } {
+  const byRegion = new Map<string, number>();
+  const add = (region: string, n: number) => byRegion.set(region, (byRegion.get(region) ?? 0) + n);
+  for (const task of Object.values(state.tasks)) if (isLive(task)) add(task.region, 1);
+  for (const launch of state.pendingLaunches) add(launch.region, launch.count);
+  let total = 0;
+  for (const n of byRegion.values()) total += n;
+  return { total, byRegion };
+}
+
+export function firingAlertKeys(state: WorkloadState): string[] {
+  return Object.entries(state.alerts)
+    .filter(([, alert]) => alert.state === 'firing')
+    .map(([key]) => key)
+    .sort();
+}
