@@ -19,6 +19,10 @@ export interface BurstTask {
   readonly drainRequestedAt?: string;
   readonly drainExecution?: string;
   readonly stoppedAt?: string;
+  /** Why the task stopped, when it stopped on its own or its drain failed. */
+  readonly stopReason?: string;
+  /** The task's address in its VPC, once ECS reports it; the target id in an ip target group. */
+  readonly privateIp?: string;
 }
 
 /** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */

@@ -51,19 +51,17 @@ const dynamoRetry = throttlingRetry([
 const toFailure = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordDrainFailed' }];
 
 function markLedger(status: string, next: string | undefined, extra: Record<string, unknown> = {}): State {
-  const names: Record<string, string> = { '#status': 'status', '#at': `${status}At` };
+  // Every attribute goes through a name placeholder: several of these words are DynamoDB reserved words.
   const values: Record<string, unknown> = {
-    ':status': { S: status },
-    ':at': { 'S.$': '$$.State.EnteredTime' },
-    ':workload': { 'S.$': '$.workload' },
-    ':decision': { 'S.$': '$.decisionId' },
-    ':execution': { 'S.$': '$$.Execution.Id' },
-    ':expires': { 'N.$': '$.ledgerExpiresAt' },
+    status: { S: status },
+    [`${status}At`]: { 'S.$': '$$.State.EnteredTime' },
+    workload: { 'S.$': '$.workload' },
+    decisionId: { 'S.$': '$.decisionId' },
+    execution: { 'S.$': '$$.Execution.Id' },
+    expiresAt: { 'N.$': '$.ledgerExpiresAt' },
     ...extra,
   };
-  const extraSets = Object.keys(extra)
-    .map((key) => `${key.slice(1)} = ${key}`)
-    .join(', ');
+  const attributes = Object.keys(values);
   return {
     Type: 'Task',
     Resource: 'arn:aws:states:::dynamodb:updateItem',
@@ -71,9 +69,9 @@ function markLedger(status: string, next: string | undefined, extra: Record<stri
     Parameters: {
       'TableName.$': '$.ledgerTable',
       Key: { taskArn: { 'S.$': '$.taskArn' } },
-      UpdateExpression: `SET #status = :status, #at = :at, workload = :workload, decisionId = :decision, execution = :execution, expiresAt = :expires${extraSets ? `, ${extraSets}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      UpdateExpression: `SET ${attributes.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(attributes.map((name, i) => [`:v${i}`, values[name]])),
     },
     ResultPath: null,
     Retry: [dynamoRetry],
@@ -166,7 +164,7 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
     },
     MarkStopped: markLedger('stopped', undefined),
     RecordDrainFailed: {
-      ...markLedger('drain_failed', 'DrainFailed', { ':error': { 'S.$': 'States.JsonToString($.error)' } }),
+      ...markLedger('drain_failed', 'DrainFailed', { failure: { 'S.$': 'States.JsonToString($.error)' } }),
     },
     DrainFailed: { Type: 'Fail', Error: 'Spillway.DrainFailed', Cause: 'the drain failed; the ledger row has the error' },
   };

@@ -1,0 +1,22 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { powertoolsLog } from '../../src/runtime/log';
+import { readSettings } from '../../src/runtime/settings';
+import { decideDeps } from '../../src/runtime/wiring';
+import { processBatch } from '../../src/usecases/process-batch';
+
+const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'decide' } });
+const deps = decideDeps(readSettings(), powertoolsLog(logger));
+
+/** Consumes the signals queue; reports partial batch failures so one bad message never blocks nine. */
+export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failed = await processBatch(
+    event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
+    deps,
+  );
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

@@ -1,0 +1,31 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { powertoolsLog } from '../../src/runtime/log';
+import { readSettings } from '../../src/runtime/settings';
+import { ingestDeps } from '../../src/runtime/wiring';
+import { ingestWebhook } from '../../src/usecases/ingest-webhook';
+
+const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'ingest' } });
+const deps = ingestDeps(readSettings(), powertoolsLog(logger));
+
+const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+
+/** POST /webhooks/{source}: one monitor delivery in, signals on the queue out. */
+export const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  // Verify and parse exactly the bytes that were sent: the gateway base64-encodes some bodies.
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const response = await ingestWebhook(
+    { source: event.pathParameters?.source ?? '', headers: lowerCaseHeaders(event.headers), body },
+    deps,
+  );
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    body: JSON.stringify(response.body),
+  };
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

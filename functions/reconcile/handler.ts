@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { powertoolsLog } from '../../src/runtime/log';
+import { readSettings } from '../../src/runtime/settings';
+import { decideDeps } from '../../src/runtime/wiring';
+import { type ReconcileReport, reconcileAll } from '../../src/usecases/reconcile';
+
+const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
+const deps = decideDeps(readSettings(), powertoolsLog(logger));
+
+/** Every minute: converge recorded state with ECS and the drain ledgers, then re-evaluate policy. */
+export const lambdaHandler = async (): Promise<{ workloads: ReconcileReport[] }> => {
+  return { workloads: await reconcileAll(deps) };
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

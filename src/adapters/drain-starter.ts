@@ -1,0 +1,37 @@
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { DrainInput } from '../workflow/drain-definition';
+import { wrap } from './errors';
+
+export type DrainStart =
+  | { readonly status: 'started'; readonly executionArn: string }
+  | { readonly status: 'already_started'; readonly executionArn: string };
+
+/** Execution ARN of a named execution of a state machine, without asking Step Functions. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** Starts drain executions in the burst region the task runs in. */
+export class DrainStarter {
+  constructor(
+    private readonly sfnFor: (region: string) => SFNClient,
+    private readonly stateMachines: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Starting the same drain twice is harmless: executions are named after the task. */
+  async start(region: string, name: string, input: DrainInput): Promise<DrainStart> {
+    const stateMachineArn = this.stateMachines[region];
+    if (!stateMachineArn) throw new Error(`no drain state machine is configured for region ${region}`);
+    try {
+      const response = await this.sfnFor(region).send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+      );
+      return { status: 'started', executionArn: response.executionArn ?? executionArnOf(stateMachineArn, name) };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
+        return { status: 'already_started', executionArn: executionArnOf(stateMachineArn, name) };
+      }
+      throw wrap('states', 'StartExecution', error);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Decision } from '../core/decision';
+import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
+import { wrap } from './errors';
+
+/** The outcome of a conditional write: a lost race is an expected outcome, not a fault. */
+export type CommitResult = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly reason: 'version_conflict' };
+
+const stateKey = (workload: string) => ({ pk: `WORKLOAD#${workload}`, sk: 'STATE' });
+const decisionKey = (decision: Decision) => ({
+  pk: `WORKLOAD#${decision.workload}`,
+  sk: `DECISION#${decision.at}#${decision.id}`,
+});
+
+/**
+ * Workload state and the decision log in one DynamoDB table. Every state write is conditional on
+ * the version that was read, and the decision that caused it is written in the same transaction.
+ */
+export class StateStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient,
+    private readonly decisionRetentionDays = 30,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  async load(workload: string): Promise<WorkloadState> {
+    try {
+      const { Item } = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: stateKey(workload), ConsistentRead: true }),
+      );
+      if (!Item) return emptyWorkloadState(workload);
+      return { ...emptyWorkloadState(workload), ...(Item.state as object), version: Number(Item.version) };
+    } catch (error) {
+      throw wrap('dynamodb', 'GetItem', error);
+    }
+  }
+
+  /** Writes `next` as version `expectedVersion + 1`, with the decision when one is given. */
+  async commit(next: WorkloadState, expectedVersion: number, decision?: Decision): Promise<CommitResult> {
+    const version = expectedVersion + 1;
+    const { version: _ignored, ...body } = next;
+    const statePut = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...stateKey(next.workload), version, state: body, updatedAt: new Date().toISOString() },
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      },
+    };
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [statePut];
+    if (decision) items.push({ Put: { TableName: this.tableName, Item: this.decisionItem(decision) } });
+    try {
+      await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
+      return { ok: true, version };
+    } catch (error) {
+      if (isConditionFailure(error)) return { ok: false, reason: 'version_conflict' };
+      throw wrap('dynamodb', 'TransactWriteItems', error);
+    }
+  }
+
+  /** Logs a decision that changed no state (ignored signals, holds). */
+  async logDecision(decision: Decision): Promise<void> {
+    try {
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: this.decisionItem(decision) }));
+    } catch (error) {
+      throw wrap('dynamodb', 'PutItem', error);
+    }
+  }
+
+  /** The newest decisions first. */
+  async recentDecisions(workload: string, limit = 20): Promise<Decision[]> {
+    try {
+      const { Items = [] } = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `WORKLOAD#${workload}`, ':prefix': 'DECISION#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return Items.map((item) => item.decision as Decision);
+    } catch (error) {
+      throw wrap('dynamodb', 'Query', error);
+    }
+  }
+
+  private decisionItem(decision: Decision) {
+    const expiresAt = Math.floor(Date.parse(decision.at) / 1000) + this.decisionRetentionDays * 86_400;
+    return { ...decisionKey(decision), decision, expiresAt };
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  }
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,154 @@
+import type { LaunchFailure, StartedTask } from '../adapters/burst-compute';
+import { RUN_TASK_MAX_COUNT } from '../adapters/burst-compute';
+import type { WorkloadConfig } from '../config/schema';
+import type { Decision } from '../core/decision';
+import { digest, drainExecutionName, runTaskClientToken, taskIdOf } from '../core/ids';
+import type { BurstTask, PendingLaunch, WorkloadState } from '../core/workload-state';
+import type { DrainInput } from '../workflow/drain-definition';
+import { updateState } from './commit-with-retry';
+import type { DecideDeps } from './ports';
+
+/** Drain ledger rows outlive the drain by this long, for audits. */
+const LEDGER_RETENTION_SECONDS = 30 * 86_400;
+
+/** ECS tags on every burst task: how the reconciler finds what Spillway started. */
+export function burstTaskTags(environment: string, workload: WorkloadConfig, decisionId: string) {
+  return {
+    'spillway:workload': workload.name,
+    'spillway:environment': environment,
+    'spillway:decision': decisionId,
+    'spillway:home-site': workload.homeSite,
+  };
+}
+
+/**
+ * Carries out what committed decisions left pending: launches not yet confirmed by RunTask and
+ * drains not yet started. Safe to run any number of times: RunTask gets the same clientToken for
+ * the same decision, and a drain execution is named after its task.
+ */
+export async function carryOut(workload: WorkloadConfig, deps: DecideDeps): Promise<void> {
+  const state = await deps.store.load(workload.name);
+  for (const launch of state.pendingLaunches) await launchPending(workload, launch, deps);
+  const requested = Object.values(state.tasks).filter((task) => task.status === 'drain_requested');
+  for (const task of requested) await startDrain(workload, task, deps);
+}
+
+async function launchPending(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<void> {
+  const burstRegion = workload.burstRegions.find((r) => r.region === launch.region);
+  const started: StartedTask[] = [];
+  const failures: LaunchFailure[] = [];
+  if (!burstRegion) {
+    failures.push({ reason: `region ${launch.region} is no longer a burst region of ${workload.name}` });
+  } else {
+    const tags = burstTaskTags(deps.config.environment, workload, launch.decisionId);
+    for (let batch = 0, left = launch.count; left > 0; batch++, left -= RUN_TASK_MAX_COUNT) {
+      const result = await deps.compute.runBurstTasks({
+        burstRegion,
+        count: Math.min(left, RUN_TASK_MAX_COUNT),
+        clientToken: runTaskClientToken(launch.decisionId, launch.region, batch),
+        tags,
+      });
+      started.push(...result.tasks);
+      failures.push(...result.failures);
+    }
+  }
+  const now = deps.clock().toISOString();
+  const report = failures.length > 0 ? launchReport(workload, launch, started.length, failures, now) : undefined;
+  if (report) deps.log.error('burst tasks not started', { workload: workload.name, decisionId: launch.decisionId, region: launch.region, failures });
+  await updateState(deps, workload.name, (state) => {
+    const stillPending = state.pendingLaunches.some((p) => sameLaunch(p, launch));
+    const tasks: Record<string, BurstTask> = { ...state.tasks };
+    let added = 0;
+    for (const task of started) {
+      const taskId = taskIdOf(task.taskArn);
+      if (tasks[taskId]) continue;
+      added++;
+      tasks[taskId] = {
+        taskArn: task.taskArn,
+        taskId,
+        region: launch.region,
+        cluster: burstRegion?.cluster ?? '',
+        decisionId: launch.decisionId,
+        startedAt: now,
+        status: 'running',
+        ecsStatus: task.lastStatus,
+      };
+    }
+    if (!stillPending && added === 0) return undefined;
+    const next: WorkloadState = {
+      ...state,
+      tasks,
+      pendingLaunches: state.pendingLaunches.filter((p) => !sameLaunch(p, launch)),
+    };
+    return report && stillPending ? { next, decision: report } : { next };
+  });
+  deps.log.info('burst tasks started', {
+    workload: workload.name,
+    decisionId: launch.decisionId,
+    region: launch.region,
+    requested: launch.count,
+    started: started.length,
+  });
+}
+
+const sameLaunch = (a: PendingLaunch, b: PendingLaunch) => a.decisionId === b.decisionId && a.region === b.region;
+
+function launchReport(
+  workload: WorkloadConfig,
+  launch: PendingLaunch,
+  startedCount: number,
+  failures: readonly LaunchFailure[],
+  at: string,
+): Decision {
+  const reasons = [...new Set(failures.map((f) => (f.detail ? `${f.reason} (${f.detail})` : f.reason)))].join('; ');
+  return {
+    id: `${launch.decisionId}-launch-${digest([launch.region], 8)}`,
+    workload: workload.name,
+    at,
+    action: { kind: 'hold' },
+    reason: `RunTask in ${launch.region} started ${startedCount} of ${launch.count} task(s) for decision ${launch.decisionId}: ${reasons}`,
+    signals: [],
+    liveTasks: startedCount,
+    firingAlerts: [],
+    tick: false,
+  };
+}
+
+async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: DecideDeps): Promise<void> {
+  const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
+  const input: DrainInput = {
+    workload: workload.name,
+    taskArn: task.taskArn,
+    cluster: task.cluster,
+    drainSeconds: workload.drainSeconds,
+    ledgerTable: deps.drainLedgerTable,
+    ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
+    decisionId: task.decisionId,
+    ...(burstRegion?.targetGroupArn && task.privateIp
+      ? {
+          target: {
+            targetGroupArn: burstRegion.targetGroupArn,
+            targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
+          },
+        }
+      : {}),
+  };
+  const started = await deps.drains.start(task.region, drainExecutionName(workload.name, task.taskArn), input);
+  await updateState(deps, workload.name, (state) => {
+    const current = state.tasks[task.taskId];
+    if (!current || current.status !== 'drain_requested') return undefined;
+    return {
+      next: {
+        ...state,
+        tasks: { ...state.tasks, [task.taskId]: { ...current, status: 'draining', drainExecution: started.executionArn } },
+      },
+    };
+  });
+  deps.log.info('drain started', {
+    workload: workload.name,
+    taskArn: task.taskArn,
+    region: task.region,
+    execution: started.executionArn,
+    alreadyStarted: started.status === 'already_started',
+  });
+}

@@ -1,0 +1,30 @@
+import type { Decision } from '../core/decision';
+import type { WorkloadState } from '../core/workload-state';
+import type { DecideDeps } from './ports';
+
+/** How often a lost conditional write is re-read and re-applied before the message is retried. */
+export const MAX_COMMIT_ATTEMPTS = 8;
+
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+}
+
+/**
+ * Reads the workload state, applies `change`, and writes the result conditionally on the version
+ * read. A lost race re-reads and re-applies, so `change` must be a pure function of the state.
+ * `change` returns undefined when there is nothing to write.
+ */
+export async function updateState(
+  deps: Pick<DecideDeps, 'store'>,
+  workload: string,
+  change: (state: WorkloadState) => { next: WorkloadState; decision?: Decision } | undefined,
+): Promise<WorkloadState> {
+  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+    const state = await deps.store.load(workload);
+    const result = change(state);
+    if (!result) return state;
+    const committed = await deps.store.commit(result.next, state.version, result.decision);
+    if (committed.ok) return { ...result.next, version: committed.version };
+  }
+  throw new ConcurrencyError(`workload ${workload}: state changed under ${MAX_COMMIT_ATTEMPTS} attempts in a row`);
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { SpillwayConfig } from '../config/schema';
+import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
+import { describeZodIssues } from '../core/normalise/zod-issues';
+import type { Signal } from '../core/signal';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const envelopeSchema = z.object({
+  kind: z.literal('signal'),
+  version: z.literal(1),
+  signal: z.object({
+    id: z.string().min(1),
+    source: z.enum(['alertmanager', 'cloudwatch', 'operator']),
+    workload: z.string().min(1),
+    alertKey: z.string().min(1),
+    state: z.enum(['firing', 'resolved']),
+    severity: z.enum(['info', 'warning', 'critical']),
+    value: z.number().optional(),
+    observedAt: isoTime,
+    dedupKey: z.string().min(1),
+    summary: z.string().optional(),
+  }),
+});
+
+export type ParsedMessage =
+  | { readonly ok: true; readonly signals: readonly Signal[]; readonly note?: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * A queue message is either a signal envelope from the ingest function or a CloudWatch alarm
+ * event that EventBridge put there directly. Anything else is a poison message.
+ */
+export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedMessage {
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: `message body is not JSON: ${(error as Error).message}` };
+  }
+  const known = new Set(config.workloads.map((w) => w.name));
+  if (looksLikeAlarmEvent(document)) {
+    const result = normaliseAlarmStateChange(document, config.signals.cloudwatch.alarms);
+    if (!result.ok) return { ok: false, reason: result.message };
+    const note = result.ignored.map((i) => `${i.item}: ${i.reason}`).join('; ');
+    return { ok: true, signals: result.signals, ...(note ? { note } : {}) };
+  }
+  const parsed = envelopeSchema.safeParse(document);
+  if (!parsed.success) return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
+  const signal = parsed.data.signal as Signal;
+  if (!known.has(signal.workload)) return { ok: false, reason: `signal names unknown workload ${signal.workload}` };
+  return { ok: true, signals: [signal] };
+}

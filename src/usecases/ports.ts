@@ -1,0 +1,38 @@
+import type { BurstCompute } from '../adapters/burst-compute';
+import type { DrainLedger } from '../adapters/drain-ledger';
+import type { DrainStarter } from '../adapters/drain-starter';
+import type { SignalQueue } from '../adapters/signal-queue';
+import type { StateStore } from '../adapters/state-store';
+import type { SpillwayConfig } from '../config/schema';
+
+/** Structured logging, as Powertools' Logger provides it. */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What deciding and acting need; each port lists only the calls used, so a fake is short. */
+export interface DecideDeps {
+  readonly config: SpillwayConfig;
+  readonly store: Pick<StateStore, 'load' | 'commit' | 'logDecision'>;
+  readonly compute: Pick<BurstCompute, 'runBurstTasks'>;
+  readonly drains: Pick<DrainStarter, 'start'>;
+  readonly drainLedgerTable: string;
+  readonly clock: () => Date;
+  readonly log: Log;
+}
+
+export interface ReconcileDeps extends DecideDeps {
+  readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe'>;
+  readonly ledger: Pick<DrainLedger, 'read'>;
+}
+
+export interface IngestDeps {
+  readonly config: SpillwayConfig;
+  readonly queue: Pick<SignalQueue, 'enqueue'>;
+  /** The bearer tokens currently accepted; more than one while a token is being rotated. */
+  readonly webhookTokens: () => Promise<readonly string[]>;
+  readonly clock: () => Date;
+  readonly log: Log;
+}

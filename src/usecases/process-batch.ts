@@ -1,0 +1,56 @@
+import type { Signal } from '../core/signal';
+import { applySignals } from './apply-signals';
+import { parseQueueMessage } from './parse-queue-message';
+import type { DecideDeps } from './ports';
+
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+/**
+ * Processes one SQS batch. Signals are coalesced per workload, so a storm of alerts for one
+ * workload is one decision. Returns the ids of the messages that must be retried: a workload
+ * that failed fails all its messages; the others are acknowledged.
+ */
+export async function processBatch(messages: readonly QueueMessage[], deps: DecideDeps): Promise<string[]> {
+  const failed: string[] = [];
+  const byWorkload = new Map<string, { signals: Signal[]; messageIds: string[] }>();
+  for (const message of messages) {
+    const parsed = parseQueueMessage(message.body, deps.config);
+    if (!parsed.ok) {
+      // Never acknowledged: after maxReceiveCount attempts SQS moves it to the dead-letter queue.
+      deps.log.error('unprocessable message', { messageId: message.messageId, reason: parsed.reason });
+      failed.push(message.messageId);
+      continue;
+    }
+    if (parsed.signals.length === 0) {
+      deps.log.info('message carries no signal', { messageId: message.messageId, note: parsed.note });
+      continue;
+    }
+    for (const signal of parsed.signals) {
+      const group = byWorkload.get(signal.workload) ?? { signals: [], messageIds: [] };
+      group.signals.push(signal);
+      if (!group.messageIds.includes(message.messageId)) group.messageIds.push(message.messageId);
+      byWorkload.set(signal.workload, group);
+    }
+  }
+  for (const [name, group] of byWorkload) {
+    const workload = deps.config.workloads.find((w) => w.name === name);
+    if (!workload) {
+      failed.push(...group.messageIds);
+      continue;
+    }
+    try {
+      await applySignals(workload, group.signals, deps);
+    } catch (error) {
+      deps.log.error('workload not processed; its messages will be retried', {
+        workload: name,
+        messageIds: group.messageIds,
+        error: (error as Error).message,
+      });
+      failed.push(...group.messageIds.filter((id) => !failed.includes(id)));
+    }
+  }
+  return failed;
+}

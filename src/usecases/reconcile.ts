@@ -1,0 +1,106 @@
+import type { ObservedTask } from '../adapters/burst-compute';
+import type { LedgerEntry } from '../adapters/drain-ledger';
+import type { WorkloadConfig } from '../config/schema';
+import type { BurstTask, WorkloadState } from '../core/workload-state';
+import { applySignals } from './apply-signals';
+import { updateState } from './commit-with-retry';
+import type { ReconcileDeps } from './ports';
+
+export interface ReconcileReport {
+  readonly workload: string;
+  readonly changedTasks: number;
+  readonly action: string;
+  readonly reason: string;
+}
+
+/**
+ * Brings recorded state in line with what ECS and the drain workflows report, then re-evaluates
+ * the policy: this is what scales in once a cooldown has passed when no new signal arrives.
+ */
+export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport[]> {
+  const reports: ReconcileReport[] = [];
+  for (const workload of deps.config.workloads) {
+    try {
+      reports.push(await reconcileWorkload(workload, deps));
+    } catch (error) {
+      // One workload's fault must not starve the others; the next run tries again.
+      deps.log.error('reconcile failed', { workload: workload.name, error: (error as Error).message });
+      reports.push({ workload: workload.name, changedTasks: 0, action: 'error', reason: (error as Error).message });
+    }
+  }
+  return reports;
+}
+
+export async function reconcileWorkload(workload: WorkloadConfig, deps: ReconcileDeps): Promise<ReconcileReport> {
+  const state = await deps.store.load(workload.name);
+  const observations = await observe(state, deps);
+  let changedTasks = 0;
+  await updateState(deps, workload.name, (current) => {
+    const { next, changed } = foldObservations(current, observations, deps.clock());
+    changedTasks = changed;
+    return changed > 0 ? { next } : undefined;
+  });
+  const decision = await applySignals(workload, [], deps);
+  return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
+}
+
+interface Observations {
+  readonly ecs: ReadonlyMap<string, ObservedTask>;
+  readonly ledger: ReadonlyMap<string, LedgerEntry>;
+}
+
+async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Observations> {
+  const watched = Object.values(state.tasks).filter((t) => t.status !== 'stopped' && t.status !== 'drain_failed');
+  const ecs = new Map<string, ObservedTask>();
+  const ledger = new Map<string, LedgerEntry>();
+  const groups = new Map<string, BurstTask[]>();
+  for (const task of watched) {
+    const key = `${task.region}\u0000${task.cluster}`;
+    groups.set(key, [...(groups.get(key) ?? []), task]);
+  }
+  for (const tasks of groups.values()) {
+    const { region, cluster } = tasks[0] as BurstTask;
+    const arns = tasks.map((t) => t.taskArn);
+    for (const seen of await deps.compute.describe(region, cluster, arns)) ecs.set(seen.taskArn, seen);
+    const draining = tasks.filter((t) => t.status === 'draining').map((t) => t.taskArn);
+    if (draining.length > 0) for (const [arn, entry] of await deps.ledger.read(region, draining)) ledger.set(arn, entry);
+  }
+  return { ecs, ledger };
+}
+
+/** Pure: the recorded tasks updated with what ECS and the drain ledger say. */
+export function foldObservations(
+  state: WorkloadState,
+  { ecs, ledger }: Observations,
+  now: Date,
+): { next: WorkloadState; changed: number } {
+  const tasks: Record<string, BurstTask> = { ...state.tasks };
+  let changed = 0;
+  for (const [taskId, task] of Object.entries(state.tasks)) {
+    if (task.status === 'stopped' || task.status === 'drain_failed') continue;
+    let updated: BurstTask = task;
+    const seen = ecs.get(task.taskArn);
+    if (seen && (seen.lastStatus !== task.ecsStatus || (seen.privateIp && seen.privateIp !== task.privateIp))) {
+      updated = { ...updated, ecsStatus: seen.lastStatus, ...(seen.privateIp ? { privateIp: seen.privateIp } : {}) };
+    }
+    const entry = ledger.get(task.taskArn);
+    if (entry?.status === 'stopped') {
+      updated = { ...updated, status: 'stopped', stoppedAt: entry.stoppedAt ?? now.toISOString() };
+    } else if (entry?.status === 'drain_failed') {
+      updated = { ...updated, status: 'drain_failed', stopReason: entry.failure ?? 'drain failed' };
+    } else if (task.status === 'running' && seen && (seen.lastStatus === 'STOPPED' || seen.lastStatus === 'MISSING')) {
+      // Stopped without a drain: it died or was stopped by hand. It no longer counts as capacity.
+      updated = {
+        ...updated,
+        status: 'stopped',
+        stoppedAt: now.toISOString(),
+        stopReason: seen.stoppedReason || 'stopped outside Spillway',
+      };
+    }
+    if (updated !== task) {
+      tasks[taskId] = updated;
+      changed++;
+    }
+  }
+  return { next: changed > 0 ? { ...state, tasks } : state, changed };
+}
