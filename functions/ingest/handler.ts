@@ -14,9 +14,13 @@ const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
 /** POST /webhooks/{source}: one monitor delivery in, signals on the queue out. */
-export const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const lambdaHandler = async (
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> => {
   // Verify and parse exactly the bytes that were sent: the gateway base64-encodes some bodies.
-  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const body = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
   const response = await ingestWebhook(
     { source: event.pathParameters?.source ?? '', headers: lowerCaseHeaders(event.headers), body },
     deps,

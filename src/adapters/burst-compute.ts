@@ -42,7 +42,8 @@ export class BurstCompute {
 
   async runBurstTasks(request: RunBurstTasksRequest): Promise<LaunchResult> {
     const { burstRegion, count } = request;
-    if (count < 1 || count > RUN_TASK_MAX_COUNT) throw new RangeError(`RunTask count must be 1..10, got ${count}`);
+    if (count < 1 || count > RUN_TASK_MAX_COUNT)
+      throw new RangeError(`RunTask count must be 1..10, got ${count}`);
     try {
       const response = await this.ecsFor(burstRegion.region).send(
         new RunTaskCommand({
@@ -66,7 +67,10 @@ export class BurstCompute {
       return {
         tasks: (response.tasks ?? [])
           .filter((task) => task.taskArn)
-          .map((task) => ({ taskArn: task.taskArn as string, lastStatus: task.lastStatus ?? 'PROVISIONING' })),
+          .map((task) => ({
+            taskArn: task.taskArn as string,
+            lastStatus: task.lastStatus ?? 'PROVISIONING',
+          })),
         failures: (response.failures ?? []).map((failure) => ({
           reason: failure.reason ?? 'unknown',
           ...(failure.detail ? { detail: failure.detail } : {}),
@@ -97,7 +101,12 @@ export class BurstCompute {
           });
         }
         for (const failure of response.failures ?? []) {
-          if (failure.arn) observed.push({ taskArn: failure.arn, lastStatus: 'MISSING', stoppedReason: failure.reason ?? '' });
+          if (failure.arn)
+            observed.push({
+              taskArn: failure.arn,
+              lastStatus: 'MISSING',
+              stoppedReason: failure.reason ?? '',
+            });
         }
       } catch (error) {
         throw wrap('ecs', 'DescribeTasks', error);

@@ -23,12 +23,15 @@ export class DrainLedger {
       for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
         try {
           const response = await this.dynamoFor(region).send(
-            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
           );
           for (const item of response.Responses?.[this.tableName] ?? []) {
             const taskArn = item.taskArn?.S;
             const status = item.status?.S;
-            if (!taskArn || (status !== 'draining' && status !== 'stopped' && status !== 'drain_failed')) continue;
+            if (!taskArn || (status !== 'draining' && status !== 'stopped' && status !== 'drain_failed'))
+              continue;
             entries.set(taskArn, {
               taskArn,
               status,

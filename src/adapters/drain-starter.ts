@@ -26,7 +26,10 @@ export class DrainStarter {
       const response = await this.sfnFor(region).send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
       );
-      return { status: 'started', executionArn: response.executionArn ?? executionArnOf(stateMachineArn, name) };
+      return {
+        status: 'started',
+        executionArn: response.executionArn ?? executionArnOf(stateMachineArn, name),
+      };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
         return { status: 'already_started', executionArn: executionArnOf(stateMachineArn, name) };

@@ -31,8 +31,13 @@ export function isPermanent(error: unknown): boolean {
 
 export function wrap(service: string, operation: string, error: unknown): AdapterError {
   const cause = error instanceof Error ? error : new Error(String(error));
-  return new AdapterError(`${service} ${operation} failed: ${cause.name}: ${cause.message}`, service, operation, {
-    cause,
-    retryable: !isPermanent(cause),
-  });
+  return new AdapterError(
+    `${service} ${operation} failed: ${cause.name}: ${cause.message}`,
+    service,
+    operation,
+    {
+      cause,
+      retryable: !isPermanent(cause),
+    },
+  );
 }

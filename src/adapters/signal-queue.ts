@@ -1,4 +1,8 @@
-import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SignalEnvelope } from '../core/signal';
 import { AdapterError, wrap } from './errors';
 

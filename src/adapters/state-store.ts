@@ -1,11 +1,19 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../core/decision';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
 import { wrap } from './errors';
 
 /** The outcome of a conditional write: a lost race is an expected outcome, not a fault. */
-export type CommitResult = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly reason: 'version_conflict' };
+export type CommitResult =
+  | { readonly ok: true; readonly version: number }
+  | { readonly ok: false; readonly reason: 'version_conflict' };
 
 const stateKey = (workload: string) => ({ pk: `WORKLOAD#${workload}`, sk: 'STATE' });
 const decisionKey = (decision: Decision) => ({
@@ -54,7 +62,9 @@ export class StateStore {
         ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
       },
     };
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [statePut];
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      statePut,
+    ];
     if (decision) items.push({ Put: { TableName: this.tableName, Item: this.decisionItem(decision) } });
     try {
       await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
@@ -68,7 +78,9 @@ export class StateStore {
   /** Logs a decision that changed no state (ignored signals, holds). */
   async logDecision(decision: Decision): Promise<void> {
     try {
-      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: this.decisionItem(decision) }));
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: this.decisionItem(decision) }),
+      );
     } catch (error) {
       throw wrap('dynamodb', 'PutItem', error);
     }

@@ -37,15 +37,22 @@ export function loadConfigFile(path: string): SpillwayConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`cannot read Spillway config ${path}: ${(cause as Error).message}`, path, [], { cause });
+    throw new ConfigError(`cannot read Spillway config ${path}: ${(cause as Error).message}`, path, [], {
+      cause,
+    });
   }
   let document: unknown;
   try {
     document = parseYaml(text);
   } catch (cause) {
-    throw new ConfigError(`Spillway config ${path} is not valid YAML: ${(cause as Error).message}`, path, [], {
-      cause,
-    });
+    throw new ConfigError(
+      `Spillway config ${path} is not valid YAML: ${(cause as Error).message}`,
+      path,
+      [],
+      {
+        cause,
+      },
+    );
   }
   return parseConfig(document, path);
 }

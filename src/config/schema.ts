@@ -1,14 +1,19 @@
 import { z } from 'zod';
 
 /** AWS region names such as `eu-west-1`; validated by shape so a typo fails at load, not at RunTask. */
-const regionName = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+const regionName = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
 
 /** Names that end up in DynamoDB keys, execution names and ECS tags: keep them boring. */
 const slug = z
   .string()
   .min(1)
   .max(40)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    'must be lower-case letters, digits and dashes, starting with a letter or digit',
+  );
 
 export const environmentNames = ['local', 'dev', 'staging', 'prod'] as const;
 
@@ -121,7 +126,11 @@ export const spillwayConfigSchema = z
     const workloadNames = new Set<string>();
     config.workloads.forEach((workload, index) => {
       if (workloadNames.has(workload.name)) {
-        ctx.addIssue({ code: 'custom', path: ['workloads', index, 'name'], message: `workload ${workload.name} is defined twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', index, 'name'],
+          message: `workload ${workload.name} is defined twice`,
+        });
       }
       workloadNames.add(workload.name);
       if (!siteIds.has(workload.homeSite)) {

@@ -8,7 +8,10 @@ export interface Placement {
 
 export type DecisionAction =
   | { readonly kind: 'scale_out'; readonly placements: readonly Placement[] }
-  | { readonly kind: 'scale_in'; readonly tasks: readonly { readonly taskArn: string; readonly region: string }[] }
+  | {
+      readonly kind: 'scale_in';
+      readonly tasks: readonly { readonly taskArn: string; readonly region: string }[];
+    }
   | { readonly kind: 'hold' }
   | { readonly kind: 'ignored' };
 

@@ -142,14 +142,19 @@ function chooseAction(
   }
 
   if (firing.length > 0) {
-    if (live.total >= max) return hold(`${firing.length} alert(s) firing but at maxBurstTasks (${live.total}/${max})`);
+    if (live.total >= max)
+      return hold(`${firing.length} alert(s) firing but at maxBurstTasks (${live.total}/${max})`);
     if (state.lastScaleOutAt) {
       const until = addSeconds(state.lastScaleOutAt, workload.scaleOutCooldownSeconds);
-      if (now < until) return hold(`${firing.length} alert(s) firing; not scaled out because cooldown until ${until.toISOString()}`);
+      if (now < until)
+        return hold(
+          `${firing.length} alert(s) firing; not scaled out because cooldown until ${until.toISOString()}`,
+        );
     }
     const wanted = Math.min(workload.scaleOutStep, max - live.total);
     const placements = placeBurstTasks(workload, live.byRegion, wanted);
-    if (placements.length === 0) return hold(`${firing.length} alert(s) firing but every burst region is at its max`);
+    if (placements.length === 0)
+      return hold(`${firing.length} alert(s) firing but every burst region is at its max`);
     return {
       action: { kind: 'scale_out', placements },
       reason: `${firing.length} alert(s) firing (${firing.join(', ')}): ${describePlacements(placements)}`,
@@ -159,12 +164,18 @@ function chooseAction(
   const drainable = Object.values(state.tasks).filter((t) => t.status === 'running');
   const above = live.total - workload.minBurstTasks;
   if (drainable.length === 0 || above <= 0) {
-    return hold(live.total === 0 ? 'no alert firing and no burst tasks' : 'no alert firing; nothing left to drain');
+    return hold(
+      live.total === 0 ? 'no alert firing and no burst tasks' : 'no alert firing; nothing left to drain',
+    );
   }
-  const lastAction = [state.lastScaleOutAt, state.lastScaleInAt].filter((t): t is string => !!t).sort().at(-1);
+  const lastAction = [state.lastScaleOutAt, state.lastScaleInAt]
+    .filter((t): t is string => !!t)
+    .sort()
+    .at(-1);
   if (lastAction) {
     const until = addSeconds(lastAction, workload.scaleInCooldownSeconds);
-    if (now < until) return hold(`no alert firing; not scaled in because cooldown until ${until.toISOString()}`);
+    if (now < until)
+      return hold(`no alert firing; not scaled in because cooldown until ${until.toISOString()}`);
   }
   const victims = chooseDrainVictims(workload, drainable, Math.min(workload.scaleInStep, above));
   return {
@@ -174,7 +185,11 @@ function chooseAction(
 }
 
 /** Least preferred region first, then the newest task: the preferred region keeps its capacity longest. */
-function chooseDrainVictims(workload: WorkloadConfig, tasks: readonly BurstTask[], count: number): BurstTask[] {
+function chooseDrainVictims(
+  workload: WorkloadConfig,
+  tasks: readonly BurstTask[],
+  count: number,
+): BurstTask[] {
   const rank = new Map(workload.burstRegions.map((r, i) => [r.region, i]));
   return [...tasks]
     .sort(
@@ -195,7 +210,9 @@ function forget(state: WorkloadState, now: Date): WorkloadState {
     Object.entries(state.alerts).filter(([, a]) => a.state === 'firing' || a.observedAt > horizon),
   );
   const tasks = Object.fromEntries(
-    Object.entries(state.tasks).filter(([, t]) => t.status !== 'stopped' || (t.stoppedAt ?? nowIso) > horizon),
+    Object.entries(state.tasks).filter(
+      ([, t]) => t.status !== 'stopped' || (t.stoppedAt ?? nowIso) > horizon,
+    ),
   );
   return { ...state, applied, alerts, tasks };
 }

@@ -26,7 +26,11 @@ function parseStateMachines(raw: string | undefined): Record<string, string> {
   } catch (cause) {
     throw new SettingsError(`${ENV.drainStateMachines} is not JSON: ${(cause as Error).message}`, { cause });
   }
-  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
     throw new SettingsError(`${ENV.drainStateMachines} must be a JSON object of region to state machine ARN`);
   }
   return parsed as Record<string, string>;
@@ -51,7 +55,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 export function required<K extends keyof Settings>(settings: Settings, key: K): NonNullable<Settings[K]> {
   const value = settings[key];
   if (value === undefined || value === null || value === '') {
-    throw new SettingsError(`setting ${String(key)} is required by this function but its variable is not set`);
+    throw new SettingsError(
+      `setting ${String(key)} is required by this function but its variable is not set`,
+    );
   }
   return value as NonNullable<Settings[K]>;
 }

@@ -25,7 +25,11 @@ export function decideDeps(settings: Settings, log: Log): ReconcileDeps {
   const drainLedgerTable = required(settings, 'drainLedgerTable');
   return {
     config,
-    store: new StateStore(required(settings, 'stateTable'), dynamoFor(config.controlRegion), config.decisionLogRetentionDays),
+    store: new StateStore(
+      required(settings, 'stateTable'),
+      dynamoFor(config.controlRegion),
+      config.decisionLogRetentionDays,
+    ),
     compute: new BurstCompute(ecsFor),
     drains: new DrainStarter(sfnFor, settings.drainStateMachines),
     ledger: new DrainLedger(dynamoFor, drainLedgerTable),

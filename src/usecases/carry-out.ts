@@ -33,7 +33,11 @@ export async function carryOut(workload: WorkloadConfig, deps: DecideDeps): Prom
   for (const task of requested) await startDrain(workload, task, deps);
 }
 
-async function launchPending(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<void> {
+async function launchPending(
+  workload: WorkloadConfig,
+  launch: PendingLaunch,
+  deps: DecideDeps,
+): Promise<void> {
   const burstRegion = workload.burstRegions.find((r) => r.region === launch.region);
   const started: StartedTask[] = [];
   const failures: LaunchFailure[] = [];
@@ -53,8 +57,15 @@ async function launchPending(workload: WorkloadConfig, launch: PendingLaunch, de
     }
   }
   const now = deps.clock().toISOString();
-  const report = failures.length > 0 ? launchReport(workload, launch, started.length, failures, now) : undefined;
-  if (report) deps.log.error('burst tasks not started', { workload: workload.name, decisionId: launch.decisionId, region: launch.region, failures });
+  const report =
+    failures.length > 0 ? launchReport(workload, launch, started.length, failures, now) : undefined;
+  if (report)
+    deps.log.error('burst tasks not started', {
+      workload: workload.name,
+      decisionId: launch.decisionId,
+      region: launch.region,
+      failures,
+    });
   await updateState(deps, workload.name, (state) => {
     const stillPending = state.pendingLaunches.some((p) => sameLaunch(p, launch));
     const tasks: Record<string, BurstTask> = { ...state.tasks };
@@ -91,7 +102,8 @@ async function launchPending(workload: WorkloadConfig, launch: PendingLaunch, de
   });
 }
 
-const sameLaunch = (a: PendingLaunch, b: PendingLaunch) => a.decisionId === b.decisionId && a.region === b.region;
+const sameLaunch = (a: PendingLaunch, b: PendingLaunch) =>
+  a.decisionId === b.decisionId && a.region === b.region;
 
 function launchReport(
   workload: WorkloadConfig,
@@ -100,7 +112,9 @@ function launchReport(
   failures: readonly LaunchFailure[],
   at: string,
 ): Decision {
-  const reasons = [...new Set(failures.map((f) => (f.detail ? `${f.reason} (${f.detail})` : f.reason)))].join('; ');
+  const reasons = [...new Set(failures.map((f) => (f.detail ? `${f.reason} (${f.detail})` : f.reason)))].join(
+    '; ',
+  );
   return {
     id: `${launch.decisionId}-launch-${digest([launch.region], 8)}`,
     workload: workload.name,
@@ -124,23 +138,29 @@ async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: Decid
     ledgerTable: deps.drainLedgerTable,
     ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
     decisionId: task.decisionId,
-    ...(burstRegion?.targetGroupArn && task.privateIp
-      ? {
-          target: {
+    target:
+      burstRegion?.targetGroupArn && task.privateIp
+        ? {
             targetGroupArn: burstRegion.targetGroupArn,
             targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
-          },
-        }
-      : {}),
+          }
+        : null,
   };
-  const started = await deps.drains.start(task.region, drainExecutionName(workload.name, task.taskArn), input);
+  const started = await deps.drains.start(
+    task.region,
+    drainExecutionName(workload.name, task.taskArn),
+    input,
+  );
   await updateState(deps, workload.name, (state) => {
     const current = state.tasks[task.taskId];
-    if (!current || current.status !== 'drain_requested') return undefined;
+    if (current?.status !== 'drain_requested') return undefined;
     return {
       next: {
         ...state,
-        tasks: { ...state.tasks, [task.taskId]: { ...current, status: 'draining', drainExecution: started.executionArn } },
+        tasks: {
+          ...state.tasks,
+          [task.taskId]: { ...current, status: 'draining', drainExecution: started.executionArn },
+        },
       },
     };
   });

@@ -26,5 +26,7 @@ export async function updateState(
     const committed = await deps.store.commit(result.next, state.version, result.decision);
     if (committed.ok) return { ...result.next, version: committed.version };
   }
-  throw new ConcurrencyError(`workload ${workload}: state changed under ${MAX_COMMIT_ATTEMPTS} attempts in a row`);
+  throw new ConcurrencyError(
+    `workload ${workload}: state changed under ${MAX_COMMIT_ATTEMPTS} attempts in a row`,
+  );
 }

@@ -40,7 +40,12 @@ const normalisers: Readonly<Record<string, Normaliser>> = {
 
 export const webhookSources = Object.keys(normalisers);
 
-const problem = (statusCode: number, error: string, message: string, extra: Record<string, unknown> = {}) => ({
+const problem = (
+  statusCode: number,
+  error: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+) => ({
   statusCode,
   body: { error, message, ...extra },
 });
@@ -53,15 +58,25 @@ const problem = (statusCode: number, error: string, message: string, extra: Reco
 export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> {
   const normalise = normalisers[request.source];
   if (!normalise) {
-    return problem(404, 'unknown_source', `no webhook source '${request.source}'; known: ${webhookSources.join(', ')}`);
+    return problem(
+      404,
+      'unknown_source',
+      `no webhook source '${request.source}'; known: ${webhookSources.join(', ')}`,
+    );
   }
 
   let tokens: readonly string[];
   try {
     tokens = await deps.webhookTokens();
   } catch (error) {
-    deps.log.error('webhook token store unavailable', { source: request.source, error: (error as Error).message });
-    return { ...problem(503, 'unavailable', 'credentials cannot be checked right now; retry'), headers: retryAfter };
+    deps.log.error('webhook token store unavailable', {
+      source: request.source,
+      error: (error as Error).message,
+    });
+    return {
+      ...problem(503, 'unavailable', 'credentials cannot be checked right now; retry'),
+      headers: retryAfter,
+    };
   }
   if (!bearerMatches(request.headers.authorization, tokens)) {
     deps.log.warn('webhook rejected: bad or missing credentials', {
@@ -73,7 +88,11 @@ export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): 
 
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
-    return problem(415, 'unsupported_media_type', `content-type must be application/json, got '${contentType || 'none'}'`);
+    return problem(
+      415,
+      'unsupported_media_type',
+      `content-type must be application/json, got '${contentType || 'none'}'`,
+    );
   }
   if (Buffer.byteLength(request.body, 'utf8') > MAX_BODY_BYTES) {
     return problem(413, 'payload_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
@@ -91,14 +110,26 @@ export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): 
     return problem(status, result.code, result.message, result.fields ? { fields: result.fields } : {});
   }
 
-  const envelopes: SignalEnvelope[] = result.signals.map((signal) => ({ kind: 'signal', version: 1, signal }));
+  const envelopes: SignalEnvelope[] = result.signals.map((signal) => ({
+    kind: 'signal',
+    version: 1,
+    signal,
+  }));
   try {
     await deps.queue.enqueue(envelopes);
   } catch (error) {
-    deps.log.error('signals not queued', { source: request.source, count: envelopes.length, error: (error as Error).message });
+    deps.log.error('signals not queued', {
+      source: request.source,
+      count: envelopes.length,
+      error: (error as Error).message,
+    });
     return { ...problem(503, 'unavailable', 'signals could not be queued; retry'), headers: retryAfter };
   }
-  deps.log.info('signals queued', { source: request.source, queued: envelopes.length, ignored: result.ignored.length });
+  deps.log.info('signals queued', {
+    source: request.source,
+    queued: envelopes.length,
+    ignored: result.ignored.length,
+  });
   return {
     statusCode: 202,
     body: {

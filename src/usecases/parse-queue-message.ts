@@ -46,8 +46,10 @@ export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedM
     return { ok: true, signals: result.signals, ...(note ? { note } : {}) };
   }
   const parsed = envelopeSchema.safeParse(document);
-  if (!parsed.success) return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
+  if (!parsed.success)
+    return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
   const signal = parsed.data.signal as Signal;
-  if (!known.has(signal.workload)) return { ok: false, reason: `signal names unknown workload ${signal.workload}` };
+  if (!known.has(signal.workload))
+    return { ok: false, reason: `signal names unknown workload ${signal.workload}` };
   return { ok: true, signals: [signal] };
 }

@@ -25,13 +25,21 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport
     } catch (error) {
       // One workload's fault must not starve the others; the next run tries again.
       deps.log.error('reconcile failed', { workload: workload.name, error: (error as Error).message });
-      reports.push({ workload: workload.name, changedTasks: 0, action: 'error', reason: (error as Error).message });
+      reports.push({
+        workload: workload.name,
+        changedTasks: 0,
+        action: 'error',
+        reason: (error as Error).message,
+      });
     }
   }
   return reports;
 }
 
-export async function reconcileWorkload(workload: WorkloadConfig, deps: ReconcileDeps): Promise<ReconcileReport> {
+export async function reconcileWorkload(
+  workload: WorkloadConfig,
+  deps: ReconcileDeps,
+): Promise<ReconcileReport> {
   const state = await deps.store.load(workload.name);
   const observations = await observe(state, deps);
   let changedTasks = 0;
@@ -50,7 +58,9 @@ interface Observations {
 }
 
 async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Observations> {
-  const watched = Object.values(state.tasks).filter((t) => t.status !== 'stopped' && t.status !== 'drain_failed');
+  const watched = Object.values(state.tasks).filter(
+    (t) => t.status !== 'stopped' && t.status !== 'drain_failed',
+  );
   const ecs = new Map<string, ObservedTask>();
   const ledger = new Map<string, LedgerEntry>();
   const groups = new Map<string, BurstTask[]>();
@@ -63,7 +73,8 @@ async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Obser
     const arns = tasks.map((t) => t.taskArn);
     for (const seen of await deps.compute.describe(region, cluster, arns)) ecs.set(seen.taskArn, seen);
     const draining = tasks.filter((t) => t.status === 'draining').map((t) => t.taskArn);
-    if (draining.length > 0) for (const [arn, entry] of await deps.ledger.read(region, draining)) ledger.set(arn, entry);
+    if (draining.length > 0)
+      for (const [arn, entry] of await deps.ledger.read(region, draining)) ledger.set(arn, entry);
   }
   return { ecs, ledger };
 }
@@ -80,15 +91,26 @@ export function foldObservations(
     if (task.status === 'stopped' || task.status === 'drain_failed') continue;
     let updated: BurstTask = task;
     const seen = ecs.get(task.taskArn);
-    if (seen && (seen.lastStatus !== task.ecsStatus || (seen.privateIp && seen.privateIp !== task.privateIp))) {
-      updated = { ...updated, ecsStatus: seen.lastStatus, ...(seen.privateIp ? { privateIp: seen.privateIp } : {}) };
+    if (
+      seen &&
+      (seen.lastStatus !== task.ecsStatus || (seen.privateIp && seen.privateIp !== task.privateIp))
+    ) {
+      updated = {
+        ...updated,
+        ecsStatus: seen.lastStatus,
+        ...(seen.privateIp ? { privateIp: seen.privateIp } : {}),
+      };
     }
     const entry = ledger.get(task.taskArn);
     if (entry?.status === 'stopped') {
       updated = { ...updated, status: 'stopped', stoppedAt: entry.stoppedAt ?? now.toISOString() };
     } else if (entry?.status === 'drain_failed') {
       updated = { ...updated, status: 'drain_failed', stopReason: entry.failure ?? 'drain failed' };
-    } else if (task.status === 'running' && seen && (seen.lastStatus === 'STOPPED' || seen.lastStatus === 'MISSING')) {
+    } else if (
+      task.status === 'running' &&
+      seen &&
+      (seen.lastStatus === 'STOPPED' || seen.lastStatus === 'MISSING')
+    ) {
       // Stopped without a drain: it died or was stopped by hand. It no longer counts as capacity.
       updated = {
         ...updated,

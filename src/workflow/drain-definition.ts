@@ -19,10 +19,11 @@ export interface DrainInput {
   /** Epoch seconds, as a string (DynamoDB's N type), after which the ledger row may expire. */
   readonly ledgerExpiresAt: string;
   readonly decisionId: string;
-  readonly target?: {
+  /** The target group entry to remove first; null when the task is in none. Always present: see HasTargetGroup. */
+  readonly target: {
     readonly targetGroupArn: string;
     readonly targets: readonly { readonly Id: string; readonly Port: number }[];
-  };
+  } | null;
 }
 
 export const DRAIN_POLL_SECONDS = 5;
@@ -83,9 +84,10 @@ function markLedger(status: string, next: string | undefined, extra: Record<stri
 export function drainWorkflowDefinition(): Record<string, unknown> {
   const states: Record<string, State> = {
     MarkDraining: { ...markLedger('draining', 'HasTargetGroup'), Catch: toFailure },
+    // IsNull rather than IsPresent on an optional field: one test that every executor agrees on.
     HasTargetGroup: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.target', IsPresent: true, Next: 'DeregisterTarget' }],
+      Choices: [{ Variable: '$.target', IsNull: false, Next: 'DeregisterTarget' }],
       Default: 'WaitForDrain',
     },
     DeregisterTarget: {
@@ -94,11 +96,19 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
       TimeoutSeconds: 30,
       Parameters: { 'TargetGroupArn.$': '$.target.targetGroupArn', 'Targets.$': '$.target.targets' },
       ResultPath: null,
-      Retry: [throttlingRetry(['ElasticLoadBalancingV2.ThrottlingException', 'ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception'])],
+      Retry: [
+        throttlingRetry([
+          'ElasticLoadBalancingV2.ThrottlingException',
+          'ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception',
+        ]),
+      ],
       Catch: [
         // A target or group that is already gone is what deregistering wanted.
         {
-          ErrorEquals: ['ElasticLoadBalancingV2.TargetGroupNotFoundException', 'ElasticLoadBalancingV2.InvalidTargetException'],
+          ErrorEquals: [
+            'ElasticLoadBalancingV2.TargetGroupNotFoundException',
+            'ElasticLoadBalancingV2.InvalidTargetException',
+          ],
           ResultPath: null,
           Next: 'WaitForDrain',
         },
@@ -158,7 +168,10 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
     },
     StopNotConfirmed: {
       Type: 'Pass',
-      Result: { Error: 'Spillway.StopNotConfirmed', Cause: `task not STOPPED after ${DRAIN_MAX_POLLS} polls` },
+      Result: {
+        Error: 'Spillway.StopNotConfirmed',
+        Cause: `task not STOPPED after ${DRAIN_MAX_POLLS} polls`,
+      },
       ResultPath: '$.error',
       Next: 'RecordDrainFailed',
     },
@@ -166,7 +179,11 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
     RecordDrainFailed: {
       ...markLedger('drain_failed', 'DrainFailed', { failure: { 'S.$': 'States.JsonToString($.error)' } }),
     },
-    DrainFailed: { Type: 'Fail', Error: 'Spillway.DrainFailed', Cause: 'the drain failed; the ledger row has the error' },
+    DrainFailed: {
+      Type: 'Fail',
+      Error: 'Spillway.DrainFailed',
+      Cause: 'the drain failed; the ledger row has the error',
+    },
   };
   return {
     Comment: 'Spillway drain: mark draining, deregister, wait, stop, confirm stopped, mark stopped',

@@ -44,7 +44,11 @@ const isZeroTime = (iso: string | undefined) => !iso || iso.startsWith('0001-01-
  * Translates an Alertmanager v4 webhook body into signals. An alert episode is identified by its
  * fingerprint, start time and status, so HA pairs and `repeat_interval` resends deduplicate.
  */
-export function normaliseAlertmanager(body: unknown, mapping: AlertmanagerMapping, now: Date): NormaliseResult {
+export function normaliseAlertmanager(
+  body: unknown,
+  mapping: AlertmanagerMapping,
+  now: Date,
+): NormaliseResult {
   const parsed = alertmanagerPayloadSchema.safeParse(body);
   if (!parsed.success) {
     const { message, fields } = describeZodIssues(parsed.error);
@@ -68,7 +72,11 @@ export function normaliseAlertmanager(body: unknown, mapping: AlertmanagerMappin
     const fingerprint = alert.fingerprint ?? digest(Object.entries(alert.labels).sort().flat(), 16);
     const resolved = alert.status === 'resolved';
     // A resolved alert without an end time was resolved when Alertmanager sent it.
-    const observedAt = !resolved ? alert.startsAt : isZeroTime(alert.endsAt) ? now.toISOString() : (alert.endsAt as string);
+    const observedAt = !resolved
+      ? alert.startsAt
+      : isZeroTime(alert.endsAt)
+        ? now.toISOString()
+        : (alert.endsAt as string);
     const dedupKey = `alertmanager:${digest([fingerprint, alert.startsAt, alert.status])}`;
     const value = Number.parseFloat(alert.annotations.value ?? '');
     const summary = alert.annotations.summary ?? alert.annotations.description;
@@ -91,7 +99,10 @@ export function normaliseAlertmanager(body: unknown, mapping: AlertmanagerMappin
     ]);
   }
   if (payload.truncatedAlerts > 0) {
-    ignored.push({ item: 'truncatedAlerts', reason: `${payload.truncatedAlerts} alert(s) truncated by Alertmanager` });
+    ignored.push({
+      item: 'truncatedAlerts',
+      reason: `${payload.truncatedAlerts} alert(s) truncated by Alertmanager`,
+    });
   }
   return { ok: true, signals, ignored };
 }

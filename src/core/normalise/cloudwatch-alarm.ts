@@ -27,7 +27,10 @@ export const looksLikeAlarmEvent = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && (body as Record<string, unknown>).source === 'aws.cloudwatch';
 
 /** Exact names win over prefixes; the longest prefix wins among prefixes. */
-export function findAlarmMapping(alarmName: string, mappings: readonly AlarmMapping[]): AlarmMapping | undefined {
+export function findAlarmMapping(
+  alarmName: string,
+  mappings: readonly AlarmMapping[],
+): AlarmMapping | undefined {
   const exact = mappings.find((m) => m.match === 'exact' && m.alarmName === alarmName);
   if (exact) return exact;
   return mappings
@@ -52,11 +55,17 @@ export function normaliseAlarmStateChange(body: unknown, mappings: readonly Alar
     return reject('unknown_workload', `no workload is mapped to alarm ${alarmName}`, ['detail.alarmName']);
   }
   if (state.value === 'INSUFFICIENT_DATA') {
-    return { ok: true, signals: [], ignored: [{ item: alarmName, reason: 'INSUFFICIENT_DATA is not a pressure signal' }] };
+    return {
+      ok: true,
+      signals: [],
+      ignored: [{ item: alarmName, reason: 'INSUFFICIENT_DATA is not a pressure signal' }],
+    };
   }
   const observed = new Date(state.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
   if (Number.isNaN(observed.getTime())) {
-    return reject('malformed', `detail.state.timestamp is not a time: ${state.timestamp}`, ['detail.state.timestamp']);
+    return reject('malformed', `detail.state.timestamp is not a time: ${state.timestamp}`, [
+      'detail.state.timestamp',
+    ]);
   }
   const alarmArn = event.resources[0] as string;
   const dedupKey = `cloudwatch:${digest([alarmArn, state.timestamp, state.value])}`;

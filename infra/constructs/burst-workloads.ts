@@ -1,0 +1,83 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnCluster, ContainerImage, FargateTaskDefinition, LogDrivers, Protocol } from 'aws-cdk-lib/aws-ecs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { resourceNames } from '../../src/runtime/env-names';
+import { burstTaskRoleName } from '../burst-arns';
+import type { BurstRegionTopology } from '../burst-topology';
+
+export interface BurstWorkloadsProps {
+  /** Deployment environment; names the roles. */
+  readonly environment: string;
+  /** This region's clusters and workload placements. */
+  readonly topology: BurstRegionTopology;
+  /** How long task logs are kept. */
+  readonly logRetention: RetentionDays;
+  /** What happens to task logs when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * What burst tasks of one region run on and as: the ECS clusters, one Fargate task definition per
+ * workload, and the two roles tasks use. The roles have fixed names because the control plane,
+ * in another region, passes them at RunTask.
+ */
+export class BurstWorkloads extends Construct {
+  readonly clusters: ReadonlyMap<string, CfnCluster>;
+  readonly taskDefinitions: ReadonlyMap<string, FargateTaskDefinition>;
+  readonly executionRole: Role;
+  readonly taskRole: Role;
+
+  constructor(scope: Construct, id: string, props: BurstWorkloadsProps) {
+    super(scope, id);
+    const { region } = props.topology;
+
+    // The L1 cluster on purpose: the L2 creates a VPC, while burst tasks join the subnets the config names.
+    this.clusters = new Map(
+      props.topology.clusterNames.map((name) => [
+        name,
+        new CfnCluster(this, `Cluster-${name}`, {
+          clusterName: name,
+          clusterSettings: [{ name: 'containerInsights', value: 'enabled' }],
+        }),
+      ]),
+    );
+
+    this.executionRole = new Role(this, 'TaskExecutionRole', {
+      roleName: resourceNames(props.environment).taskExecutionRole(region),
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Spillway ${props.environment}: lets ECS pull images and write logs for burst tasks in ${region}`,
+    });
+    this.taskRole = new Role(this, 'TaskRole', {
+      roleName: burstTaskRoleName(props.environment, region),
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Spillway ${props.environment}: identity of burst task containers in ${region}; no permissions by default`,
+    });
+
+    this.taskDefinitions = new Map(
+      props.topology.placements.map(({ workload, burstRegion }) => {
+        const spec = burstRegion.taskDefinition;
+        const logGroup = new LogGroup(this, `TaskLogs-${workload.name}`, {
+          retention: props.logRetention,
+          removalPolicy: props.removalPolicy,
+        });
+        const taskDefinition = new FargateTaskDefinition(this, `TaskDefinition-${workload.name}`, {
+          family: spec.family,
+          cpu: spec.cpu,
+          memoryLimitMiB: spec.memoryMiB,
+          executionRole: this.executionRole,
+          taskRole: this.taskRole,
+        });
+        taskDefinition.addContainer('app', {
+          containerName: 'app',
+          image: ContainerImage.fromRegistry(spec.image),
+          essential: true,
+          portMappings: [{ containerPort: spec.containerPort, protocol: Protocol.TCP }],
+          logging: LogDrivers.awsLogs({ streamPrefix: workload.name, logGroup }),
+        });
+        return [workload.name, taskDefinition] as const;
+      }),
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import type { SpillwayConfig } from '../../src/config/schema';
+import { alarmRulePattern } from '../alarm-rule-pattern';
+import type { BurstRegionTopology } from '../burst-topology';
+import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
+import { functionEntry } from '../repository-paths';
+import { BurstControlAccess } from './burst-control-access';
+import type { ControlPlaneStateful } from './control-plane-stateful';
+import { SpillwayFunction } from './spillway-function';
+import { WebhookApi } from './webhook-api';
+
+export interface ControlPlaneStatelessProps {
+  /** The environment's validated config, bundled into every function. */
+  readonly config: SpillwayConfig;
+  /** The burst regions the functions act in. */
+  readonly topology: readonly BurstRegionTopology[];
+  /** The state, queue and secret the functions are granted. */
+  readonly stateful: ControlPlaneStateful;
+  /** Timeout of the decide function; the signals queue's visibility timeout is sized from it. */
+  readonly decideTimeout: Duration;
+}
+
+/** Timeouts of the other functions: ingest answers a webhook, reconcile runs once a minute. */
+export const INGEST_TIMEOUT = Duration.seconds(10);
+export const RECONCILE_TIMEOUT = Duration.seconds(60);
+
+/**
+ * The control plane's compute: the ingest function behind the webhook API, the decide function on
+ * the signals queue, the reconcile function on a one-minute schedule, and the EventBridge rule
+ * that turns CloudWatch alarm state changes into signals.
+ */
+export class ControlPlaneStateless extends Construct {
+  readonly ingest: SpillwayFunction;
+  readonly decide: SpillwayFunction;
+  readonly reconcile: SpillwayFunction;
+  readonly api: WebhookApi;
+  readonly alarmRule: Rule | undefined;
+  readonly reconcileSchedule: Rule;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneStatelessProps) {
+    super(scope, id);
+    const { config, stateful } = props;
+    const environment = config.environment;
+
+    this.ingest = new SpillwayFunction(this, 'Ingest', {
+      entry: functionEntry('ingest'),
+      config,
+      description: 'authenticates monitor webhooks and puts their signals on the queue',
+      timeout: INGEST_TIMEOUT,
+    });
+    stateful.grantSignalsSend(this.ingest);
+    stateful.grantWebhookTokenRead(this.ingest);
+
+    this.decide = new SpillwayFunction(this, 'Decide', {
+      entry: functionEntry('decide'),
+      config,
+      description: 'applies policy to signals and starts burst tasks or drains',
+      timeout: props.decideTimeout,
+    });
+    this.reconcile = new SpillwayFunction(this, 'Reconcile', {
+      entry: functionEntry('reconcile'),
+      config,
+      description: 'converges recorded state with the tasks ECS runs',
+      timeout: RECONCILE_TIMEOUT,
+    });
+    const burstControl = new BurstControlAccess(this, 'BurstControl', { environment, topology: props.topology });
+    for (const fn of [this.decide, this.reconcile]) {
+      stateful.grantStateReadWrite(fn);
+      burstControl.grantTo(fn);
+    }
+    stateful.addSignalsConsumer(this.decide);
+
+    this.api = new WebhookApi(this, 'WebhookApi', {
+      environment,
+      handler: this.ingest.function,
+      accessLogRetention: logRetentionFor(environment),
+      removalPolicy: removalPolicyFor(environment),
+    });
+
+    const pattern = alarmRulePattern(config);
+    this.alarmRule = pattern
+      ? new Rule(this, 'AlarmSignalsRule', {
+          description: 'CloudWatch alarm state changes of mapped alarms, as signals',
+          eventPattern: {
+            source: [...pattern.source],
+            detailType: [...pattern['detail-type']],
+            detail: { alarmName: [...pattern.detail.alarmName] },
+          },
+          targets: [
+            new SqsQueue(stateful.signalsQueue, {
+              // Undeliverable events join the failed signals: one queue to watch, alarm on and redrive.
+              deadLetterQueue: stateful.signalsDlq,
+              retryAttempts: 10,
+              // An alarm transition older than this is better left to the next evaluation and the reconciler.
+              maxEventAge: Duration.hours(1),
+            }),
+          ],
+        })
+      : undefined;
+
+    this.reconcileSchedule = new Rule(this, 'ReconcileSchedule', {
+      description: 'Runs the Spillway reconciler every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        // A missed tick is not worth a retry: the next one is a minute away.
+        new LambdaFunction(this.reconcile.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      ],
+    });
+  }
+}

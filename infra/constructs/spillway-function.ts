@@ -1,0 +1,132 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { SpillwayConfig } from '../../src/config/schema';
+import { BUNDLED_CONFIG_FILE, ENV } from '../../src/runtime/env-names';
+import { writeBundledConfig } from '../bundled-config';
+import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
+import { acknowledge } from '../guardrails';
+import { lockFile, repositoryRoot } from '../repository-paths';
+
+export interface SpillwayFunctionProps {
+  /** Absolute path of the handler module; it must export `handler`. */
+  readonly entry: string;
+  /** The environment's validated config: bundled as `spillway-config.json`, read once at cold start. */
+  readonly config: SpillwayConfig;
+  /** What the function does, in one sentence. */
+  readonly description: string;
+  /** Longest run of one invocation. */
+  readonly timeout: Duration;
+  /**
+   * Memory, and with it CPU share.
+   * @default 512
+   */
+  readonly memorySizeMiB?: number;
+  /**
+   * How long the function's logs are kept.
+   * @default one month in dev, three months in staging and prod
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Node 22 on arm64 ships ESM; esbuild's ESM output still has CommonJS dependencies to serve. */
+const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * The one way Spillway builds a Lambda function: Node.js 22 on arm64, bundled locally by esbuild as
+ * minified ESM with source maps, X-Ray tracing, its own log group with retention, a role that can
+ * write only to that log group, and the validated config bundled next to the code.
+ *
+ * Grants go through the owner of the resource (`stateful.grantStateReadWrite(fn)`), which sets the
+ * environment variable and the IAM permission together.
+ */
+export class SpillwayFunction extends Construct implements iam.IGrantable {
+  static readonly DEFAULT_MEMORY_SIZE_MIB = 512;
+
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: LogGroup;
+  readonly grantPrincipal: iam.IPrincipal;
+  readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: SpillwayFunctionProps) {
+    super(scope, id);
+    const environment = props.config.environment;
+    this.timeout = props.timeout;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logRetentionFor(environment),
+      removalPolicy: removalPolicyFor(environment),
+    });
+    // Not the default role: it carries AWSLambdaBasicExecutionRole, which writes to any log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Spillway ${environment}: ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.grantPrincipal = this.role;
+
+    const configFile = writeBundledConfig(props.config);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: `Spillway ${environment}: ${props.description}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySizeMiB ?? SpillwayFunction.DEFAULT_MEMORY_SIZE_MIB,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      projectRoot: repositoryRoot,
+      depsLockFilePath: lockFile,
+      environment: {
+        [ENV.config]: `/var/task/${BUNDLED_CONFIG_FILE}`,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'spillway',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings only; the sources would double the bundle.
+        sourcesContent: false,
+        // Bundle the SDK too: the functions run the client versions the tests ran, not the runtime's.
+        bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp "${configFile}" "${outputDir}/${BUNDLED_CONFIG_FILE}"`,
+          ],
+        },
+      },
+    });
+
+    acknowledge(
+      this.function,
+      'AwsSolutions-L1',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22 and the code is tested on Node 20/22; ' +
+        'moving to a newer runtime is a reviewed change of runtime and esbuild target together.',
+    );
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only the X-Ray statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): ' +
+        'X-Ray has no resource-level permissions for these actions.',
+    );
+  }
+
+  /** Sets an environment variable of the function; prefer the owning construct's grant method. */
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+}

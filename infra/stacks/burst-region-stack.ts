@@ -1,0 +1,52 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { SpillwayConfig } from '../../src/config/schema';
+import type { BurstRegionTopology } from '../burst-topology';
+import { BurstWorkloads } from '../constructs/burst-workloads';
+import { DrainWorkflow } from '../constructs/drain-workflow';
+import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
+
+export interface BurstRegionStackProps extends StackProps {
+  /** The environment's validated config. */
+  readonly config: SpillwayConfig;
+  /** This region's clusters, placements and target groups. */
+  readonly topology: BurstRegionTopology;
+}
+
+/**
+ * One burst region: the ECS clusters and task definitions burst tasks run from, and the drain
+ * workflow with its ledger. Nothing here references the control plane; both sides meet on fixed
+ * resource names.
+ */
+export class BurstRegionStack extends Stack {
+  readonly workloads: BurstWorkloads;
+  readonly drainWorkflow: DrainWorkflow;
+
+  constructor(scope: Construct, id: string, props: BurstRegionStackProps) {
+    super(scope, id, props);
+    const environment = props.config.environment;
+    if (this.region !== props.topology.region) {
+      throw new Error(`burst stack ${id} is deployed to ${this.region} but holds ${props.topology.region}'s resources`);
+    }
+    const logRetention = logRetentionFor(environment);
+    const removalPolicy = removalPolicyFor(environment);
+
+    this.workloads = new BurstWorkloads(this, 'Workloads', {
+      environment,
+      topology: props.topology,
+      logRetention,
+      removalPolicy,
+    });
+    this.drainWorkflow = new DrainWorkflow(this, 'DrainWorkflow', {
+      environment,
+      clusterNames: props.topology.clusterNames,
+      targetGroupArns: props.topology.targetGroupArns,
+      logRetention,
+      removalPolicy,
+    });
+
+    new CfnOutput(this, 'DrainStateMachineArn', { value: this.drainWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DrainLedgerTableName', { value: this.drainWorkflow.ledgerTable.tableName });
+    new CfnOutput(this, 'ClusterNames', { value: props.topology.clusterNames.join(',') });
+  }
+}

@@ -1,0 +1,127 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's own payload limit for HTTP APIs; the gateway answers 413 above it. */
+const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface LocalRoutes {
+  readonly ingest: HttpHandler;
+  readonly status: () => Promise<unknown>;
+  readonly healthy: () => boolean;
+  readonly onRequest?: (line: string) => void;
+}
+
+const json = (
+  response: ServerResponse,
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  response.writeHead(statusCode, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+};
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BYTES) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The API Gateway HTTP API event for one request, as the ingest handler receives it on AWS. */
+function gatewayEvent(request: IncomingMessage, source: string, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{source}',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    pathParameters: { source },
+    isBase64Encoded: true,
+    body: body.toString('base64'),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'POST',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: `local-${now}`,
+      routeKey: 'POST /webhooks/{source}',
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+  };
+}
+
+/**
+ * Stands in for API Gateway in front of the ingest function, plus two local-only endpoints:
+ * `GET /healthz` and `GET /status`.
+ */
+export function startHttpServer(routes: LocalRoutes, port: number): Promise<Server> {
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://local');
+    try {
+      if (request.method === 'GET' && url.pathname === '/healthz') {
+        return routes.healthy()
+          ? json(response, 200, { status: 'ok' })
+          : json(response, 503, { status: 'starting' });
+      }
+      if (request.method === 'GET' && url.pathname === '/status') {
+        return json(response, 200, { workloads: await routes.status() });
+      }
+      const webhook = /^\/webhooks\/([^/]+)$/.exec(url.pathname);
+      if (webhook?.[1] && request.method === 'POST') {
+        const body = await readBody(request);
+        if (body === 'too_large') {
+          return json(response, 413, {
+            error: 'payload_too_large',
+            message: `body exceeds ${GATEWAY_MAX_BYTES} bytes`,
+          });
+        }
+        const source = decodeURIComponent(webhook[1]);
+        const result = await routes.ingest(
+          gatewayEvent(request, source, body),
+          lambdaContext('spillway-ingest', 10),
+        );
+        routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));
+        response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+        return response.end(result.body ?? '');
+      }
+      return json(response, 404, {
+        error: 'not_found',
+        message: `no route for ${request.method} ${url.pathname}`,
+      });
+    } catch (error) {
+      // The gateway's answer when the function fails: a 5xx, so the sender retries.
+      routes.onRequest?.(`${request.method} ${url.pathname} → 502 ${(error as Error).message}`);
+      return json(response, 502, { error: 'internal', message: 'the request could not be processed; retry' });
+    }
+  });
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => done(server));
+  });
+}

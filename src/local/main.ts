@@ -1,0 +1,64 @@
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startLocalRuntime } from './runtime';
+
+/** `make run`: Spillway on the embedded default, until Ctrl-C. */
+const infoFile = resolve('.local/runtime.json');
+const time = () => new Date().toISOString().slice(11, 23);
+const log = (line: string) => console.log(`${time()}  ${line}`);
+
+async function main(): Promise<void> {
+  const port = Number(process.env.SPILLWAY_PORT ?? 8787);
+  const runtime = await startLocalRuntime({
+    configPath: process.env.SPILLWAY_CONFIG ?? 'config/local.yaml',
+    port,
+    ...(process.env.SPILLWAY_AWS_ENDPOINT ? { endpoint: process.env.SPILLWAY_AWS_ENDPOINT } : {}),
+    ...(process.env.SPILLWAY_WEBHOOK_TOKEN ? { webhookToken: process.env.SPILLWAY_WEBHOOK_TOKEN } : {}),
+    reconcileSeconds: Number(process.env.SPILLWAY_RECONCILE_SECONDS ?? 2),
+    log,
+    infoFile,
+  });
+  const p = runtime.provisioned;
+  const tokenNote = process.env.SPILLWAY_WEBHOOK_TOKEN
+    ? '(from SPILLWAY_WEBHOOK_TOKEN)'
+    : '(generated; set SPILLWAY_WEBHOOK_TOKEN to choose)';
+  console.log(`
+Spillway is running locally (${p.effectiveConfig.environment}, control region ${p.effectiveConfig.controlRegion}).
+
+  ingest      POST ${runtime.url}/webhooks/alertmanager
+  health      GET  ${runtime.url}/healthz
+  status      GET  ${runtime.url}/status
+  token       ${runtime.webhookToken} ${tokenNote}
+  emulator    ${runtime.endpoint} (moto; AWS_ENDPOINT_URL for the aws CLI)
+  state       DynamoDB ${p.stateTable}
+  signals     SQS ${p.signalsQueueUrl}
+  dead letter SQS ${p.signalsDlqUrl}
+  alarm rule  EventBridge ${p.alarmRuleName} → signals queue
+${Object.entries(p.drainStateMachines)
+  .map(([region, arn]) => `  drain       ${region}: ${arn}`)
+  .join('\n')}
+${p.networkSubstitutions.map((s) => `  network     ${s.region}: ${s.placeholder} → ${s.id} (created in the emulator)`).join('\n')}
+${p.dialectChanges.map((c) => `  emulator    drain state ${c.state}: ${c.change} (moto dialect; AWS gets the definition as written)`).join('\n')}
+
+Try:  curl -s -H "Authorization: Bearer ${runtime.webhookToken}" -H 'content-type: application/json' \\
+        --data @test/fixtures/alertmanager-firing.json ${runtime.url}/webhooks/alertmanager
+Ctrl-C stops everything this started.
+`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await runtime.stop();
+    rmSync(infoFile, { force: true });
+    log('stopped; nothing left running');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`spillway: ${error.message}`);
+  process.exit(1);
+});

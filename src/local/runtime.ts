@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BurstCompute } from '../adapters/burst-compute';
+import { clientConfig, perRegion } from '../adapters/client-config';
+import { StateStore } from '../adapters/state-store';
+import { loadConfigFile } from '../config/load';
+import { ENV } from '../runtime/env-names';
+import { workloadStatuses } from '../usecases/status';
+import { type Emulator, externalEmulator, startMoto } from './emulator';
+import { startHttpServer } from './http-server';
+import { lambdaContext } from './lambda-context';
+import { type Provisioned, provision } from './provision';
+import { startSqsPoller } from './sqs-poller';
+
+export interface LocalRuntimeOptions {
+  readonly configPath: string;
+  /** Port of the ingest endpoint; 0 picks a free one. */
+  readonly port: number;
+  /** Use this emulator (LocalStack, a running moto) instead of starting moto. */
+  readonly endpoint?: string;
+  readonly webhookToken?: string;
+  /** How often the reconciler runs; on AWS, every minute. */
+  readonly reconcileSeconds: number;
+  readonly log: (line: string) => void;
+  /** Where to write the runtime's address and token for `make demo` and the CLI. */
+  readonly infoFile?: string;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly endpoint: string;
+  readonly webhookToken: string;
+  readonly provisioned: Provisioned;
+  /** Runs the reconciler once, now (tests use it instead of waiting for the timer). */
+  reconcileNow(): Promise<unknown>;
+  /** Resolves when the signals queue has been seen empty with no batch in flight. */
+  queueIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Spillway on the embedded default: an emulator, the same resources the CDK stacks
+ * create, and stand-ins for the Lambda service only (an HTTP server for ingest, an SQS poller for
+ * decide, a timer for reconcile). Everything past that boundary is the production code.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log;
+  // Emulators accept any credentials; the SDK still wants some before it signs a request.
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  const config = loadConfigFile(options.configPath);
+  const emulator: Emulator = options.endpoint ? externalEmulator(options.endpoint) : await startMoto({ log });
+  const cleanups: (() => Promise<void>)[] = [() => emulator.stop()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const provisioned = await provision(config, emulator.endpoint);
+    const stateDir = resolve('.local');
+    mkdirSync(stateDir, { recursive: true });
+    const effectiveConfigPath = resolve(stateDir, `config.${process.pid}.json`);
+    writeFileSync(effectiveConfigPath, JSON.stringify(provisioned.effectiveConfig, null, 2));
+    cleanups.push(async () => rmSync(effectiveConfigPath, { force: true }));
+
+    const webhookToken = options.webhookToken ?? randomBytes(24).toString('base64url');
+    // What CDK sets on the functions, set here for the same handlers.
+    Object.assign(process.env, {
+      [ENV.config]: effectiveConfigPath,
+      [ENV.stateTable]: provisioned.stateTable,
+      [ENV.signalsQueueUrl]: provisioned.signalsQueueUrl,
+      [ENV.drainLedgerTable]: provisioned.drainLedgerTable,
+      [ENV.drainStateMachines]: JSON.stringify(provisioned.drainStateMachines),
+      [ENV.awsEndpoint]: emulator.endpoint,
+      [ENV.webhookToken]: webhookToken,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.SPILLWAY_LOG_LEVEL ?? 'WARN',
+    });
+    const ingest = await import('../../functions/ingest/handler');
+    const decide = await import('../../functions/decide/handler');
+    const reconcile = await import('../../functions/reconcile/handler');
+
+    const control = config.controlRegion;
+    const sqs = new SQSClient(clientConfig(control, emulator.endpoint));
+    const queueArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: provisioned.signalsQueueUrl,
+          AttributeNames: ['QueueArn'],
+        }),
+      )
+    ).Attributes?.QueueArn as string;
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl: provisioned.signalsQueueUrl,
+      queueArn,
+      region: control,
+      handler: decide.handler,
+      retrySeconds: 1,
+      onBatch: (report) =>
+        log(
+          report.error
+            ? `decide: ${report.received} message(s), ${report.failed} to retry: ${report.error}`
+            : `decide: ${report.received} message(s), ${report.failed} to retry`,
+        ),
+    });
+    cleanups.push(() => poller.stop());
+
+    let reconciling: Promise<unknown> = Promise.resolve();
+    const reconcileNow = () => {
+      reconciling = reconciling
+        .catch(() => {})
+        .then(() => reconcile.handler({}, lambdaContext('spillway-reconcile', 60)))
+        .catch((error: Error) => log(`reconcile failed: ${error.message}`));
+      return reconciling;
+    };
+    const timer = setInterval(() => void reconcileNow(), options.reconcileSeconds * 1000);
+    cleanups.push(async () => {
+      clearInterval(timer);
+      await reconciling.catch(() => {});
+    });
+
+    const statusDeps = {
+      config: provisioned.effectiveConfig,
+      store: new StateStore(
+        provisioned.stateTable,
+        new DynamoDBClient(clientConfig(control, emulator.endpoint)),
+      ),
+      compute: new BurstCompute(
+        perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
+      ),
+    };
+    let healthy = true;
+    const server: Server = await startHttpServer(
+      {
+        ingest: ingest.handler,
+        status: () => workloadStatuses(statusDeps),
+        healthy: () => healthy,
+        onRequest: log,
+      },
+      options.port,
+    );
+    cleanups.push(
+      () =>
+        new Promise<void>((done) => {
+          healthy = false;
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
+
+    if (options.infoFile) {
+      mkdirSync(dirname(options.infoFile), { recursive: true });
+      writeFileSync(
+        options.infoFile,
+        JSON.stringify(
+          { url, endpoint: emulator.endpoint, webhookToken, pid: process.pid, ...provisioned },
+          null,
+          2,
+        ),
+        { mode: 0o600 },
+      );
+    }
+    return {
+      url,
+      endpoint: emulator.endpoint,
+      webhookToken,
+      provisioned,
+      reconcileNow,
+      queueIdle: () => poller.idle(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
