@@ -8,7 +8,7 @@ import { describeZodIssues } from './zod-issues';
 export const alarmStateChangeSchema = z.object({
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   source: z.literal('aws.cloudwatch'),
-  account: z.string(),
+  account: z.string().optional(),
   region: z.string(),
   time: z.iso.datetime({ offset: true }),
   resources: z.array(z.string()).min(1),

@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildSpillwayApp, type SpillwayStacks } from '../../infra/spillway-app';
+
+/** The account the tests deploy to, so ARNs read as they would in a real template. */
+export const TEST_ACCOUNT = '111122223333';
+
+export interface SynthOptions {
+  readonly environment: unknown;
+  /**
+   * Run esbuild for the functions. Off, CDK skips bundling: only the function tests need bundles.
+   * @default false
+   */
+  readonly bundle?: boolean;
+  /** @default TEST_ACCOUNT; `null` for environment-agnostic stacks, as `cdk synth` without credentials. */
+  readonly account?: string | null;
+  /** @default the repository's config/ */
+  readonly configDirectory?: string;
+}
+
+/** The feature flags `cdk synth` runs with: tests must see the templates the CLI produces. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/** A fresh app with Spillway's stacks for one environment, not yet synthesised. */
+export function buildTestApp(options: SynthOptions): SpillwayStacks & { readonly app: App } {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'spillway-cdk-test-')),
+    context: {
+      ...cdkJsonContext(),
+      env: options.environment,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const account = options.account === null ? undefined : (options.account ?? TEST_ACCOUNT);
+  const stacks = buildSpillwayApp(app, {
+    ...(options.configDirectory ? { configDirectory: options.configDirectory } : {}),
+    ...(account ? { account } : {}),
+  });
+  return { ...stacks, app };
+}
+
+/** Every resource of a type in a template, by logical id. */
+export function resourcesOf(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+export interface PolicyStatementJson {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement a role can use: its inline policies and the managed policies attached to it. */
+export function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  const roleRef = { Ref: roleLogicalId };
+  const mentionsRole = (roles: unknown) =>
+    asArray(roles ?? []).some((role) => JSON.stringify(role) === JSON.stringify(roleRef));
+  const documents: { Statement: PolicyStatementJson[] }[] = [];
+  for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy'))) {
+    if (mentionsRole(policy.Properties.Roles)) documents.push(policy.Properties.PolicyDocument as never);
+  }
+  const role = resourcesOf(template, 'AWS::IAM::Role')[roleLogicalId];
+  const attached = asArray((role?.Properties.ManagedPolicyArns as unknown[]) ?? []).map((arn) => JSON.stringify(arn));
+  for (const [id, policy] of Object.entries(resourcesOf(template, 'AWS::IAM::ManagedPolicy'))) {
+    if (attached.includes(JSON.stringify({ Ref: id })) || mentionsRole(policy.Properties.Roles)) {
+      documents.push(policy.Properties.PolicyDocument as never);
+    }
+  }
+  return documents.flatMap((document) => document.Statement);
+}
+
+/** The actions of a set of statements, flattened. */
+export const actionsOf = (statements: readonly PolicyStatementJson[]): string[] =>
+  statements.flatMap((statement) => asArray(statement.Action));
+
+/** The statements that allow `action`. */
+export const statementsAllowing = (statements: readonly PolicyStatementJson[], action: string) =>
+  statements.filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action));
+
+/** A statement's resources as a list. */
+export const resourcesOfStatement = (statement: PolicyStatementJson): unknown[] => asArray(statement.Resource);

@@ -1,0 +1,215 @@
+/**
+ * Hand-written fakes of the narrow ports in `src/usecases/ports.ts`. Each keeps what it was asked
+ * in plain arrays, so a test can assert on calls without a mocking library, and each follows the
+ * semantics of the adapter it stands in for (noted per fake).
+ */
+import type { LaunchResult, RunBurstTasksRequest } from '../../src/adapters/burst-compute';
+import type { DrainStart } from '../../src/adapters/drain-starter';
+import { executionArnOf } from '../../src/adapters/drain-starter';
+import type { CommitResult } from '../../src/adapters/state-store';
+import type { SpillwayConfig } from '../../src/config/schema';
+import type { Decision } from '../../src/core/decision';
+import { digest } from '../../src/core/ids';
+import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
+import type { SignalEnvelope } from '../../src/core/signal';
+import type { DecideDeps, IngestDeps, Log } from '../../src/usecases/ports';
+import type { DrainInput } from '../../src/workflow/drain-definition';
+import { ACCOUNT, aConfig, at, cloneJson } from './factories';
+
+/** A clock a test moves by hand. */
+export class FakeClock {
+  constructor(private current: Date = at(0)) {}
+  readonly now = (): Date => new Date(this.current.getTime());
+  set(instant: Date): void {
+    this.current = instant;
+  }
+  advance(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export interface LogEntry {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+export class RecordingLog implements Log {
+  readonly entries: LogEntry[] = [];
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'info', message, ...(fields ? { fields } : {}) });
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, ...(fields ? { fields } : {}) });
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, ...(fields ? { fields } : {}) });
+  }
+  messages(level: LogEntry['level']): string[] {
+    return this.entries.filter((entry) => entry.level === level).map((entry) => entry.message);
+  }
+}
+
+/**
+ * The state store in memory, with the semantics of `src/adapters/state-store.ts`: `load` returns
+ * the empty state (version 0) for an unknown workload; `commit` writes `next` as version
+ * `expectedVersion + 1` only when the stored version is `expectedVersion`, together with the
+ * decision, and answers `version_conflict` otherwise; what is stored is a JSON copy (DynamoDB
+ * drops `undefined`), so no caller keeps a live reference into the store.
+ */
+export class InMemoryStateStore {
+  private readonly states = new Map<string, WorkloadState>();
+  /** Decisions written with a state change, in commit order. */
+  readonly committedDecisions: Decision[] = [];
+  /** Decisions logged without a state change. */
+  readonly loggedDecisions: Decision[] = [];
+  readonly commits: { workload: string; expectedVersion: number; ok: boolean }[] = [];
+  /** Workloads whose load fails, as a DynamoDB outage would. */
+  readonly failingLoads = new Set<string>();
+  /** Runs before each commit is checked; may write concurrently (via `put`) or throw (a crash). */
+  beforeCommit: ((next: WorkloadState, expectedVersion: number) => void | Promise<void>) | undefined;
+
+  async load(workload: string): Promise<WorkloadState> {
+    if (this.failingLoads.has(workload)) throw new Error(`dynamodb GetItem failed: table unavailable (${workload})`);
+    return cloneJson(this.states.get(workload) ?? emptyWorkloadState(workload));
+  }
+
+  async commit(next: WorkloadState, expectedVersion: number, decision?: Decision): Promise<CommitResult> {
+    await this.beforeCommit?.(next, expectedVersion);
+    const stored = this.states.get(next.workload)?.version ?? 0;
+    if (stored !== expectedVersion) {
+      this.commits.push({ workload: next.workload, expectedVersion, ok: false });
+      return { ok: false, reason: 'version_conflict' };
+    }
+    const version = expectedVersion + 1;
+    this.states.set(next.workload, cloneJson({ ...next, version }));
+    if (decision) this.committedDecisions.push(cloneJson(decision));
+    this.commits.push({ workload: next.workload, expectedVersion, ok: true });
+    return { ok: true, version };
+  }
+
+  async logDecision(decision: Decision): Promise<void> {
+    this.loggedDecisions.push(cloneJson(decision));
+  }
+
+  /** Seeds or overwrites a workload's state as stored (the version is taken as given). */
+  put(state: WorkloadState): void {
+    this.states.set(state.workload, cloneJson(state));
+  }
+
+  /** The stored state, or the empty one. */
+  get(workload: string): WorkloadState {
+    return cloneJson(this.states.get(workload) ?? emptyWorkloadState(workload));
+  }
+}
+
+/** ECS task ids are 32 hex digits. */
+const fakeTaskId = (clientToken: string, index: number) => digest([clientToken, String(index)], 32);
+
+/**
+ * RunTask in memory. Like ECS, a repeated clientToken gets the answer of the first call back
+ * (idempotency), so a retried carry-out sees the same tasks. `answer` overrides what a new token
+ * gets (failures, partial placements); `failCalls` makes calls throw, as an SDK fault would.
+ */
+export class FakeBurstCompute {
+  readonly requests: RunBurstTasksRequest[] = [];
+  private readonly answers = new Map<string, LaunchResult>();
+  answer: ((request: RunBurstTasksRequest) => LaunchResult) | undefined;
+  /** How many of the next calls throw. */
+  failCalls = 0;
+
+  async runBurstTasks(request: RunBurstTasksRequest): Promise<LaunchResult> {
+    this.requests.push(request);
+    if (this.failCalls > 0) {
+      this.failCalls--;
+      throw new Error('ecs RunTask failed: ServerException: Service Unavailable');
+    }
+    const previous = this.answers.get(request.clientToken);
+    if (previous) return previous;
+    const result = this.answer?.(request) ?? {
+      tasks: Array.from({ length: request.count }, (_, i) => ({
+        taskArn: `arn:aws:ecs:${request.burstRegion.region}:${ACCOUNT}:task/${request.burstRegion.cluster}/${fakeTaskId(request.clientToken, i)}`,
+        lastStatus: 'PROVISIONING',
+      })),
+      failures: [],
+    };
+    this.answers.set(request.clientToken, result);
+    return result;
+  }
+
+  /** Every task ARN RunTask handed out, across all calls. */
+  startedTaskArns(): string[] {
+    return [...new Set([...this.answers.values()].flatMap((result) => result.tasks.map((task) => task.taskArn)))];
+  }
+}
+
+export const drainStateMachineArn = (region: string): string =>
+  `arn:aws:states:${region}:${ACCOUNT}:stateMachine:spillway-drain`;
+
+/** Step Functions StartExecution in memory: a second start of the same name is `already_started`. */
+export class FakeDrainStarter {
+  readonly starts: { region: string; name: string; input: DrainInput }[] = [];
+  private readonly names = new Set<string>();
+
+  async start(region: string, name: string, input: DrainInput): Promise<DrainStart> {
+    this.starts.push({ region, name, input });
+    const executionArn = executionArnOf(drainStateMachineArn(region), name);
+    const key = `${region}/${name}`;
+    if (this.names.has(key)) return { status: 'already_started', executionArn };
+    this.names.add(key);
+    return { status: 'started', executionArn };
+  }
+}
+
+export interface FakeDecideDeps extends DecideDeps {
+  readonly store: InMemoryStateStore;
+  readonly compute: FakeBurstCompute;
+  readonly drains: FakeDrainStarter;
+  readonly log: RecordingLog;
+  readonly time: FakeClock;
+}
+
+export function fakeDecideDeps(config: SpillwayConfig = aConfig()): FakeDecideDeps {
+  const time = new FakeClock();
+  return {
+    config,
+    store: new InMemoryStateStore(),
+    compute: new FakeBurstCompute(),
+    drains: new FakeDrainStarter(),
+    drainLedgerTable: 'spillway-drain-ledger',
+    clock: time.now,
+    time,
+    log: new RecordingLog(),
+  };
+}
+
+/** The signals queue in memory; `fail` makes `enqueue` throw as SendMessageBatch would. */
+export class FakeSignalQueue {
+  readonly batches: (readonly SignalEnvelope[])[] = [];
+  fail = false;
+  async enqueue(envelopes: readonly SignalEnvelope[]): Promise<void> {
+    if (this.fail) throw new Error('sqs SendMessageBatch failed: ServiceUnavailable');
+    this.batches.push(envelopes);
+  }
+}
+
+export interface FakeIngestDeps extends IngestDeps {
+  readonly queue: FakeSignalQueue;
+  readonly log: RecordingLog;
+}
+
+export function fakeIngestDeps(
+  options: { tokens?: readonly string[] | Error; config?: SpillwayConfig } = {},
+): FakeIngestDeps {
+  const tokens = options.tokens ?? ['s3cret-token'];
+  return {
+    config: options.config ?? aConfig(),
+    queue: new FakeSignalQueue(),
+    webhookTokens: async () => {
+      if (tokens instanceof Error) throw tokens;
+      return tokens;
+    },
+    clock: () => at(0),
+    log: new RecordingLog(),
+  };
+}
