@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 MOTO := $(VENV)/bin/moto_server
 NODE_STAMP := node_modules/.install-stamp
+# The functions run on Lambda's Node.js 22; the local tools also run on Node.js 20, where the AWS
+# SDK prints a notice about its future minimum on every start.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
 .PHONY: run demo test lint typecheck unit infra integration bench synth clean deps
 

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildSpillwayApp, type SpillwayStacks } from '../../infra/spillway-app';
 
 /** The account the tests deploy to, so ARNs read as they would in a real template. */
@@ -45,6 +46,26 @@ export function buildTestApp(options: SynthOptions): SpillwayStacks & { readonly
     ...(account ? { account } : {}),
   });
   return { ...stacks, app };
+}
+
+/** The parts of a config document that variants edit; the rest passes through untouched. */
+export interface ConfigDocument {
+  workloads: (Record<string, unknown> & { burstRegions: Record<string, unknown>[] })[];
+  [key: string]: unknown;
+}
+
+/**
+ * Writes a variant of `config/<environment>.yaml` to a fresh directory, for `configDirectory`.
+ * `change` edits the parsed YAML document in place.
+ */
+export function writeConfigVariant(environment: string, change: (document: ConfigDocument) => void): string {
+  const document = parseYaml(
+    readFileSync(new URL(`../../config/${environment}.yaml`, import.meta.url), 'utf8'),
+  ) as ConfigDocument;
+  change(document);
+  const directory = mkdtempSync(join(tmpdir(), 'spillway-config-test-'));
+  writeFileSync(join(directory, `${environment}.yaml`), stringifyYaml(document));
+  return directory;
 }
 
 /** Every resource of a type in a template, by logical id. */

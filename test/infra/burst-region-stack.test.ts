@@ -1,0 +1,192 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourceNames } from '../../src/runtime/env-names';
+import { drainWorkflowDefinition } from '../../src/workflow/drain-definition';
+import { burstTopology } from '../../infra/burst-topology';
+import type { SpillwayStacks } from '../../infra/spillway-app';
+import { buildTestApp, resourcesOf, TEST_ACCOUNT, writeConfigVariant } from './synth-spillway';
+
+describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (environment) => {
+  let stacks: SpillwayStacks;
+  const names = resourceNames(environment);
+
+  beforeAll(() => {
+    // Prepare: one synthesis per environment serves every assertion below.
+    stacks = buildTestApp({ environment });
+  });
+
+  it('has one stack per distinct burst region, deployed to that region', () => {
+    // Prepare
+    const regions = [...new Set(stacks.config.workloads.flatMap((w) => w.burstRegions.map((b) => b.region)))];
+
+    // Assess
+    expect([...stacks.burst.keys()]).toEqual(regions);
+    for (const [region, stack] of stacks.burst) {
+      expect(stack.stackName).toBe(`Spillway-${environment}-burst-${region}`);
+      expect(stack.region).toBe(region);
+    }
+  });
+
+  describe.each(burstTopology(buildTestAppConfig(environment)))('in $region', (topology) => {
+    let template: Template;
+
+    beforeAll(() => {
+      // Prepare
+      const stack = stacks.burst.get(topology.region);
+      if (!stack) throw new Error(`no burst stack for ${topology.region}`);
+      template = Template.fromStack(stack);
+    });
+
+    it('runs one ECS cluster per cluster name, with Container Insights', () => {
+      // Assess
+      template.resourceCountIs('AWS::ECS::Cluster', topology.clusterNames.length);
+      for (const clusterName of topology.clusterNames) {
+        template.hasResourceProperties('AWS::ECS::Cluster', {
+          ClusterName: clusterName,
+          ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+        });
+      }
+    });
+
+    it('defines one Fargate task per workload, with an app container logging to CloudWatch', () => {
+      // Assess
+      template.resourceCountIs('AWS::ECS::TaskDefinition', topology.placements.length);
+      for (const { burstRegion } of topology.placements) {
+        const spec = burstRegion.taskDefinition;
+        template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+          Family: spec.family,
+          Cpu: String(spec.cpu),
+          Memory: String(spec.memoryMiB),
+          RequiresCompatibilities: ['FARGATE'],
+          NetworkMode: 'awsvpc',
+          ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TaskExecutionRole'), 'Arn'] },
+          ContainerDefinitions: [
+            Match.objectLike({
+              Name: 'app',
+              Image: spec.image,
+              PortMappings: [{ ContainerPort: spec.containerPort, Protocol: 'tcp' }],
+              LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+            }),
+          ],
+        });
+      }
+    });
+
+    it('names the task roles so that the control plane can pass them', () => {
+      // Assess
+      template.hasResourceProperties('AWS::IAM::Role', { RoleName: names.taskExecutionRole(topology.region) });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `spillway-${environment}-burst-task-${topology.region}`,
+      });
+    });
+
+    it('keeps the drain ledger: taskArn key, on demand, TTL, point-in-time recovery', () => {
+      // Assess
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: names.drainLedgerTable,
+        KeySchema: [{ AttributeName: 'taskArn', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('deploys the one drain workflow definition, logged in full and traced', () => {
+      // Prepare
+      const [stateMachine] = Object.values(resourcesOf(template, 'AWS::StepFunctions::StateMachine'));
+      const definition = stateMachine?.Properties.DefinitionString as string;
+
+      // Assess
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      expect(stateMachine?.Properties).toMatchObject({
+        StateMachineName: names.drainStateMachine,
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+      expect(JSON.parse(definition)).toEqual(drainWorkflowDefinition());
+      expect(definition).toContain('arn:aws:states:::aws-sdk:ecs:stopTask');
+      expect(definition).toContain('arn:aws:states:::dynamodb:updateItem');
+    });
+
+    it('lets the drain workflow write its ledger and stop tasks in this region’s clusters only', () => {
+      // Prepare
+      const clusterArns = topology.clusterNames.map(
+        (cluster) => `arn:aws:ecs:${topology.region}:${TEST_ACCOUNT}:cluster/${cluster}`,
+      );
+
+      // Assess
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('StateMachineRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'dynamodb:UpdateItem',
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('LedgerTable'), 'Arn'] },
+            }),
+            Match.objectLike({
+              Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+              Condition: { ArnEquals: { 'ecs:cluster': clusterArns } },
+            }),
+          ]),
+        },
+      });
+      expect(JSON.stringify(template.toJSON())).not.toContain('elasticloadbalancing:');
+    });
+  });
+});
+
+describe('burst stacks with a target group configured', () => {
+  const targetGroupArn = `arn:aws:elasticloadbalancing:eu-west-1:${TEST_ACCOUNT}:targetgroup/checkout/0123456789abcdef`;
+  let stacks: SpillwayStacks;
+
+  beforeAll(() => {
+    // Prepare
+    const configDirectory = writeConfigVariant('dev', (document) => {
+      const [workload] = document.workloads;
+      const euWest1 = workload?.burstRegions.find((b) => b.region === 'eu-west-1');
+      if (!euWest1) throw new Error('dev config changed: no eu-west-1 burst region');
+      euWest1.targetGroupArn = targetGroupArn;
+    });
+    stacks = buildTestApp({ environment: 'dev', configDirectory });
+  });
+
+  it('lets the drain workflow of that region, and only that one, deregister from it', () => {
+    // Act
+    const euWest1 = Template.fromStack(stacks.burst.get('eu-west-1') as never);
+    const euNorth1 = Template.fromStack(stacks.burst.get('eu-north-1') as never);
+
+    // Assess
+    euWest1.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'elasticloadbalancing:DeregisterTargets', Resource: targetGroupArn }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(euNorth1.toJSON())).not.toContain('elasticloadbalancing:');
+  });
+
+  it('lets decide and reconcile register and deregister burst tasks in that target group only', () => {
+    // Act
+    const control = Template.fromStack(stacks.control);
+
+    // Assess
+    control.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
+            Resource: targetGroupArn,
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+/** The config of an environment, for building test tables before any app exists. */
+function buildTestAppConfig(environment: string) {
+  return buildTestApp({ environment }).config;
+}
