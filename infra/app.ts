@@ -10,7 +10,11 @@ try {
   buildSpillwayApp(app);
 } catch (error) {
   // A wrong flag or config is the user's to fix: the message names it, a stack trace would bury it.
-  if (error instanceof DeployEnvironmentError || error instanceof ConfigError || error instanceof TopologyError) {
+  if (
+    error instanceof DeployEnvironmentError ||
+    error instanceof ConfigError ||
+    error instanceof TopologyError
+  ) {
     console.error(error.message);
     process.exit(1);
   }

@@ -5,7 +5,8 @@ import { resourceNames } from '../src/runtime/env-names';
 /**
  * Name of the role burst task containers run as, one per region (IAM is global). RunTask passes it,
  * so the control plane must know it without a cross-stack reference.
- * TODO(lead): move next to `resourceNames(env).taskExecutionRole` in src/runtime/env-names.ts.
+ * It belongs next to `resourceNames(env).taskExecutionRole` in src/runtime/env-names.ts, which
+ * infra/ does not own; move it there when that file next changes.
  */
 export const burstTaskRoleName = (environment: string, region: string): string =>
   `spillway-${environment}-burst-task-${region}`;
@@ -44,10 +45,25 @@ export function burstArns(scope: IConstruct, environment: string) {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
     drainLedgerTable: (region: string) =>
-      stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: names.drainLedgerTable }),
+      stack.formatArn({
+        service: 'dynamodb',
+        region,
+        resource: 'table',
+        resourceName: names.drainLedgerTable,
+      }),
     taskExecutionRole: (region: string) =>
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: names.taskExecutionRole(region) }),
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: names.taskExecutionRole(region),
+      }),
     taskRole: (region: string) =>
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: burstTaskRoleName(environment, region) }),
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: burstTaskRoleName(environment, region),
+      }),
   };
 }

@@ -23,7 +23,9 @@ export function resolveDeployEnvironment(value: unknown): DeployEnvironment {
 
 /** Log retention: long enough to investigate an incident after the fact where it matters. */
 export function logRetentionFor(environment: string): RetentionDays {
-  return environment === 'staging' || environment === 'prod' ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_MONTH;
+  return environment === 'staging' || environment === 'prod'
+    ? RetentionDays.THREE_MONTHS
+    : RetentionDays.ONE_MONTH;
 }
 
 /** Stateful resources (tables, secrets, logs) survive a stack deletion in prod only. */

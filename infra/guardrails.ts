@@ -19,7 +19,11 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
  * finding per wildcard resource, named after the rendered ARN (`arn:<AWS::Partition>:…:*`), and has
  * no prefix acknowledgement: listing the resources keeps any new wildcard visible.
  */
-export function acknowledgeWildcardResources(scope: IConstruct, resources: readonly string[], reason: string): void {
+export function acknowledgeWildcardResources(
+  scope: IConstruct,
+  resources: readonly string[],
+  reason: string,
+): void {
   const stack = Stack.of(scope);
   for (const resource of new Set(resources)) {
     const rendered = flattenCfnReference(stack.resolve(resource));

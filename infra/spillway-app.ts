@@ -75,7 +75,10 @@ export function buildSpillwayApp(app: App, options: SpillwayAppOptions = {}): Sp
   });
   for (const stack of burst.values()) {
     // No references cross regions, but decide must not start tasks before their definitions exist.
-    control.addStackDependency(stack, 'the control plane starts tasks and drains defined in the burst regions');
+    control.addStackDependency(
+      stack,
+      'the control plane starts tasks and drains defined in the burst regions',
+    );
   }
 
   Tags.of(app).add('spillway:environment', environment);

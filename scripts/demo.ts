@@ -122,8 +122,15 @@ async function main(): Promise<void> {
     const body = (await (await fetch(`${target.url}/status`)).json()) as { workloads: WorkloadStatus[] };
     return body.workloads.find((w) => w.workload === WORKLOAD) as WorkloadStatus;
   };
-  const store = new StateStore(target.stateTable, new DynamoDBClient(clientConfig(target.controlRegion, target.endpoint)));
-  const before = new Set(Object.values((await status()).regions).flat().map((t) => t.taskArn));
+  const store = new StateStore(
+    target.stateTable,
+    new DynamoDBClient(clientConfig(target.controlRegion, target.endpoint)),
+  );
+  const before = new Set(
+    Object.values((await status()).regions)
+      .flat()
+      .map((t) => t.taskArn),
+  );
 
   try {
     const fingerprint = `demo${Date.now().toString(16)}`;
@@ -155,27 +162,36 @@ async function main(): Promise<void> {
     const names = new Set(burst.tasks.map((t) => `${WORKLOAD}-${t.taskArn.split('/').at(-1)}`));
     const seenRunning = new Set<string>();
     const executions = await until('drain executions SUCCEEDED', async () => {
-      const listed = ((await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).filter((e) =>
-        names.has(e.name ?? ''),
-      );
+      const listed = (
+        (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []
+      ).filter((e) => names.has(e.name ?? ''));
       for (const execution of listed) {
         if (!seenRunning.has(execution.name as string)) {
           seenRunning.add(execution.name as string);
           say(`drain execution ${execution.name} started in Step Functions (${burst.region})`);
         }
       }
-      const failed = listed.find((e) => e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED');
+      const failed = listed.find(
+        (e) => e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED',
+      );
       if (failed) throw new Error(`drain execution ${failed.name} ended ${failed.status}`);
-      return listed.length === names.size && listed.every((e) => e.status === 'SUCCEEDED') ? listed : undefined;
+      return listed.length === names.size && listed.every((e) => e.status === 'SUCCEEDED')
+        ? listed
+        : undefined;
     });
-    say(`${executions.length} drain execution(s) SUCCEEDED: mark draining → wait drainSeconds → StopTask → STOPPED → mark stopped`);
+    say(
+      `${executions.length} drain execution(s) SUCCEEDED: mark draining → wait drainSeconds → StopTask → STOPPED → mark stopped`,
+    );
 
     const stopped = await until('burst tasks STOPPED', async () => {
       const current = await status();
-      const tasks = (current.regions[burst.region] ?? []).filter((t) => names.has(`${WORKLOAD}-${t.taskArn.split('/').at(-1)}`));
+      const tasks = (current.regions[burst.region] ?? []).filter((t) =>
+        names.has(`${WORKLOAD}-${t.taskArn.split('/').at(-1)}`),
+      );
       return tasks.every((t) => t.ecsStatus === 'STOPPED' && t.status === 'stopped') ? tasks : undefined;
     });
-    for (const task of stopped) say(`    ${task.taskArn.split('/').at(-1)}: ECS ${task.ecsStatus}, recorded ${task.status}`);
+    for (const task of stopped)
+      say(`    ${task.taskArn.split('/').at(-1)}: ECS ${task.ecsStatus}, recorded ${task.status}`);
     say('decision log (newest first):');
     for (const d of (await store.recentDecisions(WORKLOAD, 5)).filter((d) => d.at >= startsAt)) {
       say(`    ${d.at}  ${d.action.kind.padEnd(9)} ${d.reason}`);

@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { decideDeps } from '../../src/runtime/decide-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
 import { readSettings } from '../../src/runtime/settings';
-import { decideDeps } from '../../src/runtime/wiring';
 import { processBatch } from '../../src/usecases/process-batch';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'decide' } });

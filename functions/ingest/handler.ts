@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ingestDeps } from '../../src/runtime/ingest-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
 import { readSettings } from '../../src/runtime/settings';
-import { ingestDeps } from '../../src/runtime/wiring';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'ingest' } });

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { decideDeps } from '../../src/runtime/decide-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
 import { readSettings } from '../../src/runtime/settings';
-import { decideDeps } from '../../src/runtime/wiring';
 import { type ReconcileReport, reconcileAll } from '../../src/usecases/reconcile';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });

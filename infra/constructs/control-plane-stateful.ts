@@ -160,7 +160,10 @@ export class ControlPlaneStateful extends Construct {
   grantWebhookTokenRead(fn: SpillwayFunction): void {
     fn.addEnvironment(ENV.webhookTokenSecretArn, this.webhookTokenSecret.secretArn);
     fn.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookTokenSecret.secretArn] }),
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.webhookTokenSecret.secretArn],
+      }),
     );
   }
 }

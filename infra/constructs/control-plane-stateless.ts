@@ -19,12 +19,13 @@ export interface ControlPlaneStatelessProps {
   readonly topology: readonly BurstRegionTopology[];
   /** The state, queue and secret the functions are granted. */
   readonly stateful: ControlPlaneStateful;
-  /** Timeout of the decide function; the signals queue's visibility timeout is sized from it. */
-  readonly decideTimeout: Duration;
 }
 
-/** Timeouts of the other functions: ingest answers a webhook, reconcile runs once a minute. */
+/** Ingest answers a monitor's webhook call, which waits on it. */
 export const INGEST_TIMEOUT = Duration.seconds(10);
+/** Decide handles a batch of up to ten signals; the signals queue's visibility timeout follows from it. */
+export const DECIDE_TIMEOUT = Duration.seconds(60);
+/** Reconcile runs once a minute and must finish before the next run. */
 export const RECONCILE_TIMEOUT = Duration.seconds(60);
 
 /**
@@ -58,7 +59,7 @@ export class ControlPlaneStateless extends Construct {
       entry: functionEntry('decide'),
       config,
       description: 'applies policy to signals and starts burst tasks or drains',
-      timeout: props.decideTimeout,
+      timeout: DECIDE_TIMEOUT,
     });
     this.reconcile = new SpillwayFunction(this, 'Reconcile', {
       entry: functionEntry('reconcile'),
@@ -66,7 +67,10 @@ export class ControlPlaneStateless extends Construct {
       description: 'converges recorded state with the tasks ECS runs',
       timeout: RECONCILE_TIMEOUT,
     });
-    const burstControl = new BurstControlAccess(this, 'BurstControl', { environment, topology: props.topology });
+    const burstControl = new BurstControlAccess(this, 'BurstControl', {
+      environment,
+      topology: props.topology,
+    });
     for (const fn of [this.decide, this.reconcile]) {
       stateful.grantStateReadWrite(fn);
       burstControl.grantTo(fn);

@@ -104,4 +104,3 @@ export class DrainWorkflow extends Construct {
     );
   }
 }
-

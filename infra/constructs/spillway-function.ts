@@ -33,7 +33,8 @@ export interface SpillwayFunctionProps {
 }
 
 /** Node 22 on arm64 ships ESM; esbuild's ESM output still has CommonJS dependencies to serve. */
-const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * The one way Spillway builds a Lambda function: Node.js 22 on arm64, bundled locally by esbuild as

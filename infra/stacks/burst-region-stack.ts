@@ -26,7 +26,9 @@ export class BurstRegionStack extends Stack {
     super(scope, id, props);
     const environment = props.config.environment;
     if (this.region !== props.topology.region) {
-      throw new Error(`burst stack ${id} is deployed to ${this.region} but holds ${props.topology.region}'s resources`);
+      throw new Error(
+        `burst stack ${id} is deployed to ${this.region} but holds ${props.topology.region}'s resources`,
+      );
     }
     const logRetention = logRetentionFor(environment);
     const removalPolicy = removalPolicyFor(environment);

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { BurstRegionTopology } from '../burst-topology';
 import { ControlPlaneStateful, VISIBILITY_TIMEOUT_FACTOR } from '../constructs/control-plane-stateful';
-import { ControlPlaneStateless } from '../constructs/control-plane-stateless';
+import { ControlPlaneStateless, DECIDE_TIMEOUT } from '../constructs/control-plane-stateless';
 
 export interface ControlPlaneStackProps extends StackProps {
   /** The environment's validated config. */
@@ -11,9 +11,6 @@ export interface ControlPlaneStackProps extends StackProps {
   /** The burst regions, as derived from the config. */
   readonly topology: readonly BurstRegionTopology[];
 }
-
-/** Longest run of one decide invocation; the signals queue's visibility timeout follows from it. */
-export const DECIDE_TIMEOUT = Duration.seconds(60);
 
 /**
  * The control plane, in the config's control region: state, signals queue, webhook API, and the
@@ -29,13 +26,13 @@ export class ControlPlaneStack extends Stack {
 
     this.stateful = new ControlPlaneStateful(this, 'Stateful', {
       environment,
+      // Checked again when decide subscribes: the queue must outlast six decide timeouts.
       signalsVisibilityTimeout: Duration.seconds(DECIDE_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
     });
     this.stateless = new ControlPlaneStateless(this, 'Stateless', {
       config: props.config,
       topology: props.topology,
       stateful: this.stateful,
-      decideTimeout: DECIDE_TIMEOUT,
     });
 
     new CfnOutput(this, 'WebhookApiUrl', {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** AWS region names such as `eu-west-1`; validated by shape so a typo fails at load, not at RunTask. */
 const regionName = z

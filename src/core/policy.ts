@@ -15,6 +15,15 @@ import {
 /** How long an applied dedup key, a resolved alert and a stopped task record are remembered. */
 export const MEMORY_SECONDS = 48 * 3600;
 
+/**
+ * Caps on what one workload's state item remembers, so a storm of distinct alerts cannot push it
+ * past DynamoDB's 400 KB item limit. The newest entries are kept; a duplicate older than what is
+ * kept is still recognised as stale by its alert's observedAt.
+ */
+export const MAX_APPLIED_KEYS = 256;
+export const MAX_RESOLVED_ALERTS = 256;
+export const MAX_STOPPED_TASKS = 100;
+
 export interface PolicyInput {
   readonly workload: WorkloadConfig;
   readonly state: WorkloadState;
@@ -108,8 +117,10 @@ function applySignal(
   applied: Record<string, string>,
   now: Date,
 ): SignalOutcome {
-  if (applied[signal.dedupKey] !== undefined) return 'duplicate';
   const previous = alerts[signal.alertKey];
+  if (applied[signal.dedupKey] !== undefined) return 'duplicate';
+  if (previous && previous.state === signal.state && previous.observedAt === signal.observedAt)
+    return 'duplicate';
   // A redelivered or reordered signal older than what this alert already applied must not undo it.
   if (previous && previous.observedAt > signal.observedAt) return 'stale';
   alerts[signal.alertKey] = {
@@ -205,16 +216,32 @@ function chooseDrainVictims(
 function forget(state: WorkloadState, now: Date): WorkloadState {
   const nowIso = now.toISOString();
   const horizon = new Date(now.getTime() - MEMORY_SECONDS * 1000).toISOString();
-  const applied = Object.fromEntries(Object.entries(state.applied).filter(([, until]) => until > nowIso));
-  const alerts = Object.fromEntries(
-    Object.entries(state.alerts).filter(([, a]) => a.state === 'firing' || a.observedAt > horizon),
+  const applied = newest(
+    Object.entries(state.applied).filter(([, until]) => until > nowIso),
+    ([, until]) => until,
+    MAX_APPLIED_KEYS,
   );
-  const tasks = Object.fromEntries(
-    Object.entries(state.tasks).filter(
-      ([, t]) => t.status !== 'stopped' || (t.stoppedAt ?? nowIso) > horizon,
-    ),
+  const alertEntries = Object.entries(state.alerts);
+  const resolved = newest(
+    alertEntries.filter(([, a]) => a.state === 'resolved' && a.observedAt > horizon),
+    ([, a]) => a.observedAt,
+    MAX_RESOLVED_ALERTS,
   );
-  return { ...state, applied, alerts, tasks };
+  const alerts = Object.fromEntries([...alertEntries.filter(([, a]) => a.state === 'firing'), ...resolved]);
+  const taskEntries = Object.entries(state.tasks);
+  const stopped = newest(
+    taskEntries.filter(([, t]) => t.status === 'stopped' && (t.stoppedAt ?? nowIso) > horizon),
+    ([, t]) => t.stoppedAt ?? nowIso,
+    MAX_STOPPED_TASKS,
+  );
+  const tasks = Object.fromEntries([...taskEntries.filter(([, t]) => t.status !== 'stopped'), ...stopped]);
+  return { ...state, applied: Object.fromEntries(applied), alerts, tasks };
+}
+
+/** The `limit` entries with the greatest key; the input order when under the limit. */
+function newest<T>(entries: T[], key: (entry: T) => string, limit: number): T[] {
+  if (entries.length <= limit) return entries;
+  return [...entries].sort((a, b) => key(b).localeCompare(key(a))).slice(0, limit);
 }
 
 function describePlacements(placements: readonly { region: string; count: number }[]): string {

@@ -97,16 +97,17 @@ export async function provision(config: SpillwayConfig, endpoint: string): Promi
   );
 
   const alarmRuleName = `spillway-${config.environment}-alarm-state-change`;
-  const events = new EventBridgeClient(clientConfig(control, endpoint));
-  await events.send(
-    new PutRuleCommand({ Name: alarmRuleName, EventPattern: JSON.stringify(alarmRulePattern(config)) }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: alarmRuleName,
-      Targets: [{ Id: 'signals-queue', Arn: queueAttributes.Attributes?.QueueArn }],
-    }),
-  );
+  const pattern = alarmRulePattern(config);
+  if (pattern) {
+    const events = new EventBridgeClient(clientConfig(control, endpoint));
+    await events.send(new PutRuleCommand({ Name: alarmRuleName, EventPattern: JSON.stringify(pattern) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: alarmRuleName,
+        Targets: [{ Id: 'signals-queue', Arn: queueAttributes.Attributes?.QueueArn }],
+      }),
+    );
+  }
 
   const { definition, changes } = toMotoDialect(drainWorkflowDefinition());
   const drainStateMachines: Record<string, string> = {};

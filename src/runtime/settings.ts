@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../config/load';
+import { loadJsonConfigFile } from '../config/load-json';
 import type { SpillwayConfig } from '../config/schema';
 import { ENV } from './env-names';
 
@@ -40,7 +40,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const configPath = env[ENV.config];
   if (!configPath) throw new SettingsError(`${ENV.config} is not set: it must name the Spillway config file`);
   return Object.freeze({
-    config: loadConfigFile(configPath),
+    config: loadJsonConfigFile(configPath),
     stateTable: env[ENV.stateTable],
     signalsQueueUrl: env[ENV.signalsQueueUrl],
     drainLedgerTable: env[ENV.drainLedgerTable],

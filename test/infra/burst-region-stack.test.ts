@@ -1,10 +1,20 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { resourceNames } from '../../src/runtime/env-names';
-import { drainWorkflowDefinition } from '../../src/workflow/drain-definition';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstTopology } from '../../infra/burst-topology';
 import type { SpillwayStacks } from '../../infra/spillway-app';
-import { buildTestApp, resourcesOf, TEST_ACCOUNT, writeConfigVariant } from './synth-spillway';
+import { resourceNames } from '../../src/runtime/env-names';
+import { drainWorkflowDefinition } from '../../src/workflow/drain-definition';
+import {
+  buildTestApp,
+  burstStackIn,
+  removeTemporaryDirectories,
+  repositoryConfig,
+  resourcesOf,
+  TEST_ACCOUNT,
+  writeConfigVariant,
+} from './synth-spillway';
+
+afterAll(removeTemporaryDirectories);
 
 describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (environment) => {
   let stacks: SpillwayStacks;
@@ -27,14 +37,12 @@ describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (
     }
   });
 
-  describe.each(burstTopology(buildTestAppConfig(environment)))('in $region', (topology) => {
+  describe.each(burstTopology(repositoryConfig(environment)))('in $region', (topology) => {
     let template: Template;
 
     beforeAll(() => {
       // Prepare
-      const stack = stacks.burst.get(topology.region);
-      if (!stack) throw new Error(`no burst stack for ${topology.region}`);
-      template = Template.fromStack(stack);
+      template = Template.fromStack(burstStackIn(stacks, topology.region));
     });
 
     it('runs one ECS cluster per cluster name, with Container Insights', () => {
@@ -74,7 +82,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (
 
     it('names the task roles so that the control plane can pass them', () => {
       // Assess
-      template.hasResourceProperties('AWS::IAM::Role', { RoleName: names.taskExecutionRole(topology.region) });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: names.taskExecutionRole(topology.region),
+      });
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: `spillway-${environment}-burst-task-${topology.region}`,
       });
@@ -154,8 +164,8 @@ describe('burst stacks with a target group configured', () => {
 
   it('lets the drain workflow of that region, and only that one, deregister from it', () => {
     // Act
-    const euWest1 = Template.fromStack(stacks.burst.get('eu-west-1') as never);
-    const euNorth1 = Template.fromStack(stacks.burst.get('eu-north-1') as never);
+    const euWest1 = Template.fromStack(burstStackIn(stacks, 'eu-west-1'));
+    const euNorth1 = Template.fromStack(burstStackIn(stacks, 'eu-north-1'));
 
     // Assess
     euWest1.hasResourceProperties('AWS::IAM::Policy', {
@@ -185,8 +195,3 @@ describe('burst stacks with a target group configured', () => {
     });
   });
 });
-
-/** The config of an environment, for building test tables before any app exists. */
-function buildTestAppConfig(environment: string) {
-  return buildTestApp({ environment }).config;
-}

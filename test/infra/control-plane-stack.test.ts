@@ -1,16 +1,17 @@
-import { Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV, resourceNames } from '../../src/runtime/env-names';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmRulePattern } from '../../infra/alarm-rule-pattern';
 import { burstTopology } from '../../infra/burst-topology';
 import type { SpillwayFunction } from '../../infra/constructs/spillway-function';
 import type { SpillwayStacks } from '../../infra/spillway-app';
+import { ENV, resourceNames } from '../../src/runtime/env-names';
 import {
   actionsOf,
   buildTestApp,
   type PolicyStatementJson,
+  removeTemporaryDirectories,
   resourcesOf,
   resourcesOfStatement,
   statementsAllowing,
@@ -18,12 +19,14 @@ import {
   TEST_ACCOUNT,
 } from './synth-spillway';
 
+afterAll(removeTemporaryDirectories);
+
 describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (environment) => {
   let stacks: SpillwayStacks;
   let template: Template;
   const names = resourceNames(environment);
   const logicalId = (fn: SpillwayFunction, part: 'function' | 'role') =>
-    Stack.of(fn).getLogicalId((part === 'function' ? fn.function : fn.role).node.defaultChild as CfnRole);
+    Stack.of(fn).getLogicalId((part === 'function' ? fn.function : fn.role).node.defaultChild as CfnElement);
   const statementsOf = (fn: SpillwayFunction): PolicyStatementJson[] =>
     statementsOfRole(template, logicalId(fn, 'role'));
   const functionProps = (fn: SpillwayFunction) =>
@@ -117,7 +120,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('SignalsDlq'), 'QueueName'] } }],
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('SignalsDlq'), 'QueueName'] } },
+      ],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
       EvaluationPeriods: 1,
@@ -128,7 +133,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
   it('forwards state changes of the mapped CloudWatch alarms to the signals queue', () => {
     // Prepare
     const expected = alarmRulePattern(stacks.config);
-    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter((r) => r.Properties.EventPattern);
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern,
+    );
 
     // Assess
     expect(expected).toBeDefined();
@@ -149,7 +156,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stacks.control.stateless.reconcile, 'function'), 'Arn'] } }),
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(stacks.control.stateless.reconcile, 'function'), 'Arn'] },
+        }),
       ],
     });
   });
@@ -207,7 +216,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
   it('keeps the webhook token in a generated secret that only ingest can read', () => {
     // Prepare
     const ingest = stacks.control.stateless.ingest;
-    const reads = (fn: SpillwayFunction) => statementsAllowing(statementsOf(fn), 'secretsmanager:GetSecretValue');
+    const reads = (fn: SpillwayFunction) =>
+      statementsAllowing(statementsOf(fn), 'secretsmanager:GetSecretValue');
 
     // Assess
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -217,7 +227,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     expect(functionProps(ingest).Environment).toMatchObject({
       Variables: { [ENV.webhookTokenSecretArn]: { Ref: expect.stringMatching(/WebhookTokenSecret/) } },
     });
-    expect(reads(ingest).flatMap(resourcesOfStatement)).toEqual([{ Ref: expect.stringMatching(/WebhookTokenSecret/) }]);
+    expect(reads(ingest).flatMap(resourcesOfStatement)).toEqual([
+      { Ref: expect.stringMatching(/WebhookTokenSecret/) },
+    ]);
     expect(reads(stacks.control.stateless.decide)).toEqual([]);
   });
 
@@ -228,7 +240,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     const actions = actionsOf(statements);
 
     // Assess
-    expect(actions.filter((action) => /^(ecs|dynamodb|states|iam|elasticloadbalancing):/.test(action))).toEqual([]);
+    expect(
+      actions.filter((action) => /^(ecs|dynamodb|states|iam|elasticloadbalancing):/.test(action)),
+    ).toEqual([]);
     expect(actions.filter((action) => action.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
     expect(statementsAllowing(statements, 'sqs:SendMessage').flatMap(resourcesOfStatement)).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/SignalsQueue/), 'Arn'] },
@@ -246,9 +260,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
 
     it('reads and conditionally writes the state table, and nothing more there', () => {
       // Prepare
-      const statements = statementsOf(fn()).filter((s) =>
-        JSON.stringify(s.Resource).includes('StateTable'),
-      );
+      const statements = statementsOf(fn()).filter((s) => JSON.stringify(s.Resource).includes('StateTable'));
 
       // Assess
       expect(actionsOf(statements).sort()).toEqual([
@@ -265,9 +277,13 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       // Prepare
       const [runTask, ...others] = statementsAllowing(statementsOf(fn()), 'ecs:RunTask');
       const families = topology().flatMap((t) =>
-        t.placements.map((p) => arn('ecs', t.region, `task-definition/${p.burstRegion.taskDefinition.family}:*`)),
+        t.placements.map((p) =>
+          arn('ecs', t.region, `task-definition/${p.burstRegion.taskDefinition.family}:*`),
+        ),
       );
-      const clusters = topology().flatMap((t) => t.clusterNames.map((c) => arn('ecs', t.region, `cluster/${c}`)));
+      const clusters = topology().flatMap((t) =>
+        t.clusterNames.map((c) => arn('ecs', t.region, `cluster/${c}`)),
+      );
 
       // Assess
       expect(others).toEqual([]);
@@ -281,7 +297,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       const statements = statementsOf(fn());
       const clusterCondition = {
         ArnEquals: {
-          'ecs:cluster': topology().flatMap((t) => t.clusterNames.map((c) => arn('ecs', t.region, `cluster/${c}`))),
+          'ecs:cluster': topology().flatMap((t) =>
+            t.clusterNames.map((c) => arn('ecs', t.region, `cluster/${c}`)),
+          ),
         },
       };
 
@@ -304,7 +322,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
 
       // Assess
       expect(passRole).toHaveLength(1);
-      expect(passRole[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      expect(passRole[0]?.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      });
       expect(resourcesOfStatement(passRole[0] as PolicyStatementJson)).toEqual(
         expect.arrayContaining(executionRoles),
       );
@@ -347,7 +367,10 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(variables[ENV.drainLedgerTable]).toBe(names.drainLedgerTable);
       expect(JSON.parse(variables[ENV.drainStateMachines] as string)).toEqual(
         Object.fromEntries(
-          topology().map((t) => [t.region, arn('states', t.region, `stateMachine:${names.drainStateMachine}`)]),
+          topology().map((t) => [
+            t.region,
+            arn('states', t.region, `stateMachine:${names.drainStateMachine}`),
+          ]),
         ),
       );
     });

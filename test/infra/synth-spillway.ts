@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildSpillwayApp, type SpillwayStacks } from '../../infra/spillway-app';
+import type { BurstRegionStack } from '../../infra/stacks/burst-region-stack';
+import { loadConfigFile } from '../../src/config/load';
+import type { SpillwayConfig } from '../../src/config/schema';
 
 /** The account the tests deploy to, so ARNs read as they would in a real template. */
 export const TEST_ACCOUNT = '111122223333';
@@ -22,6 +26,20 @@ export interface SynthOptions {
   readonly configDirectory?: string;
 }
 
+const temporaryDirectories: string[] = [];
+
+/** A fresh temporary directory, removed by `removeTemporaryDirectories`. */
+export function temporaryDirectory(purpose: string): string {
+  const directory = mkdtempSync(join(tmpdir(), `spillway-${purpose}-`));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
+/** Removes the cloud assemblies and config variants the tests of this file wrote; for `afterAll`. */
+export function removeTemporaryDirectories(): void {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+}
+
 /** The feature flags `cdk synth` runs with: tests must see the templates the CLI produces. */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
@@ -33,7 +51,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 /** A fresh app with Spillway's stacks for one environment, not yet synthesised. */
 export function buildTestApp(options: SynthOptions): SpillwayStacks & { readonly app: App } {
   const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'spillway-cdk-test-')),
+    outdir: temporaryDirectory('cdk-test'),
     context: {
       ...cdkJsonContext(),
       env: options.environment,
@@ -63,13 +81,29 @@ export function writeConfigVariant(environment: string, change: (document: Confi
     readFileSync(new URL(`../../config/${environment}.yaml`, import.meta.url), 'utf8'),
   ) as ConfigDocument;
   change(document);
-  const directory = mkdtempSync(join(tmpdir(), 'spillway-config-test-'));
+  const directory = temporaryDirectory('config-test');
   writeFileSync(join(directory, `${environment}.yaml`), stringifyYaml(document));
   return directory;
 }
 
+/** The repository's config of an environment, as the app loads it. */
+export function repositoryConfig(environment: string): SpillwayConfig {
+  return loadConfigFile(fileURLToPath(new URL(`../../config/${environment}.yaml`, import.meta.url)));
+}
+
+/** The burst stack of a region; fails the test when there is none. */
+export function burstStackIn(stacks: SpillwayStacks, region: string): BurstRegionStack {
+  const stack = stacks.burst.get(region);
+  if (!stack)
+    throw new Error(`no burst stack for ${region}; there are: ${[...stacks.burst.keys()].join(', ')}`);
+  return stack;
+}
+
 /** Every resource of a type in a template, by logical id. */
-export function resourcesOf(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+export function resourcesOf(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 }
 
@@ -93,7 +127,9 @@ export function statementsOfRole(template: Template, roleLogicalId: string): Pol
     if (mentionsRole(policy.Properties.Roles)) documents.push(policy.Properties.PolicyDocument as never);
   }
   const role = resourcesOf(template, 'AWS::IAM::Role')[roleLogicalId];
-  const attached = asArray((role?.Properties.ManagedPolicyArns as unknown[]) ?? []).map((arn) => JSON.stringify(arn));
+  const attached = asArray((role?.Properties.ManagedPolicyArns as unknown[]) ?? []).map((arn) =>
+    JSON.stringify(arn),
+  );
   for (const [id, policy] of Object.entries(resourcesOf(template, 'AWS::IAM::ManagedPolicy'))) {
     if (attached.includes(JSON.stringify({ Ref: id })) || mentionsRole(policy.Properties.Roles)) {
       documents.push(policy.Properties.PolicyDocument as never);
@@ -108,7 +144,10 @@ export const actionsOf = (statements: readonly PolicyStatementJson[]): string[] 
 
 /** The statements that allow `action`. */
 export const statementsAllowing = (statements: readonly PolicyStatementJson[], action: string) =>
-  statements.filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action));
+  statements.filter(
+    (statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action),
+  );
 
 /** A statement's resources as a list. */
-export const resourcesOfStatement = (statement: PolicyStatementJson): unknown[] => asArray(statement.Resource);
+export const resourcesOfStatement = (statement: PolicyStatementJson): unknown[] =>
+  asArray(statement.Resource);

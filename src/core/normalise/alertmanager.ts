@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { digest } from '../ids';
 import type { Signal } from '../signal';
 import { type Ignored, type NormaliseResult, reject } from './result';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlarmMapping } from '../../config/schema';
 import { digest } from '../ids';
 import { type NormaliseResult, reject } from './result';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatIssuePath } from '../../config/issue-path';
 
 /** `alerts[0].startsAt: Invalid ISO datetime` for each issue, the form every 400 answer uses. */

@@ -1,0 +1,289 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { WorkloadConfig } from '../../../src/config/schema';
+import { decide, type PolicyInput, type PolicyResult } from '../../../src/core/policy';
+import type { Signal } from '../../../src/core/signal';
+import { countLive, emptyWorkloadState, type WorkloadState } from '../../../src/core/workload-state';
+import { aSignal, at, aWorkload, burstRegionDoc } from '../factories';
+import { commitResult, finishDrains, killRunningTask, launchPending, regionMax } from '../simulator';
+
+// ---------------------------------------------------------------------------------------------
+// Generators: random workload configs and random histories of signals, ticks and the world acting.
+// ---------------------------------------------------------------------------------------------
+
+const REGIONS = ['us-west-2', 'eu-west-1', 'ap-southeast-2'] as const;
+
+const workloadArb: fc.Arbitrary<WorkloadConfig> = fc
+  .record({
+    regionCount: fc.integer({ min: 1, max: 3 }),
+    regionMaxes: fc.tuple(
+      fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+      fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+      fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+    ),
+    max: fc.integer({ min: 1, max: 8 }),
+    min: fc.constantFrom(0, 0, 0, 1, 2, 3),
+    scaleOutStep: fc.integer({ min: 1, max: 4 }),
+    scaleInStep: fc.integer({ min: 1, max: 4 }),
+    scaleOutCooldownSeconds: fc.constantFrom(0, 30, 60, 300),
+    scaleInCooldownSeconds: fc.constantFrom(0, 60, 300, 600),
+  })
+  .map((r) =>
+    aWorkload({
+      burstRegions: REGIONS.slice(0, r.regionCount).map((region, i) => {
+        const maxTasks = r.regionMaxes[i];
+        return burstRegionDoc(region, maxTasks === undefined ? {} : { maxTasks });
+      }),
+      maxBurstTasks: r.max,
+      minBurstTasks: Math.min(r.min, r.max),
+      scaleOutStep: r.scaleOutStep,
+      scaleInStep: r.scaleInStep,
+      scaleOutCooldownSeconds: r.scaleOutCooldownSeconds,
+      scaleInCooldownSeconds: r.scaleInCooldownSeconds,
+    }),
+  );
+
+/** Evaluations say whether carry-out then launches what the decision left pending (it may crash first). */
+type Step =
+  | {
+      readonly kind: 'signals';
+      readonly advance: number;
+      readonly launch: boolean;
+      readonly signals: readonly { alert: number; state: 'firing' | 'resolved'; age: number }[];
+    }
+  | { readonly kind: 'resolveAll'; readonly advance: number; readonly launch: boolean }
+  | { readonly kind: 'redeliver'; readonly advance: number; readonly launch: boolean; readonly pick: number }
+  | { readonly kind: 'tick'; readonly advance: number; readonly launch: boolean }
+  | { readonly kind: 'launch'; readonly failed: number }
+  | { readonly kind: 'finishDrains' }
+  | { readonly kind: 'kill'; readonly index: number };
+
+// Up to 40 steps of at most 20 minutes: well inside the 48 h the policy remembers dedup keys.
+const advanceArb = fc.integer({ min: 0, max: 1200 });
+const launchArb = fc.constantFrom(true, true, true, false);
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('signals' as const),
+      advance: advanceArb,
+      launch: launchArb,
+      signals: fc.array(
+        fc.record({
+          alert: fc.integer({ min: 0, max: 2 }),
+          state: fc.constantFrom('firing' as const, 'resolved' as const),
+          age: fc.integer({ min: 0, max: 900 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('resolveAll' as const), advance: advanceArb, launch: launchArb }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('redeliver' as const),
+      advance: advanceArb,
+      launch: launchArb,
+      pick: fc.nat(),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: advanceArb, launch: launchArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('launch' as const), failed: fc.constantFrom(0, 0, 0, 1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('finishDrains' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat() }) },
+);
+
+const historyArb = fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'large' });
+
+/** Histories are cheap to run; more of them reach the rarer scale-in paths. */
+const RUNS = { numRuns: 300 };
+
+// ---------------------------------------------------------------------------------------------
+// The simulation: folds a history through decide and the simulator, calling `observe` on every
+// decision and `check` on every state the world passes through.
+// ---------------------------------------------------------------------------------------------
+
+interface Observed {
+  readonly input: PolicyInput;
+  readonly result: PolicyResult;
+  readonly redelivery: boolean;
+}
+
+function simulate(
+  workload: WorkloadConfig,
+  history: readonly Step[],
+  observe: (seen: Observed) => void,
+  check: (state: WorkloadState) => void = () => {},
+): void {
+  let state = emptyWorkloadState(workload.name);
+  let clock = 0;
+  const delivered: Signal[] = [];
+  const evaluate = (step: { launch: boolean }, signals: readonly Signal[], redelivery = false) => {
+    const input: PolicyInput = { workload, state, signals, now: at(clock) };
+    const result = decide(input);
+    observe({ input, result, redelivery });
+    state = commitResult(state, result);
+    if (step.launch) state = launchPending(workload, state, at(clock));
+  };
+  for (const step of history) {
+    switch (step.kind) {
+      case 'signals': {
+        clock += step.advance;
+        const signals = step.signals.map((s) =>
+          aSignal({ alertKey: `alertmanager:alert-${s.alert}`, state: s.state, observedAt: clock - s.age }),
+        );
+        delivered.push(...signals);
+        evaluate(step, signals);
+        break;
+      }
+      case 'resolveAll': {
+        clock += step.advance;
+        const signals = [0, 1, 2].map((alert) =>
+          aSignal({ alertKey: `alertmanager:alert-${alert}`, state: 'resolved', observedAt: clock }),
+        );
+        delivered.push(...signals);
+        evaluate(step, signals);
+        break;
+      }
+      case 'redeliver': {
+        const signal = delivered[step.pick % Math.max(delivered.length, 1)];
+        if (!signal) break;
+        clock += step.advance;
+        evaluate(step, [signal], true);
+        break;
+      }
+      case 'tick':
+        clock += step.advance;
+        evaluate(step, []);
+        break;
+      case 'launch':
+        state = launchPending(workload, state, at(clock), step.failed);
+        break;
+      case 'finishDrains':
+        state = finishDrains(state, at(clock));
+        break;
+      case 'kill':
+        state = killRunningTask(state, step.index, at(clock));
+        break;
+    }
+    check(state);
+  }
+}
+
+function expectWithinBounds(workload: WorkloadConfig, state: WorkloadState): void {
+  const live = countLive(state);
+  expect(live.total).toBeGreaterThanOrEqual(0);
+  expect(live.total).toBeLessThanOrEqual(workload.maxBurstTasks);
+  for (const [region, count] of live.byRegion) {
+    expect(count).toBeGreaterThanOrEqual(0);
+    expect(count).toBeLessThanOrEqual(regionMax(workload, region));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('decide (policy), over random workloads and histories', () => {
+  it('never lets live burst tasks exceed maxBurstTasks, in total or per region, nor go negative', () => {
+    fc.assert(
+      fc.property(workloadArb, historyArb, (workload, history) => {
+        simulate(
+          workload,
+          history,
+          ({ result }) => {
+            expectWithinBounds(workload, result.next);
+            if (result.decision.action.kind === 'scale_out') {
+              for (const placement of result.decision.action.placements) {
+                expect(placement.count).toBeGreaterThan(0);
+                expect(workload.burstRegions.map((r) => r.region)).toContain(placement.region);
+              }
+            }
+          },
+          (state) => expectWithinBounds(workload, state),
+        );
+      }),
+      RUNS,
+    );
+  });
+
+  it('scales in only running tasks, and only marks them drain_requested (never stops a task itself)', () => {
+    fc.assert(
+      fc.property(workloadArb, historyArb, (workload, history) => {
+        simulate(workload, history, ({ input, result }) => {
+          const before = input.state.tasks;
+          const after = result.next.tasks;
+          const chosen = new Set(
+            result.decision.action.kind === 'scale_in' ? result.decision.action.tasks.map((t) => t.taskArn) : [],
+          );
+          for (const taskArn of chosen) {
+            const task = Object.values(before).find((t) => t.taskArn === taskArn);
+            expect(task?.status).toBe('running');
+            expect(task && after[task.taskId]?.status).toBe('drain_requested');
+          }
+          for (const [taskId, task] of Object.entries(before)) {
+            const now = after[taskId];
+            // Only stopped records may be forgotten.
+            if (!now) {
+              expect(task.status).toBe('stopped');
+              continue;
+            }
+            if (now.status !== task.status) {
+              expect([task.status, now.status]).toEqual(['running', 'drain_requested']);
+              expect(chosen.has(task.taskArn)).toBe(true);
+            }
+          }
+          expect(Object.keys(after).filter((id) => !before[id])).toEqual([]);
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('ignores a signal applied before: action ignored, changed false, state untouched', () => {
+    fc.assert(
+      fc.property(workloadArb, historyArb, fc.integer({ min: 0, max: 3600 }), (workload, history, delay) => {
+        simulate(workload, history, ({ input, result, redelivery }) => {
+          if (redelivery) {
+            // A redelivery of anything already delivered (applied or found stale then).
+            expect(result.decision.action).toEqual({ kind: 'ignored' });
+            expect(result.changed).toBe(false);
+            expect(result.next).toBe(input.state);
+          }
+          const stored = commitResult(input.state, result);
+          const appliedOnes = input.signals.filter((signal) =>
+            result.decision.signals.some((o) => o.dedupKey === signal.dedupKey && o.outcome === 'applied'),
+          );
+          for (const signal of appliedOnes) {
+            const again = decide({
+              workload,
+              state: stored,
+              signals: [signal],
+              now: new Date(input.now.getTime() + delay * 1000),
+            });
+            expect(again.decision.action).toEqual({ kind: 'ignored' });
+            expect(again.decision.signals.map((o) => o.outcome)).toEqual(['duplicate']);
+            expect(again.changed).toBe(false);
+            expect(again.next).toBe(stored);
+          }
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('is deterministic: the same input always gives the same decision and next state', () => {
+    fc.assert(
+      fc.property(workloadArb, historyArb, (workload, history) => {
+        simulate(workload, history, ({ input, result }) => {
+          const again = decide({ ...input, state: structuredClone(input.state), signals: [...input.signals] });
+          expect(again).toEqual(result);
+        });
+      }),
+      RUNS,
+    );
+  });
+});
