@@ -19,6 +19,7 @@ import { normaliseAlertmanager } from '../src/core/normalise/alertmanager';
 import { decide } from '../src/core/policy';
 import { emptyWorkloadState, type WorkloadState } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
+import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES } from '../src/runtime/bundling';
 
 const BUDGET_MINIFIED_BYTES = 450 * 1024;
 const FUNCTIONS = ['ingest', 'decide', 'reconcile'] as const;
@@ -164,9 +165,8 @@ async function benchBundles(): Promise<void> {
       mainFields: ['module', 'main'],
       minify: true,
       outfile,
-      banner: {
-        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      banner: { js: ESM_REQUIRE_BANNER },
+      external: [...LAMBDA_EXTERNAL_MODULES],
       logLevel: 'error',
     });
     const code = readFileSync(outfile);
