@@ -41,7 +41,7 @@ ${p.networkSubstitutions.map((s) => `  network     ${s.region}: ${s.placeholder}
 ${p.dialectChanges.map((c) => `  emulator    drain state ${c.state}: ${c.change} (moto dialect; AWS gets the definition as written)`).join('\n')}
 
 Try:  curl -s -H "Authorization: Bearer ${runtime.webhookToken}" -H 'content-type: application/json' \\
-        --data @test/fixtures/alertmanager-firing.json ${runtime.url}/webhooks/alertmanager
+        --data @test/fixtures/alertmanager/webhook-v4-firing.json ${runtime.url}/webhooks/alertmanager
 Ctrl-C stops everything this started.
 `);
   let stopping = false;
