@@ -2,14 +2,9 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { resourceNames } from '../src/runtime/env-names';
 
-/**
- * Name of the role burst task containers run as, one per region (IAM is global). RunTask passes it,
- * so the control plane must know it without a cross-stack reference.
- * It belongs next to `resourceNames(env).taskExecutionRole` in src/runtime/env-names.ts, which
- * infra/ does not own; move it there when that file next changes.
- */
+/** Name of the role burst task containers run as, one per region (IAM is global). */
 export const burstTaskRoleName = (environment: string, region: string): string =>
-  `spillway-${environment}-burst-task-${region}`;
+  resourceNames(environment).burstTaskRole(region);
 
 /**
  * ARNs of the burst-region resources, built from their fixed names: the control-plane stack

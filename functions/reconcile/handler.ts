@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { decideDeps } from '../../src/runtime/decide-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
+import { reconcileDeps } from '../../src/runtime/reconcile-wiring';
 import { readSettings } from '../../src/runtime/settings';
 import { type ReconcileReport, reconcileAll } from '../../src/usecases/reconcile';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
-const deps = decideDeps(readSettings(), powertoolsLog(logger));
+const deps = reconcileDeps(readSettings(), powertoolsLog(logger));
 
 /** Every minute: converge recorded state with ECS and the drain ledgers, then re-evaluate policy. */
 export const lambdaHandler = async (): Promise<{ workloads: ReconcileReport[] }> => {

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
+import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES } from '../../src/runtime/bundling';
 import { BUNDLED_CONFIG_FILE, ENV } from '../../src/runtime/env-names';
 import { writeBundledConfig } from '../bundled-config';
 import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
@@ -31,10 +32,6 @@ export interface SpillwayFunctionProps {
    */
   readonly logRetention?: RetentionDays;
 }
-
-/** Node 22 on arm64 ships ESM; esbuild's ESM output still has CommonJS dependencies to serve. */
-const REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * The one way Spillway builds a Lambda function: Node.js 22 on arm64, bundled locally by esbuild as
@@ -94,13 +91,14 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
         format: OutputFormat.ESM,
         target: 'node22',
         mainFields: ['module', 'main'],
-        banner: REQUIRE_BANNER,
+        banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
         // Stack traces need the mappings only; the sources would double the bundle.
         sourcesContent: false,
         // Bundle the SDK too: the functions run the client versions the tests ran, not the runtime's.
         bundleAwsSDK: true,
+        externalModules: [...LAMBDA_EXTERNAL_MODULES],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -23,6 +23,8 @@ export interface BurstTask {
   readonly stopReason?: string;
   /** The task's address in its VPC, once ECS reports it; the target id in an ip target group. */
   readonly privateIp?: string;
+  /** True once the task is registered in its region's target group. */
+  readonly registeredTarget?: boolean;
 }
 
 /** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */

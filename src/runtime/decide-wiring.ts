@@ -6,14 +6,14 @@ import { clientConfig, perRegion } from '../adapters/client-config';
 import { DrainLedger } from '../adapters/drain-ledger';
 import { DrainStarter } from '../adapters/drain-starter';
 import { StateStore } from '../adapters/state-store';
-import type { Log, ReconcileDeps } from '../usecases/ports';
+import type { DecideDeps, Log, ReconcileDeps } from '../usecases/ports';
 import { required, type Settings } from './settings';
 
 /**
  * The adapters of the decide and reconcile functions. Called once per container, at module
  * scope: clients are created here but make no network call until first used.
  */
-export function decideDeps(settings: Settings, log: Log): ReconcileDeps {
+export function decideDeps(settings: Settings, log: Log): Omit<ReconcileDeps, 'targets'> & DecideDeps {
   const { config, awsEndpoint } = settings;
   const dynamoFor = perRegion((region) => new DynamoDBClient(clientConfig(region, awsEndpoint)));
   const ecsFor = perRegion((region) => new ECSClient(clientConfig(region, awsEndpoint)));

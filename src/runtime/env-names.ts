@@ -32,4 +32,6 @@ export const resourceNames = (environment: string) => ({
   signalsQueue: `spillway-${environment}-signals`,
   signalsDlq: `spillway-${environment}-signals-dlq`,
   taskExecutionRole: (region: string) => `spillway-${environment}-task-execution-${region}`,
+  /** The role burst task containers run as; RunTask passes it, so it needs a predictable name. */
+  burstTaskRole: (region: string) => `spillway-${environment}-burst-task-${region}`,
 });

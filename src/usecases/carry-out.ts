@@ -139,7 +139,7 @@ async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: Decid
     ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
     decisionId: task.decisionId,
     target:
-      burstRegion?.targetGroupArn && task.privateIp
+      burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
         ? {
             targetGroupArn: burstRegion.targetGroupArn,
             targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],

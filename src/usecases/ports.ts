@@ -3,6 +3,7 @@ import type { DrainLedger } from '../adapters/drain-ledger';
 import type { DrainStarter } from '../adapters/drain-starter';
 import type { SignalQueue } from '../adapters/signal-queue';
 import type { StateStore } from '../adapters/state-store';
+import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
 
 /** Structured logging, as Powertools' Logger provides it. */
@@ -26,6 +27,7 @@ export interface DecideDeps {
 export interface ReconcileDeps extends DecideDeps {
   readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe'>;
   readonly ledger: Pick<DrainLedger, 'read'>;
+  readonly targets: Pick<TargetGroups, 'register'>;
 }
 
 export interface IngestDeps {

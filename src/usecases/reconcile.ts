@@ -48,6 +48,7 @@ export async function reconcileWorkload(
     changedTasks = changed;
     return changed > 0 ? { next } : undefined;
   });
+  await registerTargets(workload, deps);
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
 }
@@ -125,4 +126,32 @@ export function foldObservations(
     }
   }
   return { next: changed > 0 ? { ...state, tasks } : state, changed };
+}
+
+/** Registers running burst tasks with a known address in their region's target group, once. */
+async function registerTargets(workload: WorkloadConfig, deps: ReconcileDeps): Promise<void> {
+  const state = await deps.store.load(workload.name);
+  for (const task of Object.values(state.tasks)) {
+    const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
+    if (!burstRegion?.targetGroupArn || task.registeredTarget || task.status !== 'running') continue;
+    if (task.ecsStatus !== 'RUNNING' || !task.privateIp) continue;
+    await deps.targets.register(task.region, burstRegion.targetGroupArn, [
+      { id: task.privateIp, port: burstRegion.taskDefinition.containerPort },
+    ]);
+    await updateState(deps, workload.name, (current) => {
+      const recorded = current.tasks[task.taskId];
+      if (!recorded || recorded.registeredTarget) return undefined;
+      return {
+        next: {
+          ...current,
+          tasks: { ...current.tasks, [task.taskId]: { ...recorded, registeredTarget: true } },
+        },
+      };
+    });
+    deps.log.info('burst task registered in its target group', {
+      workload: workload.name,
+      taskArn: task.taskArn,
+      targetGroupArn: burstRegion.targetGroupArn,
+    });
+  }
 }

@@ -79,7 +79,10 @@ export function configDoc(overrides: Document = {}): Document {
     environment: 'local',
     controlRegion: 'us-east-1',
     sites: [{ id: 'onprem-dc1', kind: 'onprem' }],
-    workloads: [workloadDoc(), workloadDoc({ name: 'search-api', burstRegions: [burstRegionDoc('eu-west-1')] })],
+    workloads: [
+      workloadDoc(),
+      workloadDoc({ name: 'search-api', burstRegions: [burstRegionDoc('eu-west-1')] }),
+    ],
     signals: {
       alertmanager: { workloadLabel: 'workload' },
       cloudwatch: {
@@ -184,7 +187,11 @@ export function aTask(spec: TaskSpec): BurstTask {
   };
 }
 
-export const alertRecord = (state: SignalState, observedAt: number, severity: Severity = 'critical'): AlertRecord => ({
+export const alertRecord = (
+  state: SignalState,
+  observedAt: number,
+  severity: Severity = 'critical',
+): AlertRecord => ({
   source: 'alertmanager',
   state,
   severity,
@@ -295,7 +302,8 @@ export function alarmEvent(spec: AlarmEventSpec = {}): Document {
       alarmName,
       state: {
         value: spec.value ?? 'ALARM',
-        reason: spec.reason ?? 'Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold',
+        reason:
+          spec.reason ?? 'Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold',
         timestamp: spec.timestamp ?? '2026-03-01T12:00:05.123+0000',
       },
       previousState: { value: 'OK', timestamp: '2026-03-01T11:00:00.000+0000' },

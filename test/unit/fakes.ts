@@ -10,8 +10,8 @@ import type { CommitResult } from '../../src/adapters/state-store';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { Decision } from '../../src/core/decision';
 import { digest } from '../../src/core/ids';
-import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
 import type { SignalEnvelope } from '../../src/core/signal';
+import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
 import type { DecideDeps, IngestDeps, Log } from '../../src/usecases/ports';
 import type { DrainInput } from '../../src/workflow/drain-definition';
 import { ACCOUNT, aConfig, at, cloneJson } from './factories';
@@ -70,7 +70,8 @@ export class InMemoryStateStore {
   beforeCommit: ((next: WorkloadState, expectedVersion: number) => void | Promise<void>) | undefined;
 
   async load(workload: string): Promise<WorkloadState> {
-    if (this.failingLoads.has(workload)) throw new Error(`dynamodb GetItem failed: table unavailable (${workload})`);
+    if (this.failingLoads.has(workload))
+      throw new Error(`dynamodb GetItem failed: table unavailable (${workload})`);
     return cloneJson(this.states.get(workload) ?? emptyWorkloadState(workload));
   }
 
@@ -139,7 +140,9 @@ export class FakeBurstCompute {
 
   /** Every task ARN RunTask handed out, across all calls. */
   startedTaskArns(): string[] {
-    return [...new Set([...this.answers.values()].flatMap((result) => result.tasks.map((task) => task.taskArn)))];
+    return [
+      ...new Set([...this.answers.values()].flatMap((result) => result.tasks.map((task) => task.taskArn))),
+    ];
   }
 }
 

@@ -13,13 +13,17 @@ export interface Mutation {
   readonly edit: Edit;
 }
 
-const isContainer = (value: unknown): value is Record<Key, unknown> => typeof value === 'object' && value !== null;
+const isContainer = (value: unknown): value is Record<Key, unknown> =>
+  typeof value === 'object' && value !== null;
 
 /** Every path into a JSON document, parents before children. */
 export function pathsOf(value: unknown, prefix: readonly Key[] = []): Key[][] {
   if (!isContainer(value)) return [];
   const keys: Key[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-  return keys.flatMap((key) => [[...prefix, key], ...pathsOf((value as Record<Key, unknown>)[key], [...prefix, key])]);
+  return keys.flatMap((key) => [
+    [...prefix, key],
+    ...pathsOf((value as Record<Key, unknown>)[key], [...prefix, key]),
+  ]);
 }
 
 function applyEdit(root: unknown, path: readonly Key[], edit: Edit): void {

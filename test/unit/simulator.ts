@@ -51,7 +51,8 @@ export function finishDrains(state: WorkloadState, now: Date): WorkloadState {
   );
   if (draining.length === 0) return state;
   const tasks: Record<string, BurstTask> = { ...state.tasks };
-  for (const task of draining) tasks[task.taskId] = { ...task, status: 'stopped', stoppedAt: now.toISOString() };
+  for (const task of draining)
+    tasks[task.taskId] = { ...task, status: 'stopped', stoppedAt: now.toISOString() };
   return { ...state, version: state.version + 1, tasks };
 }
 
@@ -67,7 +68,12 @@ export function killRunningTask(state: WorkloadState, index: number, now: Date):
     version: state.version + 1,
     tasks: {
       ...state.tasks,
-      [victim.taskId]: { ...victim, status: 'stopped', stoppedAt: now.toISOString(), stopReason: 'Essential container exited' },
+      [victim.taskId]: {
+        ...victim,
+        status: 'stopped',
+        stoppedAt: now.toISOString(),
+        stopReason: 'Essential container exited',
+      },
     },
   };
 }

@@ -81,7 +81,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('resolveAll' as const), advance: advanceArb, launch: launchArb }),
+    arbitrary: fc.record({
+      kind: fc.constant('resolveAll' as const),
+      advance: advanceArb,
+      launch: launchArb,
+    }),
   },
   {
     weight: 2,
@@ -92,8 +96,14 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       pick: fc.nat(),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: advanceArb, launch: launchArb }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('launch' as const), failed: fc.constantFrom(0, 0, 0, 1) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: advanceArb, launch: launchArb }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('launch' as const), failed: fc.constantFrom(0, 0, 0, 1) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('finishDrains' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat() }) },
 );
@@ -217,7 +227,9 @@ describe('decide (policy), over random workloads and histories', () => {
           const before = input.state.tasks;
           const after = result.next.tasks;
           const chosen = new Set(
-            result.decision.action.kind === 'scale_in' ? result.decision.action.tasks.map((t) => t.taskArn) : [],
+            result.decision.action.kind === 'scale_in'
+              ? result.decision.action.tasks.map((t) => t.taskArn)
+              : [],
           );
           for (const taskArn of chosen) {
             const task = Object.values(before).find((t) => t.taskArn === taskArn);
@@ -279,7 +291,11 @@ describe('decide (policy), over random workloads and histories', () => {
     fc.assert(
       fc.property(workloadArb, historyArb, (workload, history) => {
         simulate(workload, history, ({ input, result }) => {
-          const again = decide({ ...input, state: structuredClone(input.state), signals: [...input.signals] });
+          const again = decide({
+            ...input,
+            state: structuredClone(input.state),
+            signals: [...input.signals],
+          });
           expect(again).toEqual(result);
         });
       }),

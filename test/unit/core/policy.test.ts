@@ -4,11 +4,11 @@ import { decide, MEMORY_SECONDS } from '../../../src/core/policy';
 import type { Signal } from '../../../src/core/signal';
 import type { WorkloadState } from '../../../src/core/workload-state';
 import {
+  alertRecord,
   aState,
   aTask,
   at,
   aWorkload,
-  alertRecord,
   burstRegionDoc,
   firing,
   fixture,
@@ -78,7 +78,9 @@ describe('decide (policy)', () => {
     it('counts launches still pending against the region bounds', () => {
       // Prepare
       const state = aState({
-        pendingLaunches: [{ decisionId: 'd-earlier', region: 'us-west-2', count: 3, requestedAt: isoAt(-600), attempts: 0 }],
+        pendingLaunches: [
+          { decisionId: 'd-earlier', region: 'us-west-2', count: 3, requestedAt: isoAt(-600), attempts: 0 },
+        ],
         lastScaleOutAt: isoAt(-600),
       });
 
@@ -139,7 +141,10 @@ describe('decide (policy)', () => {
     it('holds when every burst region is at its own maxTasks below the workload max', () => {
       // Prepare
       const small = aWorkload({
-        burstRegions: [burstRegionDoc('us-west-2', { maxTasks: 1 }), burstRegionDoc('eu-west-1', { maxTasks: 1 })],
+        burstRegions: [
+          burstRegionDoc('us-west-2', { maxTasks: 1 }),
+          burstRegionDoc('eu-west-1', { maxTasks: 1 }),
+        ],
         maxBurstTasks: 5,
       });
       const state = aState({ tasks: [running('a', 'us-west-2', -900), running('b', 'eu-west-1', -800)] });
@@ -165,7 +170,9 @@ describe('decide (policy)', () => {
 
       // Assess
       expect(decision.action).toEqual({ kind: 'hold' });
-      expect(decision.reason).toBe('2 alert(s) firing; not scaled out because cooldown until 2026-03-01T12:00:30.000Z');
+      expect(decision.reason).toBe(
+        '2 alert(s) firing; not scaled out because cooldown until 2026-03-01T12:00:30.000Z',
+      );
       expect(next.pendingLaunches).toEqual([]);
       expect(next.lastScaleOutAt).toBe(isoAt(-30));
     });
@@ -217,7 +224,12 @@ describe('decide (policy)', () => {
       });
 
       // Act
-      const { decision } = decide({ workload: threeAtATime, state, signals: [resolved(LATENCY, -5)], now: at(0) });
+      const { decision } = decide({
+        workload: threeAtATime,
+        state,
+        signals: [resolved(LATENCY, -5)],
+        now: at(0),
+      });
 
       // Assess
       expect(decision.action).toEqual({
@@ -268,7 +280,9 @@ describe('decide (policy)', () => {
 
       // Assess
       expect(decision.action).toEqual({ kind: 'hold' });
-      expect(decision.reason).toBe('no alert firing; not scaled in because cooldown until 2026-03-01T12:03:20.000Z');
+      expect(decision.reason).toBe(
+        'no alert firing; not scaled in because cooldown until 2026-03-01T12:03:20.000Z',
+      );
       expect(Object.values(next.tasks).every((t) => t.status === 'running')).toBe(true);
     });
 
@@ -281,7 +295,9 @@ describe('decide (policy)', () => {
       const after = decide({ workload, state, signals: [], now: at(240) });
 
       // Assess
-      expect(during.decision.reason).toBe('no alert firing; not scaled in because cooldown until 2026-03-01T12:04:00.000Z');
+      expect(during.decision.reason).toBe(
+        'no alert firing; not scaled in because cooldown until 2026-03-01T12:04:00.000Z',
+      );
       expect(after.decision.action.kind).toBe('scale_in');
     });
 
@@ -325,7 +341,12 @@ describe('decide (policy)', () => {
       const first = decide({ workload: floorOfTwo, state, signals: [], now: at(0) });
 
       // Act: the cooldown has passed, the drained task is still draining
-      const second = decide({ workload: floorOfTwo, state: committed(first.next), signals: [], now: at(400) });
+      const second = decide({
+        workload: floorOfTwo,
+        state: committed(first.next),
+        signals: [],
+        now: at(400),
+      });
 
       // Assess: two tasks will remain once the drain finishes, which is the floor
       expect(second.decision.action).toEqual({ kind: 'hold' });
@@ -336,7 +357,9 @@ describe('decide (policy)', () => {
       // Prepare
       const state = aState({
         lastScaleOutAt: isoAt(-1000),
-        pendingLaunches: [{ decisionId: 'd-x', region: 'us-west-2', count: 2, requestedAt: isoAt(-1000), attempts: 0 }],
+        pendingLaunches: [
+          { decisionId: 'd-x', region: 'us-west-2', count: 2, requestedAt: isoAt(-1000), attempts: 0 },
+        ],
         tasks: [
           aTask({ taskId: 'a', status: 'draining' }),
           aTask({ taskId: 'b', status: 'drain_requested' }),
@@ -387,7 +410,12 @@ describe('decide (policy)', () => {
 
       // Act
       const first = decide({ workload, state, signals: [resolved(LATENCY, -20)], now: at(0) });
-      const second = decide({ workload, state: committed(first.next), signals: [resolved(ERRORS, -10)], now: at(5) });
+      const second = decide({
+        workload,
+        state: committed(first.next),
+        signals: [resolved(ERRORS, -10)],
+        now: at(5),
+      });
 
       // Assess
       expect(first.decision.action).toEqual({ kind: 'hold' });
@@ -402,7 +430,10 @@ describe('decide (policy)', () => {
 
     it('lists the firing alerts sorted in the decision', () => {
       // Prepare
-      const state = aState({ alerts: { [LATENCY]: alertRecord('firing', -100) }, lastScaleOutAt: isoAt(-20) });
+      const state = aState({
+        alerts: { [LATENCY]: alertRecord('firing', -100) },
+        lastScaleOutAt: isoAt(-20),
+      });
 
       // Act
       const { decision } = decide({ workload, state, signals: [firing(ERRORS, -10)], now: at(0) });
@@ -456,7 +487,9 @@ describe('decide (policy)', () => {
       // Assess
       expect(decision.action).toEqual({ kind: 'ignored' });
       expect(decision.reason).toBe('ignored: 1 stale signal(s) older than the state already applied');
-      expect(decision.signals).toEqual([{ id: late.id, dedupKey: late.dedupKey, state: 'firing', outcome: 'stale' }]);
+      expect(decision.signals).toEqual([
+        { id: late.id, dedupKey: late.dedupKey, state: 'firing', outcome: 'stale' },
+      ]);
       expect(changed).toBe(false);
       expect(next).toBe(state);
     });
@@ -559,7 +592,10 @@ describe('decide (policy)', () => {
       // Prepare: one task of two died right after a scale-out
       const state = aState({
         lastScaleOutAt: isoAt(-1),
-        tasks: [running('a', 'us-west-2', -1), aTask({ taskId: 'b', status: 'stopped', stoppedAt: isoAt(0) })],
+        tasks: [
+          running('a', 'us-west-2', -1),
+          aTask({ taskId: 'b', status: 'stopped', stoppedAt: isoAt(0) }),
+        ],
       });
 
       // Act
@@ -572,7 +608,10 @@ describe('decide (policy)', () => {
 
     it('holds with a reason when the floor cannot be placed anywhere', () => {
       // Prepare
-      const cramped = aWorkload({ burstRegions: [burstRegionDoc('us-west-2', { maxTasks: 1 })], minBurstTasks: 2 });
+      const cramped = aWorkload({
+        burstRegions: [burstRegionDoc('us-west-2', { maxTasks: 1 })],
+        minBurstTasks: 2,
+      });
       const state = aState({ tasks: [running('a', 'us-west-2', -100)] });
 
       // Act

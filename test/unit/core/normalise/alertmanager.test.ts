@@ -79,8 +79,12 @@ describe('normaliseAlertmanager', () => {
 
     it('gives the firing and the resolved notification of one alert the same alert key but different dedup keys', () => {
       // Act
-      const fired = onlySignal(normaliseAlertmanager(fixture('alertmanager/webhook-v4-firing.json'), mapping, at(0)));
-      const ended = onlySignal(normaliseAlertmanager(fixture('alertmanager/webhook-v4-resolved.json'), mapping, at(0)));
+      const fired = onlySignal(
+        normaliseAlertmanager(fixture('alertmanager/webhook-v4-firing.json'), mapping, at(0)),
+      );
+      const ended = onlySignal(
+        normaliseAlertmanager(fixture('alertmanager/webhook-v4-resolved.json'), mapping, at(0)),
+      );
 
       // Assess
       expect(ended.alertKey).toBe(fired.alertKey);
@@ -110,12 +114,17 @@ describe('normaliseAlertmanager', () => {
       // Prepare
       const original = alertmanagerPayload([alertmanagerAlert({ startsAt: '2026-03-01T11:00:00Z' })]);
       const repeat = alertmanagerPayload([
-        alertmanagerAlert({ startsAt: '2026-03-01T11:00:00Z', annotations: { summary: 'still slow', value: '0.99' } }),
+        alertmanagerAlert({
+          startsAt: '2026-03-01T11:00:00Z',
+          annotations: { summary: 'still slow', value: '0.99' },
+        }),
       ]);
       const nextEpisode = alertmanagerPayload([alertmanagerAlert({ startsAt: '2026-03-01T11:45:00Z' })]);
 
       // Act
-      const [a, b, c] = [original, repeat, nextEpisode].map((body) => onlySignal(normaliseAlertmanager(body, mapping, at(0))));
+      const [a, b, c] = [original, repeat, nextEpisode].map((body) =>
+        onlySignal(normaliseAlertmanager(body, mapping, at(0))),
+      );
 
       // Assess
       expect(b?.dedupKey).toBe(a?.dedupKey);
@@ -125,7 +134,9 @@ describe('normaliseAlertmanager', () => {
 
     it('observes a resolved alert without an end time at the time it was received', () => {
       // Prepare
-      const body = alertmanagerPayload([alertmanagerAlert({ status: 'resolved', endsAt: '0001-01-01T00:00:00Z' })]);
+      const body = alertmanagerPayload([
+        alertmanagerAlert({ status: 'resolved', endsAt: '0001-01-01T00:00:00Z' }),
+      ]);
 
       // Act
       const signal = onlySignal(normaliseAlertmanager(body, mapping, at(42)));
@@ -156,7 +167,9 @@ describe('normaliseAlertmanager', () => {
       const keyOf = (l: Record<string, string>) =>
         onlySignal(
           normaliseAlertmanager(
-            alertmanagerPayload([alertmanagerAlert({ fingerprint: null, labels: { instance: undefined, ...l } })]),
+            alertmanagerPayload([
+              alertmanagerAlert({ fingerprint: null, labels: { instance: undefined, ...l } }),
+            ]),
             mapping,
             at(0),
           ),
@@ -204,7 +217,9 @@ describe('normaliseAlertmanager', () => {
 
     it('falls back to the description for the summary and keeps at most 256 characters', () => {
       // Prepare
-      const body = alertmanagerPayload([alertmanagerAlert({ annotations: { description: 'x'.repeat(300) } })]);
+      const body = alertmanagerPayload([
+        alertmanagerAlert({ annotations: { description: 'x'.repeat(300) } }),
+      ]);
 
       // Act
       const signal = onlySignal(normaliseAlertmanager(body, mapping, at(0)));
@@ -215,7 +230,9 @@ describe('normaliseAlertmanager', () => {
 
     it('reads the workload from the label the configuration names', () => {
       // Prepare
-      const body = alertmanagerPayload([alertmanagerAlert({ labels: { workload: undefined, service: 'search-api' } })]);
+      const body = alertmanagerPayload([
+        alertmanagerAlert({ labels: { workload: undefined, service: 'search-api' } }),
+      ]);
 
       // Act
       const signal = onlySignal(normaliseAlertmanager(body, { ...mapping, workloadLabel: 'service' }, at(0)));
@@ -296,7 +313,9 @@ describe('normaliseAlertmanager', () => {
 
       // Assess
       expect(result).toMatchObject({ ok: false, code: 'malformed', fields: [field] });
-      expect(!result.ok && result.message).toMatch(new RegExp(`^not an Alertmanager v4 webhook payload: ${field}: `));
+      expect(!result.ok && result.message).toMatch(
+        new RegExp(`^not an Alertmanager v4 webhook payload: ${field}: `),
+      );
     });
 
     it.each([
@@ -337,13 +356,23 @@ describe('normaliseAlertmanager', () => {
       const samples = [
         fixture('alertmanager/webhook-v4-firing.json'),
         fixture('alertmanager/webhook-v4-resolved.json'),
-        alertmanagerPayload([alertmanagerAlert(), alertmanagerAlert({ status: 'resolved', fingerprint: 'b' })]),
+        alertmanagerPayload([
+          alertmanagerAlert(),
+          alertmanagerAlert({ status: 'resolved', fingerprint: 'b' }),
+        ]),
       ];
       fc.assert(
         fc.property(fc.constantFrom(...samples), mutationsArb, (sample, mutations) => {
-          expectWellFormed(normaliseAlertmanager(mutate(sample, mutations), mapping, at(0)), mapping.knownWorkloads);
+          expectWellFormed(
+            normaliseAlertmanager(mutate(sample, mutations), mapping, at(0)),
+            mapping.knownWorkloads,
+          );
         }),
-        { numRuns: 500 },
+        {
+          numRuns: 500,
+          // Found by this property (see the severity tests): pinned so it fails every run, not one in two.
+          examples: [[alertmanagerPayload([alertmanagerAlert({ labels: { severity: 'constructor' } })]), []]],
+        },
       );
     });
 
@@ -353,7 +382,11 @@ describe('normaliseAlertmanager', () => {
       const config = aConfig();
       const time = fc
         .record({
-          instant: fc.date({ min: new Date('2000-01-02T00:00:00Z'), max: new Date('2099-12-30T00:00:00Z'), noInvalidDate: true }),
+          instant: fc.date({
+            min: new Date('2000-01-02T00:00:00Z'),
+            max: new Date('2099-12-30T00:00:00Z'),
+            noInvalidDate: true,
+          }),
           offsetMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }),
         })
         .map(({ instant, offsetMinutes }) => rfc3339(instant, offsetMinutes));
@@ -363,7 +396,7 @@ describe('normaliseAlertmanager', () => {
         startsAt: time,
         endsAt: fc.oneof(time, fc.constant('0001-01-01T00:00:00Z')),
         fingerprint: fc.option(fc.stringMatching(/^[0-9a-f]{16}$/), { nil: null }),
-        severity: fc.option(fc.string(), { nil: undefined }),
+        severity: fc.option(fc.stringMatching(/^[A-Za-z]{1,10}$/), { nil: undefined }),
       });
       fc.assert(
         fc.property(fc.array(alert, { minLength: 1, maxLength: 5 }), (alerts) => {
@@ -381,7 +414,10 @@ describe('normaliseAlertmanager', () => {
           const signals = signalsOf(normaliseAlertmanager(body, mapping, at(0)));
           expect(signals).toHaveLength(alerts.length);
           for (const signal of signals) {
-            expect(parseQueueMessage(JSON.stringify(envelopeOf(signal)), config)).toEqual({ ok: true, signals: [signal] });
+            expect(parseQueueMessage(JSON.stringify(envelopeOf(signal)), config)).toEqual({
+              ok: true,
+              signals: [signal],
+            });
           }
         }),
       );

@@ -19,13 +19,21 @@ import {
 import { mutate, mutationsArb, nastyValue } from '../../mutate';
 import { expectWellFormed } from './well-formed';
 
-const exact = (alarmName: string, workload: string, severity: AlarmMapping['severity'] = 'warning'): AlarmMapping => ({
+const exact = (
+  alarmName: string,
+  workload: string,
+  severity: AlarmMapping['severity'] = 'warning',
+): AlarmMapping => ({
   alarmName,
   match: 'exact',
   workload,
   severity,
 });
-const prefix = (alarmName: string, workload: string, severity: AlarmMapping['severity'] = 'warning'): AlarmMapping => ({
+const prefix = (
+  alarmName: string,
+  workload: string,
+  severity: AlarmMapping['severity'] = 'warning',
+): AlarmMapping => ({
   alarmName,
   match: 'prefix',
   workload,
@@ -122,7 +130,9 @@ describe('normaliseAlarmStateChange', () => {
     it('gives a redelivered event the same dedup key and id', () => {
       // Act
       const one = onlySignal(normaliseAlarmStateChange(alarmEvent(), mappings));
-      const two = onlySignal(normaliseAlarmStateChange({ ...alarmEvent(), id: 'another-delivery' }, mappings));
+      const two = onlySignal(
+        normaliseAlarmStateChange({ ...alarmEvent(), id: 'another-delivery' }, mappings),
+      );
 
       // Assess
       expect(two).toEqual(one);
@@ -171,7 +181,10 @@ describe('normaliseAlarmStateChange', () => {
       const long = prefix('checkout-api-', 'checkout-api');
 
       // Act
-      const found = [findAlarmMapping('checkout-api-latency-p99', [short, long]), findAlarmMapping('checkout-api-latency-p99', [long, short])];
+      const found = [
+        findAlarmMapping('checkout-api-latency-p99', [short, long]),
+        findAlarmMapping('checkout-api-latency-p99', [long, short]),
+      ];
 
       // Assess
       expect(found).toEqual([long, long]);
@@ -182,7 +195,9 @@ describe('normaliseAlarmStateChange', () => {
       const list = [prefix('checkout-api-', 'checkout-api'), exact('search-api', 'search-api')];
 
       // Act
-      const found = ['prod-checkout-api-latency', 'search-api-latency'].map((name) => findAlarmMapping(name, list));
+      const found = ['prod-checkout-api-latency', 'search-api-latency'].map((name) =>
+        findAlarmMapping(name, list),
+      );
 
       // Assess
       expect(found).toEqual([undefined, undefined]);
@@ -215,7 +230,9 @@ describe('normaliseAlarmStateChange', () => {
 
       // Assess
       expect(result).toMatchObject({ ok: false, code: 'malformed', fields: ['detail-type'] });
-      expect(!result.ok && result.message).toMatch(/^not a CloudWatch Alarm State Change event: detail-type: /);
+      expect(!result.ok && result.message).toMatch(
+        /^not a CloudWatch Alarm State Change event: detail-type: /,
+      );
     });
 
     it('rejects an event without resources, naming the field', () => {
