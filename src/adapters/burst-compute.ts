@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, type ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, type ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import type { BurstRegionConfig } from '../config/schema';
 import { wrap } from './errors';
 
@@ -31,6 +31,7 @@ export interface ObservedTask {
   readonly lastStatus: string;
   readonly stoppedReason?: string;
   readonly privateIp?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** RunTask's per-call maximum. */
@@ -81,13 +82,38 @@ export class BurstCompute {
     }
   }
 
+  /** Running tasks that Spillway started in a cluster, with their tags: what the reconciler audits. */
+  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.ecsFor(region).send(
+          new ListTasksCommand({ cluster, startedBy: 'spillway', desiredStatus: 'RUNNING', nextToken }),
+        );
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw wrap('ecs', 'ListTasks', error);
+    }
+    return this.describe(region, cluster, arns, true);
+  }
+
   /** Current ECS view of the given tasks; tasks ECS no longer knows are reported as MISSING. */
-  async describe(region: string, cluster: string, taskArns: readonly string[]): Promise<ObservedTask[]> {
+  async describe(
+    region: string,
+    cluster: string,
+    taskArns: readonly string[],
+    withTags = false,
+  ): Promise<ObservedTask[]> {
     const observed: ObservedTask[] = [];
     for (let i = 0; i < taskArns.length; i += 100) {
       const batch = taskArns.slice(i, i + 100);
       try {
-        const response = await this.ecsFor(region).send(new DescribeTasksCommand({ cluster, tasks: batch }));
+        const response = await this.ecsFor(region).send(
+          new DescribeTasksCommand({ cluster, tasks: batch, ...(withTags ? { include: ['TAGS'] } : {}) }),
+        );
         for (const task of response.tasks ?? []) {
           if (!task.taskArn) continue;
           const privateIp = task.attachments
@@ -98,6 +124,9 @@ export class BurstCompute {
             lastStatus: task.lastStatus ?? 'UNKNOWN',
             ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
             ...(privateIp ? { privateIp } : {}),
+            ...(withTags
+              ? { tags: Object.fromEntries((task.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])) }
+              : {}),
           });
         }
         for (const failure of response.failures ?? []) {

@@ -1,4 +1,9 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { DrainInput } from '../workflow/drain-definition';
 import { wrap } from './errors';
 
@@ -35,6 +40,17 @@ export class DrainStarter {
         return { status: 'already_started', executionArn: executionArnOf(stateMachineArn, name) };
       }
       throw wrap('states', 'StartExecution', error);
+    }
+  }
+
+  /** The execution's status, or `missing` when Step Functions has no such execution. */
+  async status(region: string, executionArn: string): Promise<string> {
+    try {
+      const response = await this.sfnFor(region).send(new DescribeExecutionCommand({ executionArn }));
+      return response.status ?? 'UNKNOWN';
+    } catch (error) {
+      if ((error as Error).name === 'ExecutionDoesNotExist') return 'missing';
+      throw wrap('states', 'DescribeExecution', error);
     }
   }
 }

@@ -24,6 +24,14 @@ export const MAX_APPLIED_KEYS = 256;
 export const MAX_RESOLVED_ALERTS = 256;
 export const MAX_STOPPED_TASKS = 100;
 
+/**
+ * A workload whose burst tasks keep dying is crash-looping (a bad image, a missing secret):
+ * replacing them again only burns money. After this many replacements within the window,
+ * Spillway stops replacing and says so in the decision log until the window has passed.
+ */
+export const MAX_REPLACEMENTS = 3;
+export const REPLACEMENT_WINDOW_SECONDS = 600;
+
 export interface PolicyInput {
   readonly workload: WorkloadConfig;
   readonly state: WorkloadState;
@@ -63,7 +71,7 @@ export function decide(input: PolicyInput): PolicyResult {
   const anyApplied = outcomes.some((o) => o.outcome === 'applied');
   const folded: WorkloadState = { ...state, alerts, applied };
 
-  const { action, reason } = chooseAction(workload, folded, now);
+  const { action, reason, replacement } = chooseAction(workload, folded, now);
   const decisionId = `d-${digest([workload.name, String(state.version), action.kind, ...signals.map((s) => s.dedupKey)])}`;
   const firing = firingAlertKeys(folded);
   const live = countLive(folded).total;
@@ -82,17 +90,38 @@ export function decide(input: PolicyInput): PolicyResult {
       requestedAt: nowIso,
       attempts: 0,
     }));
-    next = { ...next, lastScaleOutAt: nowIso, pendingLaunches: [...next.pendingLaunches, ...launches] };
+    const added = launches.reduce((sum, launch) => sum + launch.count, 0);
+    next = {
+      ...next,
+      ...(replacement
+        ? { replacements: [...(next.replacements ?? []), nowIso].slice(-MAX_REPLACEMENTS) }
+        : { lastScaleOutAt: nowIso }),
+      desiredTasks: countLive(folded).total + added,
+      pendingLaunches: [...next.pendingLaunches, ...launches],
+    };
   } else if (finalAction.kind === 'scale_in') {
     const tasks: Record<string, BurstTask> = { ...next.tasks };
     for (const { taskArn } of finalAction.tasks) {
       const task = Object.values(tasks).find((t) => t.taskArn === taskArn);
       if (task) tasks[task.taskId] = { ...task, status: 'drain_requested', drainRequestedAt: nowIso };
     }
-    next = { ...next, lastScaleInAt: nowIso, tasks };
+    next = {
+      ...next,
+      lastScaleInAt: nowIso,
+      tasks,
+      desiredTasks: Math.max(workload.minBurstTasks, countLive(folded).total - finalAction.tasks.length),
+    };
+  }
+  // Without pressure, lost tasks are not replaced: the aim drops to what is left.
+  if (finalAction.kind === 'hold' && firing.length === 0 && (next.desiredTasks ?? 0) > live) {
+    next = { ...next, desiredTasks: live };
   }
   next = forget(next, now);
-  const changed = anyApplied || finalAction.kind === 'scale_out' || finalAction.kind === 'scale_in';
+  const changed =
+    anyApplied ||
+    finalAction.kind === 'scale_out' ||
+    finalAction.kind === 'scale_in' ||
+    next.desiredTasks !== state.desiredTasks;
 
   return {
     decision: {
@@ -137,7 +166,7 @@ function chooseAction(
   workload: WorkloadConfig,
   state: WorkloadState,
   now: Date,
-): { action: DecisionAction; reason: string } {
+): { action: DecisionAction; reason: string; replacement?: boolean } {
   const live = countLive(state);
   const firing = firingAlertKeys(state);
   const hold = (reason: string) => ({ action: { kind: 'hold' } as const, reason });
@@ -150,6 +179,28 @@ function chooseAction(
       action: { kind: 'scale_out', placements },
       reason: `below minBurstTasks (${live.total}/${workload.minBurstTasks}): ${describePlacements(placements)}`,
     };
+  }
+
+  const desired = Math.min(state.desiredTasks ?? 0, max);
+  if (firing.length > 0 && live.total < desired && state.pendingLaunches.length === 0) {
+    const recent = (state.replacements ?? []).filter(
+      (at) => addSeconds(at, REPLACEMENT_WINDOW_SECONDS) > now,
+    );
+    const lost = desired - live.total;
+    if (recent.length >= MAX_REPLACEMENTS) {
+      const until = addSeconds(recent[0] as string, REPLACEMENT_WINDOW_SECONDS);
+      return hold(
+        `crash loop: ${recent.length} replacements since ${recent[0]}; ${lost} lost task(s) not replaced until ${until.toISOString()}`,
+      );
+    }
+    const placements = placeBurstTasks(workload, live.byRegion, lost);
+    if (placements.length > 0) {
+      return {
+        action: { kind: 'scale_out', placements },
+        reason: `replacing ${lost} burst task(s) that stopped on their own while ${firing.length} alert(s) fire: ${describePlacements(placements)}`,
+        replacement: true,
+      };
+    }
   }
 
   if (firing.length > 0) {

@@ -42,6 +42,8 @@ export interface PendingLaunch {
   readonly count: number;
   readonly requestedAt: string;
   readonly attempts: number;
+  /** Set by the invocation carrying the launch out; others leave it alone until the claim is stale. */
+  readonly claimedAt?: string;
 }
 
 export interface WorkloadState {
@@ -55,6 +57,13 @@ export interface WorkloadState {
   readonly lastScaleInAt?: string;
   readonly pendingLaunches: readonly PendingLaunch[];
   readonly tasks: Readonly<Record<string, BurstTask>>;
+  /**
+   * The burst size the last scaling decision aimed for. Live tasks below it while the workload is
+   * still under pressure were lost (stopped on their own) and are replaced.
+   */
+  readonly desiredTasks?: number;
+  /** When lost tasks were last replaced, newest last: the crash-loop guard counts them. */
+  readonly replacements?: readonly string[];
   readonly updatedAt?: string;
 }
 
@@ -62,9 +71,12 @@ export function emptyWorkloadState(workload: string): WorkloadState {
   return { workload, version: 0, alerts: {}, applied: {}, pendingLaunches: [], tasks: {} };
 }
 
-/** Tasks that exist or are about to, and so count against the bounds: everything not yet stopped. */
+/**
+ * Tasks that exist or are about to, and so count against the bounds: everything not yet stopped.
+ * A task whose drain failed may well still run, so it counts until ECS reports it stopped.
+ */
 export function isLive(task: BurstTask): boolean {
-  return task.status !== 'stopped' && task.status !== 'drain_failed';
+  return task.status !== 'stopped';
 }
 
 /** Live tasks plus launches committed but not yet confirmed, per region and in total. */

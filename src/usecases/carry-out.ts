@@ -1,5 +1,6 @@
 import type { LaunchFailure, StartedTask } from '../adapters/burst-compute';
 import { RUN_TASK_MAX_COUNT } from '../adapters/burst-compute';
+import { AdapterError } from '../adapters/errors';
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest, drainExecutionName, runTaskClientToken, taskIdOf } from '../core/ids';
@@ -7,6 +8,12 @@ import type { BurstTask, PendingLaunch, WorkloadState } from '../core/workload-s
 import type { DrainInput } from '../workflow/drain-definition';
 import { updateState } from './commit-with-retry';
 import type { DecideDeps } from './ports';
+
+/**
+ * How long a claim on a pending launch holds. An invocation that claimed a launch and died is
+ * taken over after this; the takeover reuses the clientToken, so RunTask returns the same tasks.
+ */
+export const LAUNCH_CLAIM_SECONDS = 120;
 
 /** Drain ledger rows outlive the drain by this long, for audits. */
 const LEDGER_RETENTION_SECONDS = 30 * 86_400;
@@ -38,6 +45,7 @@ async function launchPending(
   launch: PendingLaunch,
   deps: DecideDeps,
 ): Promise<void> {
+  if (!(await claim(workload, launch, deps))) return;
   const burstRegion = workload.burstRegions.find((r) => r.region === launch.region);
   const started: StartedTask[] = [];
   const failures: LaunchFailure[] = [];
@@ -45,15 +53,26 @@ async function launchPending(
     failures.push({ reason: `region ${launch.region} is no longer a burst region of ${workload.name}` });
   } else {
     const tags = burstTaskTags(deps.config.environment, workload, launch.decisionId);
-    for (let batch = 0, left = launch.count; left > 0; batch++, left -= RUN_TASK_MAX_COUNT) {
-      const result = await deps.compute.runBurstTasks({
-        burstRegion,
-        count: Math.min(left, RUN_TASK_MAX_COUNT),
-        clientToken: runTaskClientToken(launch.decisionId, launch.region, batch),
-        tags,
-      });
-      started.push(...result.tasks);
-      failures.push(...result.failures);
+    try {
+      for (let batch = 0, left = launch.count; left > 0; batch++, left -= RUN_TASK_MAX_COUNT) {
+        const result = await deps.compute.runBurstTasks({
+          burstRegion,
+          count: Math.min(left, RUN_TASK_MAX_COUNT),
+          clientToken: runTaskClientToken(launch.decisionId, launch.region, batch),
+          tags,
+        });
+        started.push(...result.tasks);
+        failures.push(...result.failures);
+      }
+    } catch (error) {
+      if (!(error instanceof AdapterError) || error.retryable) {
+        // Throttling, 5xx, network: release the claim and let the message be retried; the retry
+        // reuses the clientTokens, so batches that did start come back instead of starting again.
+        await release(workload, launch, deps);
+        throw error;
+      }
+      // Access denied, invalid parameters: retrying cannot help. Record it loudly and move on.
+      failures.push({ reason: `${error.message} (permanent: fix the configuration or permissions)` });
     }
   }
   const now = deps.clock().toISOString();
@@ -104,6 +123,46 @@ async function launchPending(
 
 const sameLaunch = (a: PendingLaunch, b: PendingLaunch) =>
   a.decisionId === b.decisionId && a.region === b.region;
+
+async function release(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<void> {
+  await updateState(deps, workload.name, (state) => {
+    const current = state.pendingLaunches.find((p) => sameLaunch(p, launch));
+    if (!current?.claimedAt) return undefined;
+    const { claimedAt: _released, ...unclaimed } = current;
+    return {
+      next: {
+        ...state,
+        pendingLaunches: state.pendingLaunches.map((p) => (sameLaunch(p, launch) ? unclaimed : p)),
+      },
+    };
+  });
+}
+
+/**
+ * Claims a pending launch for this invocation with a conditional write, so concurrent deciders
+ * never call RunTask for the same launch at once. False when it is done or claimed by another.
+ */
+async function claim(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<boolean> {
+  let mine = false;
+  const now = deps.clock();
+  await updateState(deps, workload.name, (state) => {
+    mine = false;
+    const current = state.pendingLaunches.find((p) => sameLaunch(p, launch));
+    if (!current) return undefined;
+    if (current.claimedAt && now.getTime() - Date.parse(current.claimedAt) < LAUNCH_CLAIM_SECONDS * 1000) {
+      return undefined;
+    }
+    mine = true;
+    const claimed = { ...current, claimedAt: now.toISOString(), attempts: current.attempts + 1 };
+    return {
+      next: {
+        ...state,
+        pendingLaunches: state.pendingLaunches.map((p) => (sameLaunch(p, launch) ? claimed : p)),
+      },
+    };
+  });
+  return mine;
+}
 
 function launchReport(
   workload: WorkloadConfig,

@@ -3,7 +3,7 @@ import type { WorkloadState } from '../core/workload-state';
 import type { DecideDeps } from './ports';
 
 /** How often a lost conditional write is re-read and re-applied before the message is retried. */
-export const MAX_COMMIT_ATTEMPTS = 8;
+export const MAX_COMMIT_ATTEMPTS = 10;
 
 export class ConcurrencyError extends Error {
   override readonly name = 'ConcurrencyError';
@@ -25,6 +25,8 @@ export async function updateState(
     if (!result) return state;
     const committed = await deps.store.commit(result.next, state.version, result.decision);
     if (committed.ok) return { ...result.next, version: committed.version };
+    // Full jitter: racing writers spread out instead of colliding again on the next attempt.
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
   }
   throw new ConcurrencyError(
     `workload ${workload}: state changed under ${MAX_COMMIT_ATTEMPTS} attempts in a row`,

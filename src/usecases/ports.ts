@@ -25,7 +25,8 @@ export interface DecideDeps {
 }
 
 export interface ReconcileDeps extends DecideDeps {
-  readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe'>;
+  readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe' | 'listStartedBySpillway'>;
+  readonly drains: Pick<DrainStarter, 'start' | 'status'>;
   readonly ledger: Pick<DrainLedger, 'read'>;
   readonly targets: Pick<TargetGroups, 'register'>;
 }

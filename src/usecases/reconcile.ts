@@ -2,9 +2,11 @@ import type { ObservedTask } from '../adapters/burst-compute';
 import type { LedgerEntry } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
 import type { BurstTask, WorkloadState } from '../core/workload-state';
+import { adoptOrphans } from './adopt-orphans';
 import { applySignals } from './apply-signals';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
+import { checkStuckDrains } from './stuck-drains';
 
 export interface ReconcileReport {
   readonly workload: string;
@@ -48,6 +50,8 @@ export async function reconcileWorkload(
     changedTasks = changed;
     return changed > 0 ? { next } : undefined;
   });
+  await adoptOrphans(workload, deps);
+  await checkStuckDrains(workload, deps);
   await registerTargets(workload, deps);
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
@@ -59,9 +63,7 @@ interface Observations {
 }
 
 async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Observations> {
-  const watched = Object.values(state.tasks).filter(
-    (t) => t.status !== 'stopped' && t.status !== 'drain_failed',
-  );
+  const watched = Object.values(state.tasks).filter((t) => t.status !== 'stopped');
   const ecs = new Map<string, ObservedTask>();
   const ledger = new Map<string, LedgerEntry>();
   const groups = new Map<string, BurstTask[]>();
@@ -89,7 +91,7 @@ export function foldObservations(
   const tasks: Record<string, BurstTask> = { ...state.tasks };
   let changed = 0;
   for (const [taskId, task] of Object.entries(state.tasks)) {
-    if (task.status === 'stopped' || task.status === 'drain_failed') continue;
+    if (task.status === 'stopped') continue;
     let updated: BurstTask = task;
     const seen = ecs.get(task.taskArn);
     if (
@@ -108,7 +110,7 @@ export function foldObservations(
     } else if (entry?.status === 'drain_failed') {
       updated = { ...updated, status: 'drain_failed', stopReason: entry.failure ?? 'drain failed' };
     } else if (
-      task.status === 'running' &&
+      (task.status === 'running' || task.status === 'drain_failed') &&
       seen &&
       (seen.lastStatus === 'STOPPED' || seen.lastStatus === 'MISSING')
     ) {

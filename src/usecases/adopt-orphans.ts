@@ -1,0 +1,74 @@
+import type { WorkloadConfig } from '../config/schema';
+import type { Decision } from '../core/decision';
+import { digest, taskIdOf } from '../core/ids';
+import { type BurstTask, countLive } from '../core/workload-state';
+import { updateState } from './commit-with-retry';
+import type { ReconcileDeps } from './ports';
+
+/**
+ * Finds running tasks that carry this workload's Spillway tags but are missing from its state —
+ * what a crash between RunTask and the state write leaves behind — and records them: as running
+ * capacity when the workload is short of what it aims for, otherwise for draining. Tasks of a
+ * launch still pending are left to that launch, whose RunTask retry returns them by clientToken.
+ */
+export async function adoptOrphans(workload: WorkloadConfig, deps: ReconcileDeps): Promise<number> {
+  const environment = deps.config.environment;
+  const clusters = new Map(workload.burstRegions.map((r) => [`${r.region}\u0000${r.cluster}`, r]));
+  const found: { region: string; cluster: string; taskArn: string; decisionId: string }[] = [];
+  for (const burstRegion of clusters.values()) {
+    for (const task of await deps.compute.listStartedBySpillway(burstRegion.region, burstRegion.cluster)) {
+      if (task.tags?.['spillway:workload'] !== workload.name) continue;
+      if (task.tags?.['spillway:environment'] !== environment) continue;
+      found.push({
+        region: burstRegion.region,
+        cluster: burstRegion.cluster,
+        taskArn: task.taskArn,
+        decisionId: task.tags?.['spillway:decision'] ?? 'unknown',
+      });
+    }
+  }
+  if (found.length === 0) return 0;
+  let adopted = 0;
+  const now = deps.clock().toISOString();
+  await updateState(deps, workload.name, (state) => {
+    const pending = new Set(state.pendingLaunches.map((p) => p.decisionId));
+    const orphans = found.filter((t) => !state.tasks[taskIdOf(t.taskArn)] && !pending.has(t.decisionId));
+    if (orphans.length === 0) return undefined;
+    const tasks: Record<string, BurstTask> = { ...state.tasks };
+    let live = countLive(state).total;
+    const desired = state.desiredTasks ?? 0;
+    const lines: string[] = [];
+    for (const orphan of orphans) {
+      const keep = live < desired;
+      const taskId = taskIdOf(orphan.taskArn);
+      tasks[taskId] = {
+        taskArn: orphan.taskArn,
+        taskId,
+        region: orphan.region,
+        cluster: orphan.cluster,
+        decisionId: orphan.decisionId,
+        startedAt: now,
+        status: keep ? 'running' : 'drain_requested',
+        ecsStatus: 'RUNNING',
+        ...(keep ? {} : { drainRequestedAt: now }),
+      };
+      if (keep) live++;
+      lines.push(`${taskId} (${orphan.region}) ${keep ? 'adopted as capacity' : 'to be drained'}`);
+    }
+    adopted = orphans.length;
+    const decision: Decision = {
+      id: `d-${digest([workload.name, String(state.version), 'adopt', ...orphans.map((o) => o.taskArn)])}`,
+      workload: workload.name,
+      at: now,
+      action: { kind: 'hold' },
+      reason: `reconciler found ${orphans.length} tagged task(s) missing from state: ${lines.join('; ')}`,
+      signals: [],
+      liveTasks: live,
+      firingAlerts: [],
+      tick: true,
+    };
+    return { next: { ...state, tasks }, decision };
+  });
+  if (adopted > 0) deps.log.warn('orphaned burst tasks recorded', { workload: workload.name, adopted });
+  return adopted;
+}

@@ -1,0 +1,258 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatIssuePath } from '../../../src/config/issue-path';
+import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load';
+import { loadJsonConfigFile } from '../../../src/config/load-json';
+import { burstRegionDoc, configDoc, type Document, workloadDoc } from '../factories';
+
+const CONFIG_DIR = new URL('../../../config/', import.meta.url);
+const configFiles = readdirSync(CONFIG_DIR).filter((name) => name.endsWith('.yaml'));
+
+/** The ConfigError that parsing `document` raises; fails the test when it parses. */
+function configErrorOf(document: unknown): ConfigError {
+  try {
+    parseConfig(document, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but the document parsed');
+}
+
+const withWorkload = (overrides: Document): Document => configDoc({ workloads: [workloadDoc(overrides)], signals: {} });
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'spillway-config-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('configuration', () => {
+  describe('the shipped files', () => {
+    it('has one file per environment', () => {
+      expect([...configFiles].sort()).toEqual(['dev.yaml', 'local.yaml', 'prod.yaml', 'staging.yaml']);
+    });
+
+    it.each(configFiles)('loads config/%s, whose environment matches its name', (file) => {
+      // Act
+      const config = loadConfigFile(new URL(file, CONFIG_DIR).pathname);
+
+      // Assess
+      expect(config.environment).toBe(file.replace(/\.yaml$/, ''));
+      expect(config.workloads.length).toBeGreaterThan(0);
+      expect(Object.isFrozen(config)).toBe(true);
+      expect(Object.isFrozen(config.workloads[0]?.burstRegions)).toBe(true);
+    });
+  });
+
+  describe('parseConfig', () => {
+    it('fills in the documented defaults', () => {
+      // Prepare
+      const document = configDoc({
+        workloads: [
+          {
+            name: 'checkout-api',
+            homeSite: 'onprem-dc1',
+            burstRegions: [burstRegionDoc('us-west-2')],
+            maxBurstTasks: 4,
+          },
+        ],
+        signals: undefined,
+      });
+
+      // Act
+      const config = parseConfig(document, 'test.yaml');
+
+      // Assess
+      expect(config.workloads[0]).toMatchObject({
+        minBurstTasks: 0,
+        scaleOutStep: 1,
+        scaleInStep: 1,
+        scaleOutCooldownSeconds: 60,
+        scaleInCooldownSeconds: 300,
+        drainSeconds: 30,
+      });
+      expect(config.workloads[0]?.burstRegions[0]?.network.assignPublicIp).toBe(false);
+      expect(config.signals).toEqual({ alertmanager: { workloadLabel: 'workload' }, cloudwatch: { alarms: [] } });
+      expect(config.decisionLogRetentionDays).toBe(30);
+    });
+
+    it('rejects minBurstTasks above maxBurstTasks, naming workloads[0].minBurstTasks', () => {
+      // Act
+      const error = configErrorOf(withWorkload({ minBurstTasks: 9, maxBurstTasks: 6 }));
+
+      // Assess
+      expect(error.issues).toEqual(['workloads[0].minBurstTasks: minBurstTasks (9) exceeds maxBurstTasks (6)']);
+      expect(error.message).toBe(
+        'invalid Spillway config test.yaml:\n  workloads[0].minBurstTasks: minBurstTasks (9) exceeds maxBurstTasks (6)',
+      );
+      expect(error.source).toBe('test.yaml');
+      expect(error.name).toBe('ConfigError');
+    });
+
+    it('rejects a burst region listed twice, naming the second one', () => {
+      // Act
+      const error = configErrorOf(
+        withWorkload({ burstRegions: [burstRegionDoc('us-west-2'), burstRegionDoc('us-west-2')] }),
+      );
+
+      // Assess
+      expect(error.issues).toEqual(['workloads[0].burstRegions[1].region: region us-west-2 is listed twice']);
+    });
+
+    it.each(['US-West-2', 'us-west', 'uswest2', 'us-west-2a', 'eu-west-1 '])(
+      'rejects the region name %j, naming workloads[0].burstRegions[0].region',
+      (region) => {
+        // Act
+        const error = configErrorOf(withWorkload({ burstRegions: [burstRegionDoc(region)] }));
+
+        // Assess
+        expect(error.issues).toEqual([
+          'workloads[0].burstRegions[0].region: must be an AWS region name such as eu-west-1',
+        ]);
+      },
+    );
+
+    it.each(['us-gov-west-1', 'ap-southeast-2', 'eu-central-1'])('accepts the region name %s', (region) => {
+      expect(() => parseConfig(withWorkload({ burstRegions: [burstRegionDoc(region)] }), 'test.yaml')).not.toThrow();
+    });
+
+    it('rejects a home site that is not one of the sites', () => {
+      // Act
+      const error = configErrorOf(withWorkload({ homeSite: 'onprem-dc9' }));
+
+      // Assess
+      expect(error.issues).toEqual(['workloads[0].homeSite: home site onprem-dc9 is not one of the sites (onprem-dc1)']);
+    });
+
+    it('rejects a workload defined twice', () => {
+      // Act
+      const error = configErrorOf(configDoc({ workloads: [workloadDoc(), workloadDoc()], signals: {} }));
+
+      // Assess
+      expect(error.issues).toEqual(['workloads[1].name: workload checkout-api is defined twice']);
+    });
+
+    it.each([
+      ['in a workload', withWorkload({ maxTasks: 3 }), 'workloads[0]: Unrecognized key: "maxTasks"'],
+      [
+        'in a burst region',
+        withWorkload({ burstRegions: [burstRegionDoc('us-west-2', { targetGroup: 'tg' })] }),
+        'workloads[0].burstRegions[0]: Unrecognized key: "targetGroup"',
+      ],
+      ['at the top level', configDoc({ enviroment: 'dev' }), '(root): Unrecognized key: "enviroment"'],
+    ])('rejects an unknown key %s (a typo must not be silently ignored)', (_, document, issue) => {
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([issue]);
+    });
+
+    it('rejects an alarm mapping to a workload that is not configured', () => {
+      // Prepare
+      const document = configDoc({
+        signals: { cloudwatch: { alarms: [{ alarmName: 'billing-api-', match: 'prefix', workload: 'billing-api' }] } },
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([
+        'signals.cloudwatch.alarms[0].workload: alarm mapping names unknown workload billing-api',
+      ]);
+    });
+
+    it('lists every problem of a document, one per line', () => {
+      // Prepare
+      const document = configDoc({
+        controlRegion: 'Frankfurt',
+        workloads: [workloadDoc({ maxBurstTasks: 0 }), workloadDoc({ name: 'Search API' })],
+        signals: {},
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues.map((issue) => issue.split(':')[0])).toEqual([
+        'controlRegion',
+        'workloads[0].maxBurstTasks',
+        'workloads[1].name',
+      ]);
+      expect(error.message.split('\n')).toHaveLength(4);
+    });
+  });
+
+  describe('loadConfigFile and loadJsonConfigFile', () => {
+    it('reads the same configuration from YAML and from JSON', () => {
+      // Prepare
+      const yaml = loadConfigFile(new URL('local.yaml', CONFIG_DIR).pathname);
+      const json = tempFile('local.json', JSON.stringify(yaml));
+
+      // Act
+      const fromJson = loadJsonConfigFile(json);
+
+      // Assess
+      expect(fromJson).toEqual(yaml);
+    });
+
+    it('says which file cannot be read', () => {
+      // Act
+      const act = () => loadConfigFile('/nonexistent/spillway.yaml');
+
+      // Assess
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(/^cannot read Spillway config \/nonexistent\/spillway\.yaml: /);
+    });
+
+    it('says which file is not valid YAML', () => {
+      // Prepare
+      const path = tempFile('broken.yaml', 'environment: dev\nworkloads: [\n');
+
+      // Act
+      const act = () => loadConfigFile(path);
+
+      // Assess
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(`Spillway config ${path} is not valid YAML: `);
+    });
+
+    it('says which file is not valid JSON', () => {
+      // Prepare
+      const path = tempFile('broken.json', 'environment: dev');
+
+      // Act
+      const act = () => loadJsonConfigFile(path);
+
+      // Assess
+      expect(act).toThrow(`Spillway config ${path} is not valid JSON: `);
+    });
+
+    it('names the file in a schema error', () => {
+      // Prepare
+      const path = tempFile('bad.yaml', 'environment: qa\n');
+
+      // Act
+      const act = () => loadConfigFile(path);
+
+      // Assess
+      expect(act).toThrow(`invalid Spillway config ${path}:`);
+    });
+  });
+});
+
+describe('formatIssuePath', () => {
+  it.each([
+    [['workloads', 0, 'burstRegions', 1, 'region'], 'workloads[0].burstRegions[1].region'],
+    [['signals', 'cloudwatch', 'alarms', 2], 'signals.cloudwatch.alarms[2]'],
+    [[0, 'startsAt'], '[0].startsAt'],
+    [['detail-type'], 'detail-type'],
+    [[], ''],
+  ])('writes %j as %j', (path, text) => {
+    expect(formatIssuePath(path)).toBe(text);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { parseQueueMessage } from '../../../src/usecases/parse-queue-message';
+import { aConfig, alarmEvent, alertmanagerAlert, alertmanagerPayload, envelopeOf, firing } from '../factories';
+
+const config = aConfig();
+
+describe('parseQueueMessage', () => {
+  it('reads a signal envelope from the ingest function', () => {
+    // Prepare
+    const signal = firing('alertmanager:fp-latency', -10);
+
+    // Act
+    const parsed = parseQueueMessage(JSON.stringify(envelopeOf(signal)), config);
+
+    // Assess
+    expect(parsed).toEqual({ ok: true, signals: [signal] });
+  });
+
+  it('drops fields a signal does not have', () => {
+    // Prepare
+    const signal = firing('alertmanager:fp-latency', -10);
+    const body = JSON.stringify({ ...envelopeOf(signal), signal: { ...signal, injected: 'x' } });
+
+    // Act
+    const parsed = parseQueueMessage(body, config);
+
+    // Assess
+    expect(parsed).toEqual({ ok: true, signals: [signal] });
+  });
+
+  it('normalises a CloudWatch alarm event that EventBridge put on the queue directly', () => {
+    // Act
+    const parsed = parseQueueMessage(JSON.stringify(alarmEvent({ value: 'OK' })), config);
+
+    // Assess
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok && parsed.signals.map((s) => [s.source, s.workload, s.state])).toEqual([
+      ['cloudwatch', 'checkout-api', 'resolved'],
+    ]);
+  });
+
+  it('accepts an INSUFFICIENT_DATA alarm event with no signal and a note saying why', () => {
+    // Act
+    const parsed = parseQueueMessage(JSON.stringify(alarmEvent({ value: 'INSUFFICIENT_DATA' })), config);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: true,
+      signals: [],
+      note: 'checkout-api-latency-p99: INSUFFICIENT_DATA is not a pressure signal',
+    });
+  });
+
+  describe('poison messages', () => {
+    it('refuses a body that is not JSON', () => {
+      const parsed = parseQueueMessage('{"kind":', config);
+      expect(parsed.ok).toBe(false);
+      expect(!parsed.ok && parsed.reason).toMatch(/^message body is not JSON: /);
+    });
+
+    it('refuses an envelope of another version, naming the field', () => {
+      const body = JSON.stringify({ ...envelopeOf(firing('a', 0)), version: 2 });
+      const parsed = parseQueueMessage(body, config);
+      expect(!parsed.ok && parsed.reason).toMatch(/^not a signal envelope: version: /);
+    });
+
+    it('refuses a signal with a bad time, naming the field', () => {
+      const signal = { ...firing('a', 0), observedAt: 'now' };
+      const parsed = parseQueueMessage(JSON.stringify({ kind: 'signal', version: 1, signal }), config);
+      expect(!parsed.ok && parsed.reason).toMatch(/^not a signal envelope: signal\.observedAt: /);
+    });
+
+    it('refuses a signal for a workload that is not configured', () => {
+      const parsed = parseQueueMessage(JSON.stringify(envelopeOf(firing('a', 0, { workload: 'ledger' }))), config);
+      expect(parsed).toEqual({ ok: false, reason: 'signal names unknown workload ledger' });
+    });
+
+    it('refuses an alarm event no mapping covers', () => {
+      const parsed = parseQueueMessage(JSON.stringify(alarmEvent({ alarmName: 'billing-api-errors' })), config);
+      expect(parsed).toEqual({ ok: false, reason: 'no workload is mapped to alarm billing-api-errors' });
+    });
+
+    it('refuses a raw Alertmanager payload (it must come through the ingest function)', () => {
+      const parsed = parseQueueMessage(JSON.stringify(alertmanagerPayload([alertmanagerAlert()])), config);
+      expect(!parsed.ok && parsed.reason).toMatch(/^not a signal envelope: kind: /);
+    });
+  });
+});
