@@ -1,5 +1,6 @@
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -102,6 +103,51 @@ export class StateStore {
     } catch (error) {
       throw wrap('dynamodb', 'Query', error);
     }
+  }
+
+  /**
+   * Remembers why a queue message could not be processed, keyed by its message id (which SQS keeps
+   * when it moves the message to the dead-letter queue), for `spillway dlq list`.
+   */
+  async recordMessageFailure(messageId: string, reason: string, at: Date): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `MESSAGE#${messageId}`,
+            sk: 'FAILURE',
+            reason: reason.slice(0, 2000),
+            at: at.toISOString(),
+            expiresAt: Math.floor(at.getTime() / 1000) + 14 * 86_400,
+          },
+        }),
+      );
+    } catch (error) {
+      throw wrap('dynamodb', 'PutItem', error);
+    }
+  }
+
+  /** The last recorded failure reason of each message that has one. */
+  async messageFailures(messageIds: readonly string[]): Promise<Map<string, { reason: string; at: string }>> {
+    const reasons = new Map<string, { reason: string; at: string }>();
+    for (let i = 0; i < messageIds.length; i += 100) {
+      const keys = messageIds.slice(i, i + 100).map((id) => ({ pk: `MESSAGE#${id}`, sk: 'FAILURE' }));
+      try {
+        const response = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          reasons.set(String(item.pk).slice('MESSAGE#'.length), {
+            reason: String(item.reason),
+            at: String(item.at),
+          });
+        }
+      } catch (error) {
+        throw wrap('dynamodb', 'BatchGetItem', error);
+      }
+    }
+    return reasons;
   }
 
   private decisionItem(decision: Decision) {

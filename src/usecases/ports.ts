@@ -16,7 +16,7 @@ export interface Log {
 /** What deciding and acting need; each port lists only the calls used, so a fake is short. */
 export interface DecideDeps {
   readonly config: SpillwayConfig;
-  readonly store: Pick<StateStore, 'load' | 'commit' | 'logDecision'>;
+  readonly store: Pick<StateStore, 'load' | 'commit' | 'logDecision' | 'recordMessageFailure'>;
   readonly compute: Pick<BurstCompute, 'runBurstTasks'>;
   readonly drains: Pick<DrainStarter, 'start'>;
   readonly drainLedgerTable: string;

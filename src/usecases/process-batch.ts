@@ -15,6 +15,7 @@ export interface QueueMessage {
  */
 export async function processBatch(messages: readonly QueueMessage[], deps: DecideDeps): Promise<string[]> {
   const failed: string[] = [];
+  const reasons = new Map<string, string>();
   const byWorkload = new Map<string, { signals: Signal[]; messageIds: string[] }>();
   for (const message of messages) {
     const parsed = parseQueueMessage(message.body, deps.config);
@@ -22,6 +23,7 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       // Never acknowledged: after maxReceiveCount attempts SQS moves it to the dead-letter queue.
       deps.log.error('unprocessable message', { messageId: message.messageId, reason: parsed.reason });
       failed.push(message.messageId);
+      reasons.set(message.messageId, parsed.reason);
       continue;
     }
     if (parsed.signals.length === 0) {
@@ -39,6 +41,7 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
     const workload = deps.config.workloads.find((w) => w.name === name);
     if (!workload) {
       failed.push(...group.messageIds);
+      for (const id of group.messageIds) reasons.set(id, `unknown workload ${name}`);
       continue;
     }
     try {
@@ -50,7 +53,21 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
         error: (error as Error).message,
       });
       failed.push(...group.messageIds.filter((id) => !failed.includes(id)));
+      for (const id of group.messageIds) reasons.set(id, `workload ${name}: ${(error as Error).message}`);
     }
   }
+  await rememberReasons(reasons, deps);
   return failed;
+}
+
+/** Best effort: the reason helps an operator, but failing to store it must not fail the batch. */
+async function rememberReasons(reasons: ReadonlyMap<string, string>, deps: DecideDeps): Promise<void> {
+  const at = deps.clock();
+  for (const [messageId, reason] of reasons) {
+    try {
+      await deps.store.recordMessageFailure(messageId, reason, at);
+    } catch (error) {
+      deps.log.warn('failure reason not stored', { messageId, error: (error as Error).message });
+    }
+  }
 }

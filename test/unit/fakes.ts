@@ -64,8 +64,12 @@ export class InMemoryStateStore {
   /** Decisions logged without a state change. */
   readonly loggedDecisions: Decision[] = [];
   readonly commits: { workload: string; expectedVersion: number; ok: boolean }[] = [];
+  /** Why queue messages failed, as `recordMessageFailure` stored it. */
+  readonly messageFailures: { messageId: string; reason: string; at: string }[] = [];
   /** Workloads whose load fails, as a DynamoDB outage would. */
   readonly failingLoads = new Set<string>();
+  /** Makes `recordMessageFailure` throw. */
+  failMessageFailures = false;
   /** Runs before each commit is checked; may write concurrently (via `put`) or throw (a crash). */
   beforeCommit: ((next: WorkloadState, expectedVersion: number) => void | Promise<void>) | undefined;
 
@@ -93,6 +97,11 @@ export class InMemoryStateStore {
     this.loggedDecisions.push(cloneJson(decision));
   }
 
+  async recordMessageFailure(messageId: string, reason: string, at: Date): Promise<void> {
+    if (this.failMessageFailures) throw new Error('dynamodb PutItem failed: table unavailable');
+    this.messageFailures.push({ messageId, reason, at: at.toISOString() });
+  }
+
   /** Seeds or overwrites a workload's state as stored (the version is taken as given). */
   put(state: WorkloadState): void {
     this.states.set(state.workload, cloneJson(state));
@@ -116,8 +125,10 @@ export class FakeBurstCompute {
   readonly requests: RunBurstTasksRequest[] = [];
   private readonly answers = new Map<string, LaunchResult>();
   answer: ((request: RunBurstTasksRequest) => LaunchResult) | undefined;
-  /** How many of the next calls throw. */
+  /** How many of the next calls throw a retryable fault. */
   failCalls = 0;
+  /** Errors the next calls throw, in order (after `failCalls` is used up). */
+  readonly throwNext: Error[] = [];
 
   async runBurstTasks(request: RunBurstTasksRequest): Promise<LaunchResult> {
     this.requests.push(request);
@@ -125,6 +136,8 @@ export class FakeBurstCompute {
       this.failCalls--;
       throw new Error('ecs RunTask failed: ServerException: Service Unavailable');
     }
+    const fault = this.throwNext.shift();
+    if (fault) throw fault;
     const previous = this.answers.get(request.clientToken);
     if (previous) return previous;
     const result = this.answer?.(request) ?? {

@@ -60,7 +60,10 @@ describe('DrainStarter.start', () => {
   });
 
   it.each([
-    ['the SDK exception class', () => new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} })],
+    [
+      'the SDK exception class',
+      () => new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }),
+    ],
     ['an error named like it', () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' })],
   ])('treats ExecutionAlreadyExists (%s) as already started, with the execution ARN', async (_, error) => {
     // Prepare
@@ -85,7 +88,9 @@ describe('DrainStarter.start', () => {
     });
 
     // Act
-    const failure = await new DrainStarter(sfnFor, machines).start('eu-west-1', NAME, INPUT).catch((e: unknown) => e);
+    const failure = await new DrainStarter(sfnFor, machines)
+      .start('eu-west-1', NAME, INPUT)
+      .catch((e: unknown) => e);
 
     // Assess
     expect(failure).toBeInstanceOf(AdapterError);

@@ -32,9 +32,21 @@ describe('parseTokens', () => {
 
   it.each([
     ['an empty secret', '  ', 'webhook token secret is empty'],
-    ['a JSON secret without tokens', '{"token": "x"}', 'webhook token secret must be a token or {"tokens": ["…"]}'],
-    ['an empty token in the list', '{"tokens": ["a", ""]}', 'webhook token secret must be a token or {"tokens": ["…"]}'],
-    ['a token that is not a string', '{"tokens": ["a", 7]}', 'webhook token secret must be a token or {"tokens": ["…"]}'],
+    [
+      'a JSON secret without tokens',
+      '{"token": "x"}',
+      'webhook token secret must be a token or {"tokens": ["…"]}',
+    ],
+    [
+      'an empty token in the list',
+      '{"tokens": ["a", ""]}',
+      'webhook token secret must be a token or {"tokens": ["…"]}',
+    ],
+    [
+      'a token that is not a string',
+      '{"tokens": ["a", 7]}',
+      'webhook token secret must be a token or {"tokens": ["…"]}',
+    ],
   ])('refuses %s', (_, secret, message) => {
     expect(() => parseTokens(secret)).toThrow(message);
   });

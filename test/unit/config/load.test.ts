@@ -21,7 +21,8 @@ function configErrorOf(document: unknown): ConfigError {
   throw new Error('expected a ConfigError, but the document parsed');
 }
 
-const withWorkload = (overrides: Document): Document => configDoc({ workloads: [workloadDoc(overrides)], signals: {} });
+const withWorkload = (overrides: Document): Document =>
+  configDoc({ workloads: [workloadDoc(overrides)], signals: {} });
 
 function tempFile(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'spillway-config-')), name);
@@ -75,7 +76,10 @@ describe('configuration', () => {
         drainSeconds: 30,
       });
       expect(config.workloads[0]?.burstRegions[0]?.network.assignPublicIp).toBe(false);
-      expect(config.signals).toEqual({ alertmanager: { workloadLabel: 'workload' }, cloudwatch: { alarms: [] } });
+      expect(config.signals).toEqual({
+        alertmanager: { workloadLabel: 'workload' },
+        cloudwatch: { alarms: [] },
+      });
       expect(config.decisionLogRetentionDays).toBe(30);
     });
 
@@ -84,7 +88,9 @@ describe('configuration', () => {
       const error = configErrorOf(withWorkload({ minBurstTasks: 9, maxBurstTasks: 6 }));
 
       // Assess
-      expect(error.issues).toEqual(['workloads[0].minBurstTasks: minBurstTasks (9) exceeds maxBurstTasks (6)']);
+      expect(error.issues).toEqual([
+        'workloads[0].minBurstTasks: minBurstTasks (9) exceeds maxBurstTasks (6)',
+      ]);
       expect(error.message).toBe(
         'invalid Spillway config test.yaml:\n  workloads[0].minBurstTasks: minBurstTasks (9) exceeds maxBurstTasks (6)',
       );
@@ -116,7 +122,9 @@ describe('configuration', () => {
     );
 
     it.each(['us-gov-west-1', 'ap-southeast-2', 'eu-central-1'])('accepts the region name %s', (region) => {
-      expect(() => parseConfig(withWorkload({ burstRegions: [burstRegionDoc(region)] }), 'test.yaml')).not.toThrow();
+      expect(() =>
+        parseConfig(withWorkload({ burstRegions: [burstRegionDoc(region)] }), 'test.yaml'),
+      ).not.toThrow();
     });
 
     it('rejects a home site that is not one of the sites', () => {
@@ -124,7 +132,9 @@ describe('configuration', () => {
       const error = configErrorOf(withWorkload({ homeSite: 'onprem-dc9' }));
 
       // Assess
-      expect(error.issues).toEqual(['workloads[0].homeSite: home site onprem-dc9 is not one of the sites (onprem-dc1)']);
+      expect(error.issues).toEqual([
+        'workloads[0].homeSite: home site onprem-dc9 is not one of the sites (onprem-dc1)',
+      ]);
     });
 
     it('rejects a workload defined twice', () => {
@@ -154,7 +164,9 @@ describe('configuration', () => {
     it('rejects an alarm mapping to a workload that is not configured', () => {
       // Prepare
       const document = configDoc({
-        signals: { cloudwatch: { alarms: [{ alarmName: 'billing-api-', match: 'prefix', workload: 'billing-api' }] } },
+        signals: {
+          cloudwatch: { alarms: [{ alarmName: 'billing-api-', match: 'prefix', workload: 'billing-api' }] },
+        },
       });
 
       // Act

@@ -9,7 +9,13 @@ const TASK_ARN = taskArnOf('us-west-2', 'spillway-burst', TASK_ID);
 
 /** Decision ids as the policy makes them: `d-` and 24 hex digits. */
 const decisionIdArb = fc.stringMatching(/^[0-9a-f]{24}$/).map((hex) => `d-${hex}`);
-const regionArb = fc.constantFrom('us-west-2', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'eu-central-1');
+const regionArb = fc.constantFrom(
+  'us-west-2',
+  'eu-west-1',
+  'ap-southeast-2',
+  'us-gov-west-1',
+  'eu-central-1',
+);
 
 describe('digest', () => {
   it('is a hex string of the requested length, stable for the same parts', () => {
@@ -47,11 +53,16 @@ describe('runTaskClientToken', () => {
 
   it('is at most 64 characters, and the same for the same decision, region and batch', () => {
     fc.assert(
-      fc.property(decisionIdArb, regionArb, fc.integer({ min: 0, max: 99_999 }), (decisionId, region, batch) => {
-        const token = runTaskClientToken(decisionId, region, batch);
-        expect(token.length).toBeLessThanOrEqual(64);
-        expect(runTaskClientToken(decisionId, region, batch)).toBe(token);
-      }),
+      fc.property(
+        decisionIdArb,
+        regionArb,
+        fc.integer({ min: 0, max: 99_999 }),
+        (decisionId, region, batch) => {
+          const token = runTaskClientToken(decisionId, region, batch);
+          expect(token.length).toBeLessThanOrEqual(64);
+          expect(runTaskClientToken(decisionId, region, batch)).toBe(token);
+        },
+      ),
     );
   });
 
@@ -106,7 +117,9 @@ describe('drainExecutionName', () => {
   });
 
   it('is at most 80 characters of [A-Za-z0-9_-], and deterministic, for any workload and task', () => {
-    const segment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }).filter((s) => !s.includes('/'));
+    const segment = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 120 })
+      .filter((s) => !s.includes('/'));
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 120 }), segment, (workload, taskId) => {
         const arn = `arn:aws:ecs:us-west-2:123456789012:task/cluster/${taskId}`;

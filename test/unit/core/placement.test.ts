@@ -28,13 +28,15 @@ describe('placeBurstTasks', () => {
   });
 
   it("bounds a region without maxTasks by the workload's maxBurstTasks", () => {
-    expect(placeBurstTasks(workload, live({ 'us-west-2': 3, 'eu-west-1': 2, 'ap-southeast-2': 8 }), 5)).toEqual([
-      { region: 'ap-southeast-2', count: 2 },
-    ]);
+    expect(
+      placeBurstTasks(workload, live({ 'us-west-2': 3, 'eu-west-1': 2, 'ap-southeast-2': 8 }), 5),
+    ).toEqual([{ region: 'ap-southeast-2', count: 2 }]);
   });
 
   it('returns fewer tasks, or none, when every region is full', () => {
-    expect(placeBurstTasks(workload, live({ 'us-west-2': 3, 'eu-west-1': 2, 'ap-southeast-2': 10 }), 3)).toEqual([]);
+    expect(
+      placeBurstTasks(workload, live({ 'us-west-2': 3, 'eu-west-1': 2, 'ap-southeast-2': 10 }), 3),
+    ).toEqual([]);
   });
 
   it('places nothing for a count of zero', () => {
@@ -42,7 +44,9 @@ describe('placeBurstTasks', () => {
   });
 
   it('treats a region already over its max (config lowered) as full', () => {
-    expect(placeBurstTasks(workload, live({ 'us-west-2': 5 }), 1)).toEqual([{ region: 'eu-west-1', count: 1 }]);
+    expect(placeBurstTasks(workload, live({ 'us-west-2': 5 }), 1)).toEqual([
+      { region: 'eu-west-1', count: 1 },
+    ]);
   });
 
   it('never exceeds a region bound nor the count asked for', () => {
@@ -57,7 +61,8 @@ describe('placeBurstTasks', () => {
         const placed = placements.reduce((sum, p) => sum + p.count, 0);
         expect(placed).toBeLessThanOrEqual(count);
         for (const p of placements) {
-          const max = workload.burstRegions.find((r) => r.region === p.region)?.maxTasks ?? workload.maxBurstTasks;
+          const max =
+            workload.burstRegions.find((r) => r.region === p.region)?.maxTasks ?? workload.maxBurstTasks;
           expect(p.count).toBeGreaterThan(0);
           expect(running[p.region as keyof typeof running] + p.count).toBeLessThanOrEqual(max);
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countLive, emptyWorkloadState, firingAlertKeys, isLive } from '../../../src/core/workload-state';
-import { aState, aTask, alertRecord, isoAt } from '../factories';
+import { alertRecord, aState, aTask, isoAt } from '../factories';
 
 describe('workload state', () => {
   it('starts empty at version 0', () => {
@@ -49,7 +49,11 @@ describe('workload state', () => {
 
   it('lists the firing alert keys, sorted, leaving resolved ones out', () => {
     const state = aState({
-      alerts: { 'am:b': alertRecord('firing', -1), 'am:c': alertRecord('resolved', -1), 'am:a': alertRecord('firing', -2) },
+      alerts: {
+        'am:b': alertRecord('firing', -1),
+        'am:c': alertRecord('resolved', -1),
+        'am:a': alertRecord('firing', -2),
+      },
     });
     expect(firingAlertKeys(state)).toEqual(['am:a', 'am:b']);
   });

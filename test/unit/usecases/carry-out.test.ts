@@ -1,15 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { executionArnOf } from '../../../src/adapters/drain-starter';
+import { AdapterError } from '../../../src/adapters/errors';
 import type { SpillwayConfig, WorkloadConfig } from '../../../src/config/schema';
-import { digest, drainExecutionName } from '../../../src/core/ids';
+import { digest, drainExecutionName, runTaskClientToken } from '../../../src/core/ids';
 import { countLive } from '../../../src/core/workload-state';
 import { applySignals } from '../../../src/usecases/apply-signals';
-import { carryOut } from '../../../src/usecases/carry-out';
+import { carryOut, LAUNCH_CLAIM_SECONDS } from '../../../src/usecases/carry-out';
 import { ConcurrencyError, MAX_COMMIT_ATTEMPTS } from '../../../src/usecases/commit-with-retry';
 import {
   aConfig,
+  alertRecord,
   aState,
   aTask,
-  alertRecord,
   burstRegionDoc,
   firing,
   isoAt,
@@ -18,7 +20,6 @@ import {
   workloadDoc,
 } from '../factories';
 import { drainStateMachineArn, fakeDecideDeps } from '../fakes';
-import { executionArnOf } from '../../../src/adapters/drain-starter';
 
 const LATENCY = 'alertmanager:fp-latency';
 const ERRORS = 'alertmanager:fp-errors';
@@ -42,13 +43,20 @@ describe('applySignals and carryOut', () => {
   describe('launching burst tasks', () => {
     it('calls RunTask in batches of at most 10 with short, distinct clientTokens, and records every task', async () => {
       // Prepare: one region, a step of 25
-      const { workload, deps } = setup({ burstRegions: [burstRegionDoc('us-west-2')], scaleOutStep: 25, maxBurstTasks: 30 });
+      const { workload, deps } = setup({
+        burstRegions: [burstRegionDoc('us-west-2')],
+        scaleOutStep: 25,
+        maxBurstTasks: 30,
+      });
 
       // Act
       const decision = await applySignals(workload, [firing(LATENCY, -10)], deps);
 
       // Assess
-      expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 25 }] });
+      expect(decision.action).toEqual({
+        kind: 'scale_out',
+        placements: [{ region: 'us-west-2', count: 25 }],
+      });
       expect(deps.compute.requests.map((r) => r.count)).toEqual([10, 10, 5]);
       const tokens = deps.compute.requests.map((r) => r.clientToken);
       expect(new Set(tokens).size).toBe(3);
@@ -64,10 +72,14 @@ describe('applySignals and carryOut', () => {
       });
       const state = deps.store.get('checkout-api');
       expect(state.pendingLaunches).toEqual([]);
-      expect(Object.values(state.tasks).map((t) => t.taskArn).sort()).toEqual(deps.compute.startedTaskArns().sort());
-      expect(Object.values(state.tasks).every((t) => t.status === 'running' && t.decisionId === decision.id)).toBe(
-        true,
-      );
+      expect(
+        Object.values(state.tasks)
+          .map((t) => t.taskArn)
+          .sort(),
+      ).toEqual(deps.compute.startedTaskArns().sort());
+      expect(
+        Object.values(state.tasks).every((t) => t.status === 'running' && t.decisionId === decision.id),
+      ).toBe(true);
       expect(countLive(state).total).toBe(25);
     });
 
@@ -95,7 +107,11 @@ describe('applySignals and carryOut', () => {
 
     it('reuses the clientTokens after a crash between RunTask and the state write, and records each task once', async () => {
       // Prepare: the write that records the started tasks fails once (the process dies)
-      const { workload, deps } = setup({ burstRegions: [burstRegionDoc('us-west-2')], scaleOutStep: 12, maxBurstTasks: 20 });
+      const { workload, deps } = setup({
+        burstRegions: [burstRegionDoc('us-west-2')],
+        scaleOutStep: 12,
+        maxBurstTasks: 20,
+      });
       let crashed = false;
       deps.store.beforeCommit = (next) => {
         if (!crashed && Object.keys(next.tasks).length > 0) {
@@ -105,9 +121,11 @@ describe('applySignals and carryOut', () => {
       };
       await expect(applySignals(workload, [firing(LATENCY, -10)], deps)).rejects.toThrow('Runtime.ExitError');
       const firstTokens = deps.compute.requests.map((r) => r.clientToken);
+      expect(firstTokens).toHaveLength(2);
       expect(deps.store.get('checkout-api').pendingLaunches).toHaveLength(1);
 
-      // Act: the retry carries out what is still pending
+      // Act: a retry once the dead invocation's claim on the launch has lapsed
+      deps.time.advance(LAUNCH_CLAIM_SECONDS);
       await carryOut(workload, deps);
 
       // Assess
@@ -118,20 +136,104 @@ describe('applySignals and carryOut', () => {
       expect(state.pendingLaunches).toEqual([]);
     });
 
+    it('leaves a launch claimed by another invocation alone until the claim lapses', async () => {
+      // Prepare
+      const { workload, deps } = setup();
+      const launch = {
+        decisionId: 'd-abc',
+        region: 'us-west-2',
+        count: 2,
+        requestedAt: isoAt(-60),
+        attempts: 1,
+      };
+      deps.store.put(aState({ version: 3, pendingLaunches: [{ ...launch, claimedAt: isoAt(-10) }] }));
+
+      // Act
+      await carryOut(workload, deps);
+      const whileClaimed = deps.compute.requests.length;
+      deps.time.advance(LAUNCH_CLAIM_SECONDS - 10);
+      await carryOut(workload, deps);
+
+      // Assess
+      expect(whileClaimed).toBe(0);
+      expect(deps.compute.requests).toHaveLength(1);
+      expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(2);
+    });
+
+    it('releases the claim and rethrows on a retryable RunTask fault, so the message is retried', async () => {
+      // Prepare
+      const { workload, deps } = setup();
+      const launch = {
+        decisionId: 'd-abc',
+        region: 'us-west-2',
+        count: 2,
+        requestedAt: isoAt(-60),
+        attempts: 0,
+      };
+      deps.store.put(aState({ version: 3, pendingLaunches: [launch] }));
+      deps.compute.failCalls = 1;
+
+      // Act
+      await expect(carryOut(workload, deps)).rejects.toThrow('ecs RunTask failed: ServerException');
+      const afterFault = deps.store.get('checkout-api').pendingLaunches;
+      await carryOut(workload, deps);
+
+      // Assess
+      expect(afterFault).toEqual([{ ...launch, attempts: 1 }]);
+      expect(deps.compute.requests.map((r) => r.clientToken)).toEqual([
+        runTaskClientToken('d-abc', 'us-west-2', 0),
+        runTaskClientToken('d-abc', 'us-west-2', 0),
+      ]);
+      expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(2);
+    });
+
+    it('drops the launch with a report on a permanent RunTask error (no endless retries)', async () => {
+      // Prepare
+      const { workload, deps } = setup();
+      deps.store.put(
+        aState({
+          version: 3,
+          pendingLaunches: [
+            { decisionId: 'd-abc', region: 'us-west-2', count: 2, requestedAt: isoAt(-60), attempts: 0 },
+          ],
+        }),
+      );
+      deps.compute.throwNext.push(
+        new AdapterError('ecs RunTask failed: AccessDeniedException: not authorized', 'ecs', 'RunTask', {
+          retryable: false,
+        }),
+      );
+
+      // Act
+      await carryOut(workload, deps);
+
+      // Assess
+      const state = deps.store.get('checkout-api');
+      expect(state.pendingLaunches).toEqual([]);
+      expect(state.tasks).toEqual({});
+      expect(deps.store.committedDecisions.map((d) => d.reason)).toEqual([
+        'RunTask in us-west-2 started 0 of 2 task(s) for decision d-abc: ecs RunTask failed: AccessDeniedException: not authorized (permanent: fix the configuration or permissions)',
+      ]);
+    });
+
     it('does not record tasks twice when they are already in state with their launch still pending', async () => {
       // Prepare: RunTask has answered, and the tasks are recorded, but the launch is still listed
       const { workload, deps } = setup();
       deps.store.put(
         aState({
           version: 3,
-          pendingLaunches: [{ decisionId: 'd-abc', region: 'us-west-2', count: 2, requestedAt: isoAt(-60), attempts: 0 }],
+          pendingLaunches: [
+            { decisionId: 'd-abc', region: 'us-west-2', count: 2, requestedAt: isoAt(-60), attempts: 0 },
+          ],
         }),
       );
       await carryOut(workload, deps);
       const recorded = deps.store.get('checkout-api');
       deps.store.put({
         ...recorded,
-        pendingLaunches: [{ decisionId: 'd-abc', region: 'us-west-2', count: 2, requestedAt: isoAt(-60), attempts: 0 }],
+        pendingLaunches: [
+          { decisionId: 'd-abc', region: 'us-west-2', count: 2, requestedAt: isoAt(-60), attempts: 0 },
+        ],
       });
 
       // Act
@@ -180,7 +282,12 @@ describe('applySignals and carryOut', () => {
       // Prepare
       const { workload, deps } = setup();
       deps.compute.answer = (request) => ({
-        tasks: [{ taskArn: `arn:aws:ecs:us-west-2:123456789012:task/${request.burstRegion.cluster}/only-one`, lastStatus: 'PROVISIONING' }],
+        tasks: [
+          {
+            taskArn: `arn:aws:ecs:us-west-2:123456789012:task/${request.burstRegion.cluster}/only-one`,
+            lastStatus: 'PROVISIONING',
+          },
+        ],
         failures: [{ reason: 'RESOURCE:ENI' }],
       });
 
@@ -200,7 +307,9 @@ describe('applySignals and carryOut', () => {
       deps.store.put(
         aState({
           version: 3,
-          pendingLaunches: [{ decisionId: 'd-old', region: 'ap-southeast-2', count: 1, requestedAt: isoAt(-60), attempts: 0 }],
+          pendingLaunches: [
+            { decisionId: 'd-old', region: 'ap-southeast-2', count: 1, requestedAt: isoAt(-60), attempts: 0 },
+          ],
         }),
       );
 
@@ -264,7 +373,8 @@ describe('applySignals and carryOut', () => {
 
     it('names the target to deregister when the task is registered in its target group', async () => {
       // Prepare
-      const targetGroupArn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/checkout/0123456789abcdef';
+      const targetGroupArn =
+        'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/checkout/0123456789abcdef';
       const { workload, deps } = setup({
         burstRegions: [burstRegionDoc('us-west-2'), burstRegionDoc('eu-west-1', { targetGroupArn })],
       });
@@ -303,7 +413,12 @@ describe('applySignals and carryOut', () => {
     it('records a drain that was already started (a retry) as draining too', async () => {
       // Prepare: the execution exists, the state still says drain_requested
       const { workload, deps } = setup();
-      const task = aTask({ taskId: 'b', region: 'eu-west-1', status: 'drain_requested', drainRequestedAt: isoAt(-10) });
+      const task = aTask({
+        taskId: 'b',
+        region: 'eu-west-1',
+        status: 'drain_requested',
+        drainRequestedAt: isoAt(-10),
+      });
       deps.store.put(aState({ version: 5, tasks: [task] }));
       await deps.drains.start('eu-west-1', drainExecutionName('checkout-api', task.taskArn), {
         workload: 'checkout-api',
@@ -371,7 +486,11 @@ describe('applySignals and carryOut', () => {
   describe('concurrent deciders', () => {
     it('re-decides on the fresh state after losing a race, so the bounds still hold', async () => {
       // Prepare: room for two; decider A commits while decider B is about to
-      const { workload, deps } = setup({ burstRegions: [burstRegionDoc('us-west-2')], maxBurstTasks: 2, scaleOutStep: 2 });
+      const { workload, deps } = setup({
+        burstRegions: [burstRegionDoc('us-west-2')],
+        maxBurstTasks: 2,
+        scaleOutStep: 2,
+      });
       let raced = false;
       deps.store.beforeCommit = async () => {
         if (raced) return;

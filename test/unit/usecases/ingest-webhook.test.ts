@@ -11,7 +11,9 @@ import { fakeIngestDeps } from '../fakes';
 const TOKEN = 's3cret-token';
 
 /** A well-formed delivery of the firing sample; override what a test is about. */
-function delivery(overrides: { source?: string; headers?: Record<string, string | undefined>; body?: string } = {}) {
+function delivery(
+  overrides: { source?: string; headers?: Record<string, string | undefined>; body?: string } = {},
+) {
   return {
     source: overrides.source ?? 'alertmanager',
     headers: {
@@ -48,7 +50,9 @@ describe('ingestWebhook', () => {
     it('answers 202 and reports what it ignored when no alert is a signal', async () => {
       // Prepare
       const deps = fakeIngestDeps();
-      const body = JSON.stringify(alertmanagerPayload([alertmanagerAlert({ labels: { workload: undefined } })]));
+      const body = JSON.stringify(
+        alertmanagerPayload([alertmanagerAlert({ labels: { workload: undefined } })]),
+      );
 
       // Act
       const response = await ingestWebhook(delivery({ body }), deps);
@@ -56,7 +60,11 @@ describe('ingestWebhook', () => {
       // Assess
       expect(response).toEqual({
         statusCode: 202,
-        body: { accepted: 0, signalIds: [], ignored: [{ item: 'CheckoutLatencyHigh', reason: "no 'workload' label" }] },
+        body: {
+          accepted: 0,
+          signalIds: [],
+          ignored: [{ item: 'CheckoutLatencyHigh', reason: "no 'workload' label" }],
+        },
       });
     });
 
@@ -114,9 +122,11 @@ describe('ingestWebhook', () => {
       // Act
       for (const source of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
         const deps = fakeIngestDeps();
-        const response = await ingestWebhook(delivery({ source, body: forged }), deps).catch((error: Error) => ({
-          statusCode: `threw ${error.name}`,
-        }));
+        const response = await ingestWebhook(delivery({ source, body: forged }), deps).catch(
+          (error: Error) => ({
+            statusCode: `threw ${error.name}`,
+          }),
+        );
         outcomes.push([source, response.statusCode, deps.queue.batches.length]);
       }
 
@@ -170,7 +180,10 @@ describe('ingestWebhook', () => {
     it.each([
       ['text/plain', "content-type must be application/json, got 'text/plain'"],
       [undefined, "content-type must be application/json, got 'none'"],
-      ['application/x-www-form-urlencoded', "content-type must be application/json, got 'application/x-www-form-urlencoded'"],
+      [
+        'application/x-www-form-urlencoded',
+        "content-type must be application/json, got 'application/x-www-form-urlencoded'",
+      ],
     ])('answers 415 for content type %s', async (contentType, message) => {
       // Prepare
       const deps = fakeIngestDeps();
@@ -225,7 +238,9 @@ describe('ingestWebhook', () => {
       // Assess
       expect(response.statusCode).toBe(400);
       expect(response.body).toMatchObject({ error: 'malformed', fields: ['alerts[0].startsAt'] });
-      expect(response.body.message).toMatch(/^not an Alertmanager v4 webhook payload: alerts\[0\]\.startsAt: /);
+      expect(response.body.message).toMatch(
+        /^not an Alertmanager v4 webhook payload: alerts\[0\]\.startsAt: /,
+      );
       expect(deps.queue.batches).toEqual([]);
     });
 
@@ -233,7 +248,10 @@ describe('ingestWebhook', () => {
       // Prepare
       const deps = fakeIngestDeps();
       const body = JSON.stringify(
-        alertmanagerPayload([alertmanagerAlert(), alertmanagerAlert({ labels: { workload: 'ledger' }, fingerprint: 'b' })]),
+        alertmanagerPayload([
+          alertmanagerAlert(),
+          alertmanagerAlert({ labels: { workload: 'ledger' }, fingerprint: 'b' }),
+        ]),
       );
 
       // Act
@@ -288,7 +306,11 @@ describe('ingestWebhook', () => {
         {
           level: 'error',
           message: 'signals not queued',
-          fields: { source: 'alertmanager', count: 1, error: 'sqs SendMessageBatch failed: ServiceUnavailable' },
+          fields: {
+            source: 'alertmanager',
+            count: 1,
+            error: 'sqs SendMessageBatch failed: ServiceUnavailable',
+          },
         },
       ]);
     });

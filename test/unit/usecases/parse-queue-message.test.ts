@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseQueueMessage } from '../../../src/usecases/parse-queue-message';
-import { aConfig, alarmEvent, alertmanagerAlert, alertmanagerPayload, envelopeOf, firing } from '../factories';
+import {
+  aConfig,
+  alarmEvent,
+  alertmanagerAlert,
+  alertmanagerPayload,
+  envelopeOf,
+  firing,
+} from '../factories';
 
 const config = aConfig();
 
@@ -71,12 +78,18 @@ describe('parseQueueMessage', () => {
     });
 
     it('refuses a signal for a workload that is not configured', () => {
-      const parsed = parseQueueMessage(JSON.stringify(envelopeOf(firing('a', 0, { workload: 'ledger' }))), config);
+      const parsed = parseQueueMessage(
+        JSON.stringify(envelopeOf(firing('a', 0, { workload: 'ledger' }))),
+        config,
+      );
       expect(parsed).toEqual({ ok: false, reason: 'signal names unknown workload ledger' });
     });
 
     it('refuses an alarm event no mapping covers', () => {
-      const parsed = parseQueueMessage(JSON.stringify(alarmEvent({ alarmName: 'billing-api-errors' })), config);
+      const parsed = parseQueueMessage(
+        JSON.stringify(alarmEvent({ alarmName: 'billing-api-errors' })),
+        config,
+      );
       expect(parsed).toEqual({ ok: false, reason: 'no workload is mapped to alarm billing-api-errors' });
     });
 

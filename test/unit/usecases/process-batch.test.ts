@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { processBatch } from '../../../src/usecases/process-batch';
-import { alarmEvent, envelopeOf, firing, queueMessage } from '../factories';
+import { alarmEvent, envelopeOf, firing, queueMessage, T0_ISO } from '../factories';
 import { fakeDecideDeps } from '../fakes';
 
 const checkoutFiring = (alertKey: string, observedAt: number) =>
@@ -80,6 +80,43 @@ describe('processBatch', () => {
         },
       },
     ]);
+  });
+
+  it('remembers why each failed message failed, for the dead-letter queue listing', async () => {
+    // Prepare
+    const deps = fakeDecideDeps();
+    deps.store.failingLoads.add('search-api');
+    const batch = [
+      queueMessage('m1', 'this is not JSON'),
+      queueMessage('m2', searchFiring('alertmanager:c', -5)),
+      queueMessage('m3', checkoutFiring('alertmanager:a', -20)),
+    ];
+
+    // Act
+    await processBatch(batch, deps);
+
+    // Assess
+    expect(deps.store.messageFailures.map((f) => [f.messageId, f.at])).toEqual([
+      ['m1', T0_ISO],
+      ['m2', T0_ISO],
+    ]);
+    expect(deps.store.messageFailures[0]?.reason).toMatch(/^message body is not JSON: /);
+    expect(deps.store.messageFailures[1]?.reason).toBe(
+      'workload search-api: dynamodb GetItem failed: table unavailable (search-api)',
+    );
+  });
+
+  it('still reports the failed messages when their reasons cannot be stored', async () => {
+    // Prepare
+    const deps = fakeDecideDeps();
+    deps.store.failMessageFailures = true;
+
+    // Act
+    const failed = await processBatch([queueMessage('m1', '{')], deps);
+
+    // Assess
+    expect(failed).toEqual(['m1']);
+    expect(deps.log.messages('warn')).toEqual(['failure reason not stored']);
   });
 
   it('acknowledges a message that carries no signal', async () => {

@@ -13,7 +13,8 @@ function observations(ecs: readonly ObservedTask[] = [], ledger: readonly Ledger
   };
 }
 
-const task = (taskId: string, spec: Partial<BurstTask> = {}) => aTask({ taskId, ecsStatus: 'RUNNING', ...spec });
+const task = (taskId: string, spec: Partial<BurstTask> = {}) =>
+  aTask({ taskId, ecsStatus: 'RUNNING', ...spec });
 
 describe('foldObservations (reconcile)', () => {
   it('changes nothing when ECS reports what is recorded', () => {
@@ -58,7 +59,9 @@ describe('foldObservations (reconcile)', () => {
     // Act
     const { next } = foldObservations(
       state,
-      observations([{ taskArn: a.taskArn, lastStatus: 'STOPPED', stoppedReason: 'Essential container in task exited' }]),
+      observations([
+        { taskArn: a.taskArn, lastStatus: 'STOPPED', stoppedReason: 'Essential container in task exited' },
+      ]),
       at(0),
     );
 
@@ -143,7 +146,10 @@ describe('foldObservations (reconcile)', () => {
     // Act
     const { next } = foldObservations(
       aState({ tasks: [a] }),
-      observations([{ taskArn: a.taskArn, lastStatus: 'STOPPED' }], [{ taskArn: a.taskArn, status: 'draining' }]),
+      observations(
+        [{ taskArn: a.taskArn, lastStatus: 'STOPPED' }],
+        [{ taskArn: a.taskArn, status: 'draining' }],
+      ),
       at(0),
     );
 
@@ -163,7 +169,11 @@ describe('foldObservations (reconcile)', () => {
     );
 
     // Assess
-    expect(next.tasks.a).toMatchObject({ status: 'stopped', stoppedAt: T0_ISO, stopReason: 'Task stopped by user' });
+    expect(next.tasks.a).toMatchObject({
+      status: 'stopped',
+      stoppedAt: T0_ISO,
+      stopReason: 'Task stopped by user',
+    });
   });
 
   it('leaves stopped tasks alone, whatever is reported about them', () => {
@@ -174,7 +184,10 @@ describe('foldObservations (reconcile)', () => {
     // Act
     const { next, changed } = foldObservations(
       state,
-      observations([{ taskArn: a.taskArn, lastStatus: 'RUNNING' }], [{ taskArn: a.taskArn, status: 'drain_failed' }]),
+      observations(
+        [{ taskArn: a.taskArn, lastStatus: 'RUNNING' }],
+        [{ taskArn: a.taskArn, status: 'drain_failed' }],
+      ),
       at(0),
     );
 

@@ -1,0 +1,114 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { StateStore } from '../adapters/state-store';
+
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly receiveCount: string;
+  readonly sentAt: string;
+  readonly summary: string;
+  readonly reason: string;
+}
+
+/** One line about what a message carries, without printing whole payloads. */
+export function summarise(body: string): string {
+  try {
+    const document = JSON.parse(body) as Record<string, unknown>;
+    const signal = document.signal as Record<string, unknown> | undefined;
+    if (signal)
+      return `signal ${String(signal.state)} for ${String(signal.workload)} from ${String(signal.source)}`;
+    if (document.source === 'aws.cloudwatch') {
+      const detail = document.detail as Record<string, unknown> | undefined;
+      return `CloudWatch alarm ${String(detail?.alarmName)}`;
+    }
+    return `JSON with keys ${Object.keys(document).slice(0, 5).join(', ')}`;
+  } catch {
+    return `not JSON: ${body.slice(0, 60)}`;
+  }
+}
+
+/** Every message in the dead-letter queue, each with the reason recorded when it failed. */
+export async function listDeadLetters(
+  sqs: SQSClient,
+  dlqUrl: string,
+  store: Pick<StateStore, 'messageFailures'>,
+) {
+  const seen = new Map<string, Message>();
+  for (let round = 0; round < 20; round++) {
+    // A short visibility timeout: listing must not hide messages from a redrive for long.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 5,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId as string));
+    if (fresh.length === 0) break;
+    for (const message of fresh) seen.set(message.MessageId as string, message);
+  }
+  // Visible again at once, so a redrive right after a listing finds every message.
+  for (const message of seen.values()) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: dlqUrl,
+        ReceiptHandle: message.ReceiptHandle as string,
+        VisibilityTimeout: 0,
+      }),
+    );
+  }
+  const reasons = await store.messageFailures([...seen.keys()]);
+  return [...seen.values()].map(
+    (message): DeadLetter => ({
+      messageId: message.MessageId as string,
+      receiveCount: message.Attributes?.ApproximateReceiveCount ?? '?',
+      sentAt: message.Attributes?.SentTimestamp
+        ? new Date(Number(message.Attributes.SentTimestamp)).toISOString()
+        : '?',
+      summary: summarise(message.Body ?? ''),
+      reason: reasons.get(message.MessageId as string)?.reason ?? 'no reason recorded',
+    }),
+  );
+}
+
+/**
+ * Moves dead letters back to the signals queue, all or the given ids. A message is deleted from
+ * the dead-letter queue only after it is safely on the signals queue.
+ */
+export async function redriveDeadLetters(
+  sqs: SQSClient,
+  dlqUrl: string,
+  queueUrl: string,
+  only?: ReadonlySet<string>,
+): Promise<string[]> {
+  const moved: string[] = [];
+  for (let round = 0; round < 100; round++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    const wanted = Messages.filter((m) => !only || only.has(m.MessageId as string));
+    if (Messages.length === 0 || (only && moved.length >= only.size)) break;
+    for (const message of wanted) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.Body ?? '' }));
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle as string }),
+      );
+      moved.push(message.MessageId as string);
+    }
+    if (wanted.length === 0 && only) break;
+  }
+  return moved;
+}

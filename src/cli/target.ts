@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig } from '../adapters/client-config';
+import { loadConfigFile } from '../config/load';
+import { parseConfig } from '../config/parse';
+import type { SpillwayConfig } from '../config/schema';
+import { resourceNames } from '../runtime/env-names';
+
+/** Where the CLI sends its calls: the local runtime or a deployed environment. */
+export interface Target {
+  readonly environment: string;
+  readonly config: SpillwayConfig;
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  readonly stateTable: string;
+  readonly signalsQueueUrl: string;
+  readonly signalsDlqUrl: string;
+}
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+/**
+ * `--env local` reads what `make run` wrote to `.local/runtime.json`; any other environment reads
+ * `config/<env>.yaml` and finds its resources by their fixed names, with the caller's AWS
+ * credentials (`--profile` or the usual environment variables).
+ */
+export async function resolveTarget(options: {
+  env: string;
+  region?: string;
+  profile?: string;
+}): Promise<Target> {
+  if (options.env === 'local') {
+    const infoFile = resolve('.local/runtime.json');
+    if (!existsSync(infoFile))
+      throw new TargetError('no local runtime is running: start one with `make run`');
+    const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    const config = parseConfig(info.effectiveConfig, infoFile);
+    return {
+      environment: 'local',
+      config,
+      region: config.controlRegion,
+      endpoint: info.endpoint,
+      stateTable: info.stateTable,
+      signalsQueueUrl: info.signalsQueueUrl,
+      signalsDlqUrl: info.signalsDlqUrl,
+    };
+  }
+  if (!/^(dev|staging|prod)$/.test(options.env)) {
+    throw new TargetError(`--env must be local, dev, staging or prod, not '${options.env}'`);
+  }
+  if (options.profile) process.env.AWS_PROFILE = options.profile;
+  const config = loadConfigFile(resolve('config', `${options.env}.yaml`));
+  const region = options.region ?? config.controlRegion;
+  const names = resourceNames(config.environment);
+  const sqs = new SQSClient(clientConfig(region, undefined));
+  const queueUrl = async (QueueName: string) =>
+    (await sqs.send(new GetQueueUrlCommand({ QueueName }))).QueueUrl as string;
+  return {
+    environment: config.environment,
+    config,
+    region,
+    endpoint: undefined,
+    stateTable: names.stateTable,
+    signalsQueueUrl: await queueUrl(names.signalsQueue),
+    signalsDlqUrl: await queueUrl(names.signalsDlq),
+  };
+}
