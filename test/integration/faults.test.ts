@@ -98,15 +98,13 @@ describe('faults against the emulator', () => {
     // Act: kill one task three times over, as a crash-looping container would.
     for (let round = 1; round <= 4; round++) {
       const [victim] = await running();
-      await harness
-        .ecs('us-west-2')
-        .send(
-          new StopTaskCommand({
-            cluster: 'spillway-test',
-            task: victim?.taskArn,
-            reason: 'Essential container exited',
-          }),
-        );
+      await harness.ecs('us-west-2').send(
+        new StopTaskCommand({
+          cluster: 'spillway-test',
+          task: victim?.taskArn,
+          reason: 'Essential container exited',
+        }),
+      );
       await harness.runtime.reconcileNow();
       await harness.runtime.reconcileNow();
     }
