@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.install-stamp
 # SDK prints a notice about its future minimum on every start.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: run demo test lint typecheck unit infra integration bench synth clean deps
+.PHONY: run demo test lint typecheck unit infra integration bench load synth clean deps
 
 deps: $(NODE_STAMP) $(MOTO)
 
@@ -50,6 +50,10 @@ integration: deps
 ## Throughput, latency, bundle sizes and cold import times, printed as figures.
 bench: deps
 	npx tsx scripts/bench.ts
+
+## 10,000 signals for 200 workloads through the local runtime; checks the end state.
+load: deps
+	npx tsx scripts/load.ts
 
 synth: $(NODE_STAMP)
 	for env in dev staging prod; do npx cdk synth -q -c env=$$env -o cdk.out/$$env >/dev/null || exit 1; echo "synth $$env ok"; done

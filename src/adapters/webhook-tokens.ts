@@ -33,8 +33,18 @@ export function secretsManagerTokens(
 export function parseTokens(secret: string): readonly string[] {
   const trimmed = secret.trim();
   if (trimmed.startsWith('{')) {
-    const parsed = JSON.parse(trimmed) as { tokens?: unknown };
-    if (!Array.isArray(parsed.tokens) || parsed.tokens.some((t) => typeof t !== 'string' || t === '')) {
+    let parsed: { tokens?: unknown };
+    try {
+      parsed = JSON.parse(trimmed) as { tokens?: unknown };
+    } catch {
+      // JSON.parse quotes the text around the error: never let a secret reach a log that way.
+      throw new Error('webhook token secret starts with { but is not valid JSON');
+    }
+    if (
+      !Array.isArray(parsed.tokens) ||
+      parsed.tokens.length === 0 ||
+      parsed.tokens.some((t) => typeof t !== 'string' || t === '')
+    ) {
       throw new Error('webhook token secret must be a token or {"tokens": ["…"]}');
     }
     return parsed.tokens as string[];

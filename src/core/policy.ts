@@ -224,7 +224,11 @@ function chooseAction(
   }
 
   const drainable = Object.values(state.tasks).filter((t) => t.status === 'running');
-  const above = live.total - workload.minBurstTasks;
+  // What stays once the drains under way finish: the floor is kept against that, not the live count.
+  const leaving = Object.values(state.tasks).filter(
+    (t) => t.status !== 'running' && t.status !== 'stopped',
+  ).length;
+  const above = live.total - leaving - workload.minBurstTasks;
   if (drainable.length === 0 || above <= 0) {
     return hold(
       live.total === 0 ? 'no alert firing and no burst tasks' : 'no alert firing; nothing left to drain',

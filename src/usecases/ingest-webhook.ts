@@ -56,7 +56,7 @@ const problem = (
  * sender retries and nothing is lost.
  */
 export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> {
-  const normalise = normalisers[request.source];
+  const normalise = Object.hasOwn(normalisers, request.source) ? normalisers[request.source] : undefined;
   if (!normalise) {
     return problem(
       404,

@@ -48,7 +48,11 @@ export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedM
   const parsed = envelopeSchema.safeParse(document);
   if (!parsed.success)
     return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
-  const signal = parsed.data.signal as Signal;
+  // Stale checks compare times as text: every time is held in one form, UTC with milliseconds.
+  const signal: Signal = {
+    ...(parsed.data.signal as Signal),
+    observedAt: new Date(parsed.data.signal.observedAt).toISOString(),
+  };
   if (!known.has(signal.workload))
     return { ok: false, reason: `signal names unknown workload ${signal.workload}` };
   return { ok: true, signals: [signal] };

@@ -175,7 +175,7 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
       ResultPath: '$.error',
       Next: 'RecordDrainFailed',
     },
-    MarkStopped: markLedger('stopped', undefined),
+    MarkStopped: { ...markLedger('stopped', undefined), Catch: toFailure },
     RecordDrainFailed: {
       ...markLedger('drain_failed', 'DrainFailed', { failure: { 'S.$': 'States.JsonToString($.error)' } }),
     },

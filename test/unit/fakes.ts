@@ -3,7 +3,8 @@
  * in plain arrays, so a test can assert on calls without a mocking library, and each follows the
  * semantics of the adapter it stands in for (noted per fake).
  */
-import type { LaunchResult, RunBurstTasksRequest } from '../../src/adapters/burst-compute';
+import type { LaunchResult, ObservedTask, RunBurstTasksRequest } from '../../src/adapters/burst-compute';
+import type { LedgerEntry } from '../../src/adapters/drain-ledger';
 import type { DrainStart } from '../../src/adapters/drain-starter';
 import { executionArnOf } from '../../src/adapters/drain-starter';
 import type { CommitResult } from '../../src/adapters/state-store';
@@ -12,7 +13,7 @@ import type { Decision } from '../../src/core/decision';
 import { digest } from '../../src/core/ids';
 import type { SignalEnvelope } from '../../src/core/signal';
 import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
-import type { DecideDeps, IngestDeps, Log } from '../../src/usecases/ports';
+import type { DecideDeps, IngestDeps, Log, ReconcileDeps } from '../../src/usecases/ports';
 import type { DrainInput } from '../../src/workflow/drain-definition';
 import { ACCOUNT, aConfig, at, cloneJson } from './factories';
 
@@ -166,6 +167,14 @@ export const drainStateMachineArn = (region: string): string =>
 export class FakeDrainStarter {
   readonly starts: { region: string; name: string; input: DrainInput }[] = [];
   private readonly names = new Set<string>();
+  /** What DescribeExecution answers per execution ARN; RUNNING when not set. */
+  readonly statuses = new Map<string, string>();
+  readonly statusQueries: string[] = [];
+
+  async status(_region: string, executionArn: string): Promise<string> {
+    this.statusQueries.push(executionArn);
+    return this.statuses.get(executionArn) ?? 'RUNNING';
+  }
 
   async start(region: string, name: string, input: DrainInput): Promise<DrainStart> {
     this.starts.push({ region, name, input });
@@ -175,6 +184,69 @@ export class FakeDrainStarter {
     this.names.add(key);
     return { status: 'started', executionArn };
   }
+}
+
+/**
+ * ECS as the reconciler sees it: `ecs` is what DescribeTasks reports per task ARN (a task it does
+ * not know is MISSING, as the adapter reports it); `spillwayTasks` is what ListTasks (startedBy
+ * spillway, RUNNING) finds, with tags.
+ */
+export class FakeReconcileCompute extends FakeBurstCompute {
+  readonly ecs = new Map<string, ObservedTask>();
+  readonly spillwayTasks: (ObservedTask & { region: string; cluster: string })[] = [];
+
+  async describe(_region: string, _cluster: string, taskArns: readonly string[]): Promise<ObservedTask[]> {
+    return taskArns.map(
+      (taskArn) => this.ecs.get(taskArn) ?? { taskArn, lastStatus: 'MISSING', stoppedReason: 'MISSING' },
+    );
+  }
+
+  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+    return this.spillwayTasks
+      .filter((t) => t.region === region && t.cluster === cluster)
+      .map(({ region: _r, cluster: _c, ...task }) => task);
+  }
+}
+
+/** The drain ledgers in memory, per task ARN. */
+export class FakeDrainLedger {
+  readonly entries = new Map<string, LedgerEntry>();
+  async read(_region: string, taskArns: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    return new Map(
+      taskArns.flatMap((arn) => (this.entries.has(arn) ? [[arn, this.entries.get(arn) as LedgerEntry]] : [])),
+    );
+  }
+}
+
+/** ELBv2 RegisterTargets in memory. */
+export class FakeTargetGroups {
+  readonly registrations: {
+    region: string;
+    targetGroupArn: string;
+    targets: readonly { id: string; port: number }[];
+  }[] = [];
+  async register(region: string, targetGroupArn: string, targets: readonly { id: string; port: number }[]) {
+    this.registrations.push({ region, targetGroupArn, targets });
+  }
+}
+
+export interface FakeReconcileDeps extends ReconcileDeps {
+  readonly store: InMemoryStateStore;
+  readonly compute: FakeReconcileCompute;
+  readonly drains: FakeDrainStarter;
+  readonly ledger: FakeDrainLedger;
+  readonly targets: FakeTargetGroups;
+  readonly log: RecordingLog;
+  readonly time: FakeClock;
+}
+
+export function fakeReconcileDeps(config: SpillwayConfig = aConfig()): FakeReconcileDeps {
+  return {
+    ...fakeDecideDeps(config),
+    compute: new FakeReconcileCompute(),
+    ledger: new FakeDrainLedger(),
+    targets: new FakeTargetGroups(),
+  };
 }
 
 export interface FakeDecideDeps extends DecideDeps {

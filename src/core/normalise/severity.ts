@@ -20,5 +20,7 @@ const aliases: Record<string, Severity> = {
 /** Maps the severity words monitors use onto Spillway's three; unknown words count as warnings. */
 export function normaliseSeverity(word: string | undefined): Severity {
   if (!word) return 'warning';
-  return aliases[word.trim().toLowerCase()] ?? 'warning';
+  const key = word.trim().toLowerCase();
+  // Own properties only: 'constructor' or '__proto__' must not reach Object.prototype.
+  return Object.hasOwn(aliases, key) ? (aliases[key] as Severity) : 'warning';
 }

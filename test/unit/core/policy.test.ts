@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseAlertmanager } from '../../../src/core/normalise/alertmanager';
-import { decide, MEMORY_SECONDS } from '../../../src/core/policy';
+import {
+  decide,
+  MAX_APPLIED_KEYS,
+  MAX_RESOLVED_ALERTS,
+  MAX_STOPPED_TASKS,
+  MEMORY_SECONDS,
+} from '../../../src/core/policy';
 import type { Signal } from '../../../src/core/signal';
 import type { WorkloadState } from '../../../src/core/workload-state';
 import {
@@ -14,6 +20,7 @@ import {
   fixture,
   isoAt,
   resolved,
+  type StateSpec,
   T0_ISO,
 } from '../factories';
 
@@ -570,6 +577,88 @@ describe('decide (policy)', () => {
     });
   });
 
+  describe('replacing lost tasks', () => {
+    /** Four tasks were wanted; two died on their own. Scaled out 10 s ago (cooldown running). */
+    const lostTwo = (spec: StateSpec = {}) =>
+      aState({
+        desiredTasks: 4,
+        alerts: { [LATENCY]: alertRecord('firing', -1000) },
+        lastScaleOutAt: isoAt(-10),
+        tasks: [
+          running('a', 'us-west-2', -900),
+          running('b', 'us-west-2', -900),
+          aTask({ taskId: 'c', region: 'us-west-2', status: 'stopped', stoppedAt: isoAt(-30) }),
+          aTask({ taskId: 'd', region: 'eu-west-1', status: 'stopped', stoppedAt: isoAt(-20) }),
+        ],
+        ...spec,
+      });
+
+    it('replaces tasks that stopped on their own while alerts fire, regardless of the cooldown', () => {
+      // Act
+      const { decision, next } = decide({ workload, state: lostTwo(), signals: [], now: at(0) });
+
+      // Assess
+      expect(decision.action).toEqual({
+        kind: 'scale_out',
+        placements: [
+          { region: 'us-west-2', count: 1 },
+          { region: 'eu-west-1', count: 1 },
+        ],
+      });
+      expect(decision.reason).toBe(
+        'replacing 2 burst task(s) that stopped on their own while 1 alert(s) fire: start 1 in us-west-2, 1 in eu-west-1',
+      );
+      expect(next.replacements).toEqual([T0_ISO]);
+      expect(next.lastScaleOutAt).toBe(isoAt(-10));
+      expect(next.desiredTasks).toBe(4);
+    });
+
+    it('stops replacing in a crash loop and names the time it will try again', () => {
+      // Prepare
+      const state = lostTwo({ replacements: [isoAt(-300), isoAt(-200), isoAt(-100)] });
+
+      // Act
+      const during = decide({ workload, state, signals: [], now: at(0) });
+      const after = decide({ workload, state, signals: [], now: at(300) });
+
+      // Assess
+      expect(during.decision.action).toEqual({ kind: 'hold' });
+      expect(during.decision.reason).toBe(
+        `crash loop: 3 replacements since ${isoAt(-300)}; 2 lost task(s) not replaced until 2026-03-01T12:05:00.000Z`,
+      );
+      expect(after.decision.action.kind).toBe('scale_out');
+    });
+
+    it('does not replace lost tasks once no alert fires: the aim drops to what is left', () => {
+      // Prepare
+      const state = lostTwo({ alerts: { [LATENCY]: alertRecord('resolved', -5) } });
+
+      // Act
+      const { decision, next, changed } = decide({ workload, state, signals: [], now: at(0) });
+
+      // Assess
+      expect(decision.action).toEqual({ kind: 'hold' });
+      expect(next.desiredTasks).toBe(2);
+      expect(changed).toBe(true);
+    });
+
+    it('waits for launches still pending before counting tasks as lost', () => {
+      // Prepare
+      const state = lostTwo({
+        pendingLaunches: [
+          { decisionId: 'd-x', region: 'eu-west-1', count: 1, requestedAt: isoAt(-10), attempts: 0 },
+        ],
+      });
+
+      // Act
+      const { decision } = decide({ workload, state, signals: [], now: at(0) });
+
+      // Assess
+      expect(decision.action).toEqual({ kind: 'hold' });
+      expect(decision.reason).toMatch(/not scaled out because cooldown until/);
+    });
+  });
+
   describe('minBurstTasks floor', () => {
     const floorOfTwo = aWorkload({ ...workloadShape(), minBurstTasks: 2 });
 
@@ -669,6 +758,63 @@ describe('decide (policy)', () => {
   });
 
   describe('memory', () => {
+    it('recognises a redelivery whose dedup key it has forgotten by its alert state and time', () => {
+      // Prepare: the alert is recorded, its dedup key trimmed away
+      const signal = firing(LATENCY, -10);
+      const state = aState({ alerts: { [LATENCY]: alertRecord('firing', -10) }, applied: {} });
+
+      // Act
+      const { decision, changed } = decide({ workload, state, signals: [signal], now: at(0) });
+
+      // Assess
+      expect(decision.action).toEqual({ kind: 'ignored' });
+      expect(decision.signals.map((s) => s.outcome)).toEqual(['duplicate']);
+      expect(changed).toBe(false);
+    });
+
+    it('caps what one state remembers, keeping the newest entries and every firing alert and live task', () => {
+      // Prepare: more dedup keys, resolved alerts and stopped tasks than the caps, and 300 firing alerts
+      const many = (n: number) => Array.from({ length: n }, (_, i) => i);
+      const state = aState({
+        applied: Object.fromEntries(many(MAX_APPLIED_KEYS + 44).map((i) => [`key-${i}`, isoAt(60 + i)])),
+        alerts: Object.fromEntries([
+          ...many(MAX_RESOLVED_ALERTS + 44).map((i) => [
+            `am:resolved-${i}`,
+            alertRecord('resolved', -3600 + i),
+          ]),
+          ...many(300).map((i) => [`am:firing-${i}`, alertRecord('firing', -7200)]),
+        ]),
+        tasks: [
+          ...many(MAX_STOPPED_TASKS + 20).map((i) =>
+            aTask({ taskId: `stopped-${i}`, status: 'stopped', stoppedAt: isoAt(-3600 + i) }),
+          ),
+          aTask({ taskId: 'running', status: 'running' }),
+        ],
+      });
+      const signal = resolved('am:new', -1);
+
+      // Act
+      const { next } = decide({ workload, state, signals: [signal], now: at(0) });
+
+      // Assess
+      const applied = Object.keys(next.applied);
+      expect(applied.length).toBeLessThanOrEqual(MAX_APPLIED_KEYS);
+      expect(applied).toContain(signal.dedupKey);
+      expect(applied).toContain(`key-${MAX_APPLIED_KEYS + 43}`);
+      expect(applied).not.toContain('key-0');
+      const alerts = Object.entries(next.alerts);
+      expect(alerts.filter(([, a]) => a.state === 'firing')).toHaveLength(300);
+      const resolvedKept = alerts.filter(([, a]) => a.state === 'resolved').map(([key]) => key);
+      expect(resolvedKept.length).toBeLessThanOrEqual(MAX_RESOLVED_ALERTS);
+      expect(resolvedKept).toContain('am:new');
+      expect(resolvedKept).not.toContain('am:resolved-0');
+      const stopped = Object.values(next.tasks).filter((t) => t.status === 'stopped');
+      expect(stopped.length).toBeLessThanOrEqual(MAX_STOPPED_TASKS);
+      expect(stopped.map((t) => t.taskId)).toContain(`stopped-${MAX_STOPPED_TASKS + 19}`);
+      expect(stopped.map((t) => t.taskId)).not.toContain('stopped-0');
+      expect(next.tasks.running?.status).toBe('running');
+    });
+
     it('forgets expired dedup keys, old resolved alerts and old stopped tasks, but keeps firing alerts', () => {
       // Prepare
       const horizon = -MEMORY_SECONDS;

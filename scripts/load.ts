@@ -1,0 +1,264 @@
+/**
+ * `make load`: pushes 10,000 signals for 200 workloads through the local runtime (webhook →
+ * queue → decide), with 10% duplicate deliveries and 5% delivered out of order, then checks the
+ * end state is exactly what the policy implies:
+ *   - a workload whose newest signal per alert leaves any alert firing runs exactly maxBurstTasks
+ *     burst tasks (scaleOutStep = max, so one firing is enough);
+ *   - every other workload runs none (scaleInStep = max, no cooldowns);
+ *   - no workload ever had more than maxBurstTasks tasks running or recorded at once.
+ * Prints throughput and the check; exits 1 when the end state is wrong. Not a timed test.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { clientConfig } from '../src/adapters/client-config';
+import { StateStore } from '../src/adapters/state-store';
+import { countLive } from '../src/core/workload-state';
+import { startLocalRuntime } from '../src/local/runtime';
+
+const WORKLOADS = Number(process.env.LOAD_WORKLOADS ?? 200);
+const SIGNALS = Number(process.env.LOAD_SIGNALS ?? 10_000);
+const ALERTS_PER_WORKLOAD = 5;
+const ALERTS_PER_WEBHOOK = 5;
+const CONCURRENCY = 8;
+const MAX = 2;
+
+/** A small deterministic generator, so a failing run can be repeated exactly. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Alert {
+  workload: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  startsAt: string;
+  endsAt: string;
+  observedAt: string;
+}
+
+async function main(): Promise<void> {
+  const rand = random(Number(process.env.LOAD_SEED ?? 42));
+  const workloads = Array.from({ length: WORKLOADS }, (_, i) => `load-${String(i).padStart(3, '0')}`);
+  const config = {
+    environment: 'local',
+    controlRegion: 'us-east-1',
+    sites: [{ id: 'onprem-dc1', kind: 'onprem' }],
+    workloads: workloads.map((name) => ({
+      name,
+      homeSite: 'onprem-dc1',
+      burstRegions: [
+        {
+          region: 'us-west-2',
+          cluster: 'spillway-load',
+          taskDefinition: {
+            family: 'load',
+            image: 'public.ecr.aws/nginx/nginx:stable',
+            cpu: 256,
+            memoryMiB: 512,
+            containerPort: 8080,
+          },
+          network: { subnets: ['local-subnet-a'], securityGroups: ['local-sg'] },
+        },
+      ],
+      maxBurstTasks: MAX,
+      scaleOutStep: MAX,
+      scaleInStep: MAX,
+      scaleOutCooldownSeconds: 0,
+      scaleInCooldownSeconds: 0,
+      drainSeconds: 0,
+    })),
+  };
+  const configPath = resolve('.local/load-config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+
+  // Each alert flips between firing and resolved; every episode is one firing and one resolved signal.
+  const base = Date.UTC(2026, 10, 25, 8, 0, 0);
+  const alerts: Alert[] = [];
+  const perAlert = Math.ceil(SIGNALS / (WORKLOADS * ALERTS_PER_WORKLOAD));
+  for (const workload of workloads) {
+    for (let a = 0; a < ALERTS_PER_WORKLOAD; a++) {
+      for (let k = 0; k < perAlert && alerts.length < SIGNALS; k++) {
+        const episode = Math.floor(k / 2);
+        const startsAt = new Date(base + (episode * 600 + a) * 1000).toISOString();
+        const endsAt = new Date(base + (episode * 600 + 300 + a) * 1000).toISOString();
+        const status = k % 2 === 0 ? 'firing' : 'resolved';
+        alerts.push({
+          workload,
+          fingerprint: `${workload}-a${a}`,
+          status,
+          startsAt,
+          endsAt,
+          observedAt: status === 'firing' ? startsAt : endsAt,
+        });
+      }
+    }
+  }
+  // Delivery order: by observed time (what monitors do), then 5% swapped with a neighbour and
+  // 10% delivered twice.
+  alerts.sort(
+    (x, y) => x.observedAt.localeCompare(y.observedAt) || x.fingerprint.localeCompare(y.fingerprint),
+  );
+  let reordered = 0;
+  for (let i = 0; i + 1 < alerts.length; i++) {
+    if (rand() < 0.05) {
+      [alerts[i], alerts[i + 1]] = [alerts[i + 1] as Alert, alerts[i] as Alert];
+      reordered++;
+      i++;
+    }
+  }
+  const deliveries: Alert[] = [];
+  let duplicates = 0;
+  for (const alert of alerts) {
+    deliveries.push(alert);
+    if (rand() < 0.1) {
+      deliveries.push(alert);
+      duplicates++;
+    }
+  }
+
+  // What the policy implies: per alert, the newest signal wins; a workload with any alert firing bursts.
+  const newest = new Map<string, Alert>();
+  for (const alert of alerts) {
+    const seen = newest.get(alert.fingerprint);
+    if (!seen || alert.observedAt > seen.observedAt) newest.set(alert.fingerprint, alert);
+  }
+  const expectedFiring = new Set(
+    [...newest.values()].filter((a) => a.status === 'firing').map((a) => a.workload),
+  );
+
+  process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+  const runtime = await startLocalRuntime({
+    configPath,
+    port: 0,
+    webhookToken: 'load',
+    reconcileSeconds: 2,
+    log: () => {},
+  });
+  try {
+    const webhooks: Alert[][] = [];
+    for (let i = 0; i < deliveries.length; i += ALERTS_PER_WEBHOOK)
+      webhooks.push(deliveries.slice(i, i + ALERTS_PER_WEBHOOK));
+    const started = Date.now();
+    let next = 0;
+    let rejected = 0;
+    const post = async (group: Alert[]) => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const response = await fetch(`${runtime.url}/webhooks/alertmanager`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer load', 'content-type': 'application/json' },
+          body: JSON.stringify({
+            version: '4',
+            groupKey: 'load',
+            truncatedAlerts: 0,
+            status: group.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+            receiver: 'spillway',
+            groupLabels: {},
+            commonLabels: {},
+            commonAnnotations: {},
+            alerts: group.map((a) => ({
+              status: a.status,
+              labels: { alertname: 'Load', workload: a.workload },
+              annotations: {},
+              startsAt: a.startsAt,
+              endsAt: a.status === 'resolved' ? a.endsAt : '0001-01-01T00:00:00Z',
+              fingerprint: a.fingerprint,
+            })),
+          }),
+        });
+        if (response.status === 202) return;
+        if (response.status < 500)
+          throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+      }
+      rejected++;
+    };
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < webhooks.length) await post(webhooks[next++] as Alert[]);
+      }),
+    );
+    const accepted = Date.now();
+    await runtime.queueIdle();
+    const decided = Date.now();
+    // Let the reconciler finish drains and fold them into state.
+    await new Promise((r) => setTimeout(r, 8000));
+    await runtime.reconcileNow();
+    await runtime.queueIdle();
+
+    const ecs = new ECSClient(clientConfig('us-west-2', runtime.endpoint));
+    const running = new Map<string, number>();
+    let token: string | undefined;
+    do {
+      const page = await ecs.send(
+        new ListTasksCommand({ cluster: 'spillway-load', desiredStatus: 'RUNNING', nextToken: token }),
+      );
+      token = page.nextToken;
+      const arns = page.taskArns ?? [];
+      for (let i = 0; i < arns.length; i += 100) {
+        const described = await ecs.send(
+          new DescribeTasksCommand({
+            cluster: 'spillway-load',
+            tasks: arns.slice(i, i + 100),
+            include: ['TAGS'],
+          }),
+        );
+        for (const task of described.tasks ?? []) {
+          if (task.lastStatus !== 'RUNNING') continue;
+          const workload = task.tags?.find((t) => t.key === 'spillway:workload')?.value ?? '?';
+          running.set(workload, (running.get(workload) ?? 0) + 1);
+        }
+      }
+    } while (token);
+
+    const store = new StateStore(
+      runtime.provisioned.stateTable,
+      new DynamoDBClient(clientConfig('us-east-1', runtime.endpoint)),
+    );
+    const wrong: string[] = [];
+    for (const workload of workloads) {
+      const want = expectedFiring.has(workload) ? MAX : 0;
+      const state = await store.load(workload);
+      const live = countLive(state).total;
+      const inEcs = running.get(workload) ?? 0;
+      if (inEcs !== want || (want > 0 && live !== want) || live > MAX) {
+        wrong.push(`${workload}: expected ${want}, ECS runs ${inEcs}, state has ${live} live`);
+      }
+    }
+    const signals = deliveries.length;
+    console.log(
+      `load: ${signals} signal deliveries (${alerts.length} distinct, ${duplicates} duplicates, ${reordered} reordered pairs) for ${WORKLOADS} workloads`,
+    );
+    console.log(
+      `      ingest: ${(signals / ((accepted - started) / 1000)).toFixed(0)} signals/s accepted (${CONCURRENCY} concurrent senders, ${ALERTS_PER_WEBHOOK} alerts per webhook), ${rejected} webhooks given up`,
+    );
+    console.log(
+      `      decide: ${(signals / ((decided - started) / 1000)).toFixed(0)} signals/s end to end, queue drained after ${((decided - started) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `      end state: ${expectedFiring.size} workloads firing (expect ${MAX} tasks each), ${WORKLOADS - expectedFiring.size} resolved (expect 0)`,
+    );
+    if (wrong.length > 0) {
+      console.log(
+        `      MISMATCH in ${wrong.length} workload(s):\n        ${wrong.slice(0, 20).join('\n        ')}`,
+      );
+      process.exitCode = 1;
+    } else {
+      console.log('      end state matches the policy for every workload');
+    }
+  } finally {
+    await runtime.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`load failed: ${error.message}`);
+  process.exit(1);
+});
