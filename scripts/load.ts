@@ -136,13 +136,17 @@ async function main(): Promise<void> {
   );
 
   process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+  const t0 = Date.now();
+  const progress = (line: string) => console.log(`+${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
   const runtime = await startLocalRuntime({
     configPath,
     port: 0,
     webhookToken: 'load',
-    reconcileSeconds: 2,
-    log: () => {},
+    // The reconciler is not what is measured; every 2 s over 200 workloads it would saturate moto.
+    reconcileSeconds: 30,
+    log: process.env.LOAD_VERBOSE ? (line) => progress(line) : () => {},
   });
+  progress(`local runtime up; sending ${deliveries.length} signal deliveries`);
   try {
     const webhooks: Alert[][] = [];
     for (let i = 0; i < deliveries.length; i += ALERTS_PER_WEBHOOK)
@@ -182,12 +186,18 @@ async function main(): Promise<void> {
     };
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (next < webhooks.length) await post(webhooks[next++] as Alert[]);
+        while (next < webhooks.length) {
+          const index = next++;
+          await post(webhooks[index] as Alert[]);
+          if (index > 0 && index % 200 === 0) progress(`${index}/${webhooks.length} webhooks accepted`);
+        }
       }),
     );
     const accepted = Date.now();
+    progress('all webhooks accepted; waiting for the queue to drain');
     await runtime.queueIdle();
     const decided = Date.now();
+    progress('queue drained; letting drains finish');
     // Let the reconciler finish drains and fold them into state.
     await new Promise((r) => setTimeout(r, 8000));
     await runtime.reconcileNow();

@@ -20,15 +20,16 @@ async function main(): Promise<void> {
   });
   const p = runtime.provisioned;
   const tokenNote = process.env.SPILLWAY_WEBHOOK_TOKEN
-    ? '(from SPILLWAY_WEBHOOK_TOKEN)'
-    : '(generated; set SPILLWAY_WEBHOOK_TOKEN to choose)';
+    ? '(from SPILLWAY_WEBHOOK_TOKEN'
+    : '(generated; set SPILLWAY_WEBHOOK_TOKEN to choose';
+  // Every source without its own entry in SPILLWAY_WEBHOOK_SECRETS(_FILE) accepts this token.
   console.log(`
 Spillway is running locally (${p.effectiveConfig.environment}, control region ${p.effectiveConfig.controlRegion}).
 
   ingest      POST ${runtime.url}/webhooks/alertmanager
   health      GET  ${runtime.url}/healthz
   status      GET  ${runtime.url}/status
-  token       ${runtime.webhookToken} ${tokenNote}
+  token       ${runtime.webhookToken} ${tokenNote}; every source's secret unless SPILLWAY_WEBHOOK_SECRETS names it)
   emulator    ${runtime.endpoint} (moto; AWS_ENDPOINT_URL for the aws CLI)
   state       DynamoDB ${p.stateTable}
   signals     SQS ${p.signalsQueueUrl}

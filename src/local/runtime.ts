@@ -100,6 +100,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       region: control,
       handler: decide.handler,
       retrySeconds: 1,
+      concurrency: 2,
       onBatch: (report) =>
         log(
           report.error

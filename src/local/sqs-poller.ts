@@ -18,6 +18,8 @@ export interface PollerOptions {
   readonly handler: SqsHandler;
   /** How soon a failed message is retried; Lambda waits for the queue's visibility timeout. */
   readonly retrySeconds: number;
+  /** Batches handled at once, as Lambda scales an SQS event source out over concurrent invocations. */
+  readonly concurrency: number;
   readonly onBatch?: (report: { received: number; failed: number; error?: string }) => void;
 }
 
@@ -48,8 +50,9 @@ function toRecord(message: Message, queueArn: string, region: string): SQSEvent[
  */
 export function startSqsPoller(options: PollerOptions): { stop(): Promise<void>; idle(): Promise<void> } {
   let running = true;
+  let inFlight = 0;
   let waiters: (() => void)[] = [];
-  const loop = (async () => {
+  const lane = async () => {
     while (running) {
       let messages: Message[] = [];
       try {
@@ -68,10 +71,13 @@ export function startSqsPoller(options: PollerOptions): { stop(): Promise<void>;
         continue;
       }
       if (messages.length === 0) {
-        for (const wake of waiters) wake();
-        waiters = [];
+        if (inFlight === 0) {
+          for (const wake of waiters) wake();
+          waiters = [];
+        }
         continue;
       }
+      inFlight++;
       let failedIds: Set<string>;
       let error: string | undefined;
       try {
@@ -106,9 +112,11 @@ export function startSqsPoller(options: PollerOptions): { stop(): Promise<void>;
       } catch (settleError) {
         error = `${error ?? ''} settle failed: ${(settleError as Error).message}`.trim();
       }
+      inFlight--;
       options.onBatch?.({ received: messages.length, failed: failedIds.size, ...(error ? { error } : {}) });
     }
-  })();
+  };
+  const loop = Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, lane));
   return {
     stop: async () => {
       running = false;

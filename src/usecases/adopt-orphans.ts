@@ -1,9 +1,37 @@
-import type { WorkloadConfig } from '../config/schema';
+import type { ObservedTask } from '../adapters/burst-compute';
+import type { BurstRegionConfig, WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest, taskIdOf } from '../core/ids';
 import { type BurstTask, countLive } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
+
+/** Running tasks Spillway started, per burst cluster: listed once per reconcile run, not per workload. */
+export type Inventory = ReadonlyMap<string, readonly ObservedTask[]>;
+
+const clusterKey = (region: string, cluster: string) => `${region}\u0000${cluster}`;
+
+function uniqueClusters(workloads: readonly WorkloadConfig[]): BurstRegionConfig[] {
+  const clusters = new Map<string, BurstRegionConfig>();
+  for (const workload of workloads) {
+    for (const r of workload.burstRegions) clusters.set(clusterKey(r.region, r.cluster), r);
+  }
+  return [...clusters.values()];
+}
+
+export async function takeInventory(
+  workloads: readonly WorkloadConfig[],
+  deps: ReconcileDeps,
+): Promise<Inventory> {
+  const inventory = new Map<string, readonly ObservedTask[]>();
+  for (const r of uniqueClusters(workloads)) {
+    inventory.set(
+      clusterKey(r.region, r.cluster),
+      await deps.compute.listStartedBySpillway(r.region, r.cluster),
+    );
+  }
+  return inventory;
+}
 
 /**
  * Finds running tasks that carry this workload's Spillway tags but are missing from its state —
@@ -11,12 +39,16 @@ import type { ReconcileDeps } from './ports';
  * capacity when the workload is short of what it aims for, otherwise for draining. Tasks of a
  * launch still pending are left to that launch, whose RunTask retry returns them by clientToken.
  */
-export async function adoptOrphans(workload: WorkloadConfig, deps: ReconcileDeps): Promise<number> {
+export async function adoptOrphans(
+  workload: WorkloadConfig,
+  deps: ReconcileDeps,
+  inventory?: Inventory,
+): Promise<number> {
   const environment = deps.config.environment;
-  const clusters = new Map(workload.burstRegions.map((r) => [`${r.region}\u0000${r.cluster}`, r]));
+  const tasksOf = inventory ?? (await takeInventory([workload], deps));
   const found: { region: string; cluster: string; taskArn: string; decisionId: string }[] = [];
-  for (const burstRegion of clusters.values()) {
-    for (const task of await deps.compute.listStartedBySpillway(burstRegion.region, burstRegion.cluster)) {
+  for (const burstRegion of uniqueClusters([workload])) {
+    for (const task of tasksOf.get(clusterKey(burstRegion.region, burstRegion.cluster)) ?? []) {
       if (task.tags?.['spillway:workload'] !== workload.name) continue;
       if (task.tags?.['spillway:environment'] !== environment) continue;
       found.push({

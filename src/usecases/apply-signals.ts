@@ -17,7 +17,7 @@ export async function applySignals(
 ): Promise<Decision> {
   let decision: Decision | undefined;
   let logSeparately = false;
-  await updateState(deps, workload.name, (state) => {
+  const current = await updateState(deps, workload.name, (state) => {
     const result = decide({ workload, state, signals, now: deps.clock() });
     decision = result.decision;
     logSeparately = !result.changed;
@@ -33,6 +33,6 @@ export async function applySignals(
     reason: decision.reason,
     signals: decision.signals.length,
   });
-  await carryOut(workload, deps);
+  await carryOut(workload, deps, current);
   return decision;
 }

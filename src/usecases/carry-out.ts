@@ -33,8 +33,14 @@ export function burstTaskTags(environment: string, workload: WorkloadConfig, dec
  * drains not yet started. Safe to run any number of times: RunTask gets the same clientToken for
  * the same decision, and a drain execution is named after its task.
  */
-export async function carryOut(workload: WorkloadConfig, deps: DecideDeps): Promise<void> {
-  const state = await deps.store.load(workload.name);
+export async function carryOut(
+  workload: WorkloadConfig,
+  deps: DecideDeps,
+  known?: WorkloadState,
+): Promise<void> {
+  // The state just committed by the caller is current enough to find the work; each step re-reads
+  // under its own conditional write anyway.
+  const state = known ?? (await deps.store.load(workload.name));
   for (const launch of state.pendingLaunches) await launchPending(workload, launch, deps);
   const requested = Object.values(state.tasks).filter((task) => task.status === 'drain_requested');
   for (const task of requested) await startDrain(workload, task, deps);

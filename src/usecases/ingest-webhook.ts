@@ -1,8 +1,20 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { normaliseAlertmanager } from '../core/normalise/alertmanager';
-import type { NormaliseResult } from '../core/normalise/result';
-import type { SignalEnvelope } from '../core/signal';
-import type { IngestDeps } from './ports';
+import type { SpillwayConfig } from '../config/schema';
+import { certificateUrlAllowed, snsSignatureValid, subscribeUrlAllowed } from '../core/auth/sns-signature';
+import type { AuthVerdict } from '../core/auth/verdict';
+import { refused } from '../core/auth/verdict';
+import { type SecretAuth, verifyRequest } from '../core/auth/verify-request';
+import { packEnvelopes } from '../core/normalise/envelopes';
+import type { Normalised } from '../core/normalise/result';
+import { parseSnsMessage, type SnsMessage } from '../core/normalise/sns';
+import {
+  isWebhookSource,
+  type WebhookSourceSpec,
+  webhookSource,
+  webhookSources,
+} from '../core/normalise/sources';
+import { cleanText } from '../core/normalise/text';
+import type { QueueEnvelope } from '../core/signal';
+import type { Log } from './ports';
 
 /** Larger bodies are refused with 413; Alertmanager groups of a few thousand alerts stay well below. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -10,12 +22,15 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** How long a sender should wait before retrying when Spillway could not take its alerts. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** At most this many ignored items are listed in a 202 answer; `ignoredCount` has them all. */
+const IGNORED_LISTED = 50;
+
 export interface WebhookRequest {
   readonly source: string;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The raw body, exactly as received (already decoded from base64 when the gateway encoded it). */
-  readonly body: string;
+  readonly body: Uint8Array | string;
 }
 
 export interface WebhookResponse {
@@ -24,132 +39,214 @@ export interface WebhookResponse {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-type Normaliser = (body: unknown, deps: IngestDeps) => NormaliseResult;
+/** Fetches SNS signing certificates and confirms subscriptions: the two calls SNS needs back. */
+export interface SnsPort {
+  /** The PEM at an allowed SigningCertURL (cached by the adapter). */
+  certificate(url: string): Promise<string>;
+  /** GETs an allowed SubscribeURL. */
+  confirmSubscription(url: string): Promise<void>;
+}
 
-const normalisers: Readonly<Record<string, Normaliser>> = {
-  alertmanager: (body, deps) =>
-    normaliseAlertmanager(
-      body,
-      {
-        workloadLabel: deps.config.signals.alertmanager.workloadLabel,
-        knownWorkloads: new Set(deps.config.workloads.map((w) => w.name)),
-      },
-      deps.clock(),
-    ),
-};
-
-export const webhookSources = Object.keys(normalisers);
+export interface IngestWebhookDeps {
+  readonly config: SpillwayConfig;
+  readonly queue: { enqueue(envelopes: readonly QueueEnvelope[]): Promise<void> };
+  /**
+   * Every currently valid value of one named webhook secret (several during a rotation); an empty
+   * list when the secret has no such entry. Throws when the secret store cannot be read.
+   */
+  readonly secrets: (name: string) => Promise<readonly string[]>;
+  readonly sns: SnsPort;
+  readonly clock: () => Date;
+  readonly log: Log;
+}
 
 const problem = (
   statusCode: number,
   error: string,
   message: string,
   extra: Record<string, unknown> = {},
-) => ({
-  statusCode,
-  body: { error, message, ...extra },
+): WebhookResponse => ({ statusCode, body: { error, message, ...extra } });
+
+const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS) };
+const unavailable = (message: string): WebhookResponse => ({
+  ...problem(503, 'unavailable', message),
+  headers: retryAfter,
 });
+const unauthorized = () => problem(401, 'unauthorized', 'missing or invalid credentials');
 
 /**
  * Takes one webhook delivery: authenticates it, translates it into signals and puts them on the
- * queue. Answers 2xx only once every signal is on the queue; 5xx when it could not, so the
- * sender retries and nothing is lost.
+ * queue, one message per workload. Answers 2xx only once every signal is on the queue; 503 with
+ * Retry-After when it could not, so the sender retries and nothing is lost.
  */
-export async function ingestWebhook(request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> {
-  const normalise = Object.hasOwn(normalisers, request.source) ? normalisers[request.source] : undefined;
-  if (!normalise) {
+export async function ingestWebhook(
+  request: WebhookRequest,
+  deps: IngestWebhookDeps,
+): Promise<WebhookResponse> {
+  if (!isWebhookSource(request.source)) {
     return problem(
       404,
       'unknown_source',
-      `no webhook source '${request.source}'; known: ${webhookSources.join(', ')}`,
+      `no webhook source '${cleanText(request.source, 64)}'; known: ${webhookSources.join(', ')}`,
     );
   }
-
-  let tokens: readonly string[];
-  try {
-    tokens = await deps.webhookTokens();
-  } catch (error) {
-    deps.log.error('webhook token store unavailable', {
-      source: request.source,
-      error: (error as Error).message,
-    });
-    return {
-      ...problem(503, 'unavailable', 'credentials cannot be checked right now; retry'),
-      headers: retryAfter,
-    };
+  const source = request.source;
+  const spec = webhookSource(source, deps.config);
+  const body =
+    typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body);
+  if (body.length > MAX_BODY_BYTES) {
+    return problem(413, 'payload_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
   }
-  if (!bearerMatches(request.headers.authorization, tokens)) {
-    deps.log.warn('webhook rejected: bad or missing credentials', {
-      source: request.source,
-      hasAuthorization: request.headers.authorization !== undefined,
-    });
-    return problem(401, 'unauthorized', 'missing or invalid credentials');
+  const now = deps.clock();
+
+  if (spec.auth.scheme !== 'sns') {
+    let secrets: readonly string[];
+    try {
+      secrets = await deps.secrets(spec.secretName);
+    } catch (error) {
+      deps.log.error('webhook secret store unavailable', { source, error: (error as Error).message });
+      return unavailable('credentials cannot be checked right now; retry');
+    }
+    const verdict = verifyRequest(spec.auth as SecretAuth, { headers: request.headers, body, now }, secrets);
+    if (!verdict.ok) return rejected(source, spec, verdict, deps);
   }
 
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (contentType !== 'application/json') {
+  if (!contentType || !spec.contentTypes.includes(contentType)) {
     return problem(
       415,
       'unsupported_media_type',
-      `content-type must be application/json, got '${contentType || 'none'}'`,
+      `content-type must be ${spec.contentTypes.join(' or ')}, got '${cleanText(contentType || 'none', 64)}'`,
     );
-  }
-  if (Buffer.byteLength(request.body, 'utf8') > MAX_BODY_BYTES) {
-    return problem(413, 'payload_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
   }
   let document: unknown;
   try {
-    document = JSON.parse(request.body);
+    document = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    return problem(400, 'malformed_json', `body is not valid JSON: ${(error as Error).message}`);
+    return problem(
+      400,
+      'malformed_json',
+      `body is not valid JSON: ${cleanText((error as Error).message, 120)}`,
+    );
   }
 
-  const result = normalise(document, deps);
+  let input = document;
+  if (spec.auth.scheme === 'sns') {
+    const outcome = await receiveSns(document, spec, deps);
+    if ('response' in outcome) return outcome.response;
+    input = outcome.message.Message;
+  }
+
+  const result = spec.normalise(input, now);
   if (!result.ok) {
     const status = result.code === 'unknown_workload' ? 422 : 400;
     return problem(status, result.code, result.message, result.fields ? { fields: result.fields } : {});
   }
+  return enqueue(source, result, deps);
+}
 
-  const envelopes: SignalEnvelope[] = result.signals.map((signal) => ({
-    kind: 'signal',
-    version: 1,
-    signal,
-  }));
+function rejected(source: string, spec: WebhookSourceSpec, verdict: AuthVerdict, deps: IngestWebhookDeps) {
+  // The reason is for the operator; the secret and what was presented never reach the log.
+  deps.log.warn('webhook rejected: bad or missing credentials', {
+    source,
+    scheme: spec.auth.scheme,
+    reason: verdict.ok ? 'accepted' : verdict.reason,
+  });
+  return unauthorized();
+}
+
+/**
+ * SNS proves its messages with a signature over chosen fields, checked against a certificate
+ * fetched only from SNS's own hosts; the topic must be one the config allows, since SNS signs for
+ * anyone's topic. A subscription confirmation is answered by visiting its SubscribeURL.
+ */
+async function receiveSns(
+  document: unknown,
+  spec: WebhookSourceSpec,
+  deps: IngestWebhookDeps,
+): Promise<{ message: SnsMessage } | { response: WebhookResponse }> {
+  const parsed = parseSnsMessage(document);
+  if (!parsed.ok) {
+    return { response: problem(400, 'malformed', parsed.message, { fields: parsed.fields ?? [] }) };
+  }
+  const message = parsed.message;
+  const topicArns = spec.auth.scheme === 'sns' ? spec.auth.topicArns : [];
+  const deny = (verdict: AuthVerdict) => ({ response: rejected('cloudwatch-sns', spec, verdict, deps) });
+  if (!certificateUrlAllowed(message.SigningCertURL)) return deny(refused('certificate_url_not_allowed'));
+  let certificate: string;
   try {
-    await deps.queue.enqueue(envelopes);
+    certificate = await deps.sns.certificate(message.SigningCertURL);
   } catch (error) {
-    deps.log.error('signals not queued', {
-      source: request.source,
-      count: envelopes.length,
-      error: (error as Error).message,
-    });
-    return { ...problem(503, 'unavailable', 'signals could not be queued; retry'), headers: retryAfter };
+    deps.log.error('SNS signing certificate unavailable', { error: (error as Error).message });
+    return { response: unavailable('the SNS signature cannot be checked right now; retry') };
+  }
+  if (!snsSignatureValid(message, certificate)) return deny(refused('bad_credentials'));
+  if (!topicArns.includes(message.TopicArn)) return deny(refused('topic_not_allowed'));
+
+  if (message.Type === 'SubscriptionConfirmation') {
+    if (!message.SubscribeURL || !subscribeUrlAllowed(message.SubscribeURL)) {
+      return {
+        response: problem(400, 'malformed', 'SubscribeURL is not an SNS URL', { fields: ['SubscribeURL'] }),
+      };
+    }
+    try {
+      await deps.sns.confirmSubscription(message.SubscribeURL);
+    } catch (error) {
+      deps.log.error('SNS subscription not confirmed', {
+        topicArn: message.TopicArn,
+        error: (error as Error).message,
+      });
+      return { response: unavailable('the subscription could not be confirmed; retry') };
+    }
+    deps.log.info('SNS subscription confirmed', { topicArn: message.TopicArn });
+    return { response: { statusCode: 200, body: { confirmed: true, topicArn: message.TopicArn } } };
+  }
+  if (message.Type === 'UnsubscribeConfirmation') {
+    deps.log.warn('SNS unsubscribed this endpoint', { topicArn: message.TopicArn });
+    return {
+      response: { statusCode: 200, body: { accepted: 0, signalIds: [], ignored: [], ignoredCount: 0 } },
+    };
+  }
+  return { message };
+}
+
+async function enqueue(
+  source: string,
+  result: Normalised,
+  deps: IngestWebhookDeps,
+): Promise<WebhookResponse> {
+  const envelopes = packEnvelopes(result.signals);
+  if (envelopes.length > 0) {
+    try {
+      await deps.queue.enqueue(envelopes);
+    } catch (error) {
+      deps.log.error('signals not queued', {
+        source,
+        count: result.signals.length,
+        error: (error as Error).message,
+      });
+      return unavailable('signals could not be queued; retry');
+    }
+  }
+  const truncated = result.truncatedAlerts ?? 0;
+  if (truncated > 0) {
+    // The sender dropped alerts before sending: what Spillway decides may miss some of them.
+    deps.log.warn('sender truncated alerts', { source, truncatedAlerts: truncated });
   }
   deps.log.info('signals queued', {
-    source: request.source,
-    queued: envelopes.length,
+    source,
+    queued: result.signals.length,
+    messages: envelopes.length,
     ignored: result.ignored.length,
   });
   return {
     statusCode: 202,
     body: {
-      accepted: envelopes.length,
+      accepted: result.signals.length,
       signalIds: result.signals.map((s) => s.id),
-      ignored: result.ignored,
+      ignored: result.ignored.slice(0, IGNORED_LISTED),
+      ignoredCount: result.ignored.length,
+      ...(truncated > 0 ? { truncatedAlerts: truncated } : {}),
     },
   };
-}
-
-const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS) };
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/** Constant-time comparison against every accepted token (hashing first evens out the lengths). */
-export function bearerMatches(authorization: string | undefined, tokens: readonly string[]): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match?.[1]) return false;
-  const presented = sha256(match[1]);
-  let ok = false;
-  for (const token of tokens) if (token && timingSafeEqual(presented, sha256(token))) ok = true;
-  return ok;
 }

@@ -2,33 +2,47 @@ import * as z from 'zod';
 import type { SpillwayConfig } from '../config/schema';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
-import type { Signal } from '../core/signal';
+import { type Signal, signalSources } from '../core/signal';
 
 const isoTime = z.iso.datetime({ offset: true });
 
-const envelopeSchema = z.object({
+const signalSchema = z.object({
+  id: z.string().min(1),
+  source: z.enum(signalSources),
+  workload: z.string().min(1),
+  alertKey: z.string().min(1),
+  state: z.enum(['firing', 'resolved']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  value: z.number().optional(),
+  observedAt: isoTime,
+  dedupKey: z.string().min(1),
+  summary: z.string().optional(),
+});
+
+/** The single-signal envelope ingest sent before batching; still in flight during a deploy. */
+const singleEnvelopeSchema = z.object({
   kind: z.literal('signal'),
   version: z.literal(1),
-  signal: z.object({
-    id: z.string().min(1),
-    source: z.enum(['alertmanager', 'cloudwatch', 'operator']),
-    workload: z.string().min(1),
-    alertKey: z.string().min(1),
-    state: z.enum(['firing', 'resolved']),
-    severity: z.enum(['info', 'warning', 'critical']),
-    value: z.number().optional(),
-    observedAt: isoTime,
-    dedupKey: z.string().min(1),
-    summary: z.string().optional(),
-  }),
+  signal: signalSchema,
 });
+
+/** One workload's signals from one delivery. */
+const batchEnvelopeSchema = z.object({
+  kind: z.literal('signals'),
+  version: z.literal(1),
+  workload: z.string().min(1),
+  signals: z.array(signalSchema).min(1),
+});
+
+const envelopeSchema = z.discriminatedUnion('kind', [singleEnvelopeSchema, batchEnvelopeSchema]);
 
 export type ParsedMessage =
   | { readonly ok: true; readonly signals: readonly Signal[]; readonly note?: string }
   | { readonly ok: false; readonly reason: string };
 
 /**
- * A queue message is either a signal envelope from the ingest function or a CloudWatch alarm
+ * A queue message is either a signal envelope from the ingest function (one workload's signals
+ * from one delivery, or a single signal from before batching) or a CloudWatch alarm
  * event that EventBridge put there directly. Anything else is a poison message.
  */
 export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedMessage {
@@ -48,12 +62,13 @@ export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedM
   const parsed = envelopeSchema.safeParse(document);
   if (!parsed.success)
     return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
+  const listed = parsed.data.kind === 'signal' ? [parsed.data.signal] : parsed.data.signals;
   // Stale checks compare times as text: every time is held in one form, UTC with milliseconds.
-  const signal: Signal = {
-    ...(parsed.data.signal as Signal),
-    observedAt: new Date(parsed.data.signal.observedAt).toISOString(),
-  };
-  if (!known.has(signal.workload))
-    return { ok: false, reason: `signal names unknown workload ${signal.workload}` };
-  return { ok: true, signals: [signal] };
+  const signals: Signal[] = listed.map((signal) => ({
+    ...(signal as Signal),
+    observedAt: new Date(signal.observedAt).toISOString(),
+  }));
+  const unknown = signals.find((signal) => !known.has(signal.workload));
+  if (unknown) return { ok: false, reason: `signal names unknown workload ${unknown.workload}` };
+  return { ok: true, signals };
 }

@@ -1,7 +1,11 @@
 import type { Signal } from '../core/signal';
 import { applySignals } from './apply-signals';
+import { forEachConcurrently } from './concurrently';
 import { parseQueueMessage } from './parse-queue-message';
 import type { DecideDeps } from './ports';
+
+/** Workloads of one batch processed at once; each has its own state item, so they never contend. */
+export const WORKLOADS_IN_PARALLEL = 4;
 
 export interface QueueMessage {
   readonly messageId: string;
@@ -37,12 +41,12 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       byWorkload.set(signal.workload, group);
     }
   }
-  for (const [name, group] of byWorkload) {
+  await forEachConcurrently([...byWorkload], WORKLOADS_IN_PARALLEL, async ([name, group]) => {
     const workload = deps.config.workloads.find((w) => w.name === name);
     if (!workload) {
       failed.push(...group.messageIds);
       for (const id of group.messageIds) reasons.set(id, `unknown workload ${name}`);
-      continue;
+      return;
     }
     try {
       await applySignals(workload, group.signals, deps);
@@ -55,7 +59,7 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       failed.push(...group.messageIds.filter((id) => !failed.includes(id)));
       for (const id of group.messageIds) reasons.set(id, `workload ${name}: ${(error as Error).message}`);
     }
-  }
+  });
   await rememberReasons(reasons, deps);
   return failed;
 }

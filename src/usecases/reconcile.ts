@@ -2,7 +2,7 @@ import type { ObservedTask } from '../adapters/burst-compute';
 import type { LedgerEntry } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
 import type { BurstTask, WorkloadState } from '../core/workload-state';
-import { adoptOrphans } from './adopt-orphans';
+import { adoptOrphans, type Inventory, takeInventory } from './adopt-orphans';
 import { applySignals } from './apply-signals';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
@@ -21,9 +21,10 @@ export interface ReconcileReport {
  */
 export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport[]> {
   const reports: ReconcileReport[] = [];
+  const inventory = await takeInventory(deps.config.workloads, deps);
   for (const workload of deps.config.workloads) {
     try {
-      reports.push(await reconcileWorkload(workload, deps));
+      reports.push(await reconcileWorkload(workload, deps, inventory));
     } catch (error) {
       // One workload's fault must not starve the others; the next run tries again.
       deps.log.error('reconcile failed', { workload: workload.name, error: (error as Error).message });
@@ -41,6 +42,7 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport
 export async function reconcileWorkload(
   workload: WorkloadConfig,
   deps: ReconcileDeps,
+  inventory?: Inventory,
 ): Promise<ReconcileReport> {
   const state = await deps.store.load(workload.name);
   const observations = await observe(state, deps);
@@ -50,7 +52,7 @@ export async function reconcileWorkload(
     changedTasks = changed;
     return changed > 0 ? { next } : undefined;
   });
-  await adoptOrphans(workload, deps);
+  await adoptOrphans(workload, deps, inventory);
   await checkStuckDrains(workload, deps);
   await registerTargets(workload, deps);
   const decision = await applySignals(workload, [], deps);
