@@ -20,7 +20,9 @@ export interface AlarmRulePattern {
  *
  * @returns `undefined` when the config maps no alarm: EventBridge rejects an empty match list.
  */
-export function alarmRulePattern(config: Pick<SpillwayConfig, 'signals'>): AlarmRulePattern | undefined {
+export function alarmRulePattern(config: {
+  readonly signals: Pick<SpillwayConfig['signals'], 'cloudwatch'>;
+}): AlarmRulePattern | undefined {
   const seen = new Set<string>();
   const alarmName: AlarmNameMatcher[] = [];
   for (const mapping of config.signals.cloudwatch.alarms) {

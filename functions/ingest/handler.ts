@@ -17,10 +17,9 @@ const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
 export const lambdaHandler = async (
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  // Verify and parse exactly the bytes that were sent: the gateway base64-encodes some bodies.
-  const body = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-    : (event.body ?? '');
+  // Verify and parse exactly the bytes that were sent: the gateway base64-encodes some bodies, and
+  // signatures cover bytes, so the body stays bytes until after they are checked.
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : (event.body ?? '');
   const response = await ingestWebhook(
     { source: event.pathParameters?.source ?? '', headers: lowerCaseHeaders(event.headers), body },
     deps,

@@ -4,14 +4,18 @@ import middy from '@middy/core';
 import { powertoolsLog } from '../../src/runtime/log';
 import { reconcileDeps } from '../../src/runtime/reconcile-wiring';
 import { readSettings } from '../../src/runtime/settings';
-import { type ReconcileReport, reconcileAll } from '../../src/usecases/reconcile';
+import type { ReconcileReport } from '../../src/usecases/reconcile';
+import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
 const deps = reconcileDeps(readSettings(), powertoolsLog(logger));
 
-/** Every minute: converge recorded state with ECS and the drain ledgers, then re-evaluate policy. */
-export const lambdaHandler = async (): Promise<{ workloads: ReconcileReport[] }> => {
-  return { workloads: await reconcileAll(deps) };
+/**
+ * Every minute, and on every ECS Task State Change of a burst task: converge recorded state with
+ * ECS and the drain ledgers, then re-evaluate policy.
+ */
+export const lambdaHandler = async (event: unknown): Promise<{ workloads: ReconcileReport[] }> => {
+  return { workloads: await reconcileOnEvent(event, deps) };
 };
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

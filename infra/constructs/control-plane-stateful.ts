@@ -99,16 +99,18 @@ export class ControlPlaneStateful extends Construct {
 
     this.webhookTokenSecret = new Secret(this, 'WebhookTokenSecret', {
       secretName: `spillway/${props.environment}/webhook-token`,
-      description: 'Bearer token that on-prem monitors present to the Spillway webhook API.',
+      // One JSON secret for every source, {"alertmanager": ["token"], "grafana": "hmac-key", …}
+      // (docs/ingest.md); the generated plain token stands for the alertmanager entry.
+      description: 'Webhook credentials of every monitor source (bearer tokens, basic pairs, HMAC keys).',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy,
     });
     acknowledge(
       this.webhookTokenSecret,
       'AwsSolutions-SMG4',
-      'The token is configured by hand in every on-prem monitor, so rotation is an operator procedure: put ' +
-        '{"tokens": ["new", "old"]} in the secret (ingest accepts both, re-reading it every 5 minutes), update ' +
-        'the monitors, then drop the old token. A rotation Lambda cannot update the monitors.',
+      'The credentials are configured by hand in every on-prem monitor, so rotation is an operator procedure: ' +
+        'list ["new", "old"] under the source in the secret (ingest accepts both, re-reading it every 5 minutes), ' +
+        'update the monitors, then drop the old one. A rotation Lambda cannot update the monitors.',
     );
   }
 

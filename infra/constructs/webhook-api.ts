@@ -82,9 +82,10 @@ export class WebhookApi extends Construct {
       acknowledge(
         route,
         'AwsSolutions-APIG4',
-        'Monitors (Alertmanager, Grafana, Zabbix, Nagios, Datadog) can send a static bearer token but cannot ' +
-          'sign SigV4 or run an OAuth flow; the ingest function checks the token against Secrets Manager in ' +
-          'constant time and answers 401 before parsing anything else.',
+        'Monitors (Alertmanager, Grafana, Zabbix, Nagios, Datadog, SNS) cannot sign SigV4, and a Lambda ' +
+          'authorizer never sees the body their HMAC or SNS signatures cover; the ingest function checks each ' +
+          "source's scheme (bearer, basic, HMAC, Standard Webhooks, SNS signature) in constant time and answers " +
+          '401 before parsing anything else.',
       );
     }
   }

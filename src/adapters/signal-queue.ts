@@ -3,7 +3,7 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SignalEnvelope } from '../core/signal';
+import type { QueueEnvelope } from '../core/signal';
 import { AdapterError, wrap } from './errors';
 
 /** The signals queue: the one way into the decide function for every source. */
@@ -14,9 +14,8 @@ export class SignalQueue {
   ) {}
 
   /** Resolves only when every envelope is on the queue; throws otherwise, so the sender retries. */
-  async enqueue(envelopes: readonly SignalEnvelope[]): Promise<void> {
-    for (let i = 0; i < envelopes.length; i += 10) {
-      const batch = envelopes.slice(i, i + 10);
+  async enqueue(envelopes: readonly QueueEnvelope[]): Promise<void> {
+    for (const batch of sendBatches(envelopes)) {
       let response: SendMessageBatchCommandOutput;
       try {
         response = await this.sqs.send(
@@ -25,10 +24,7 @@ export class SignalQueue {
             Entries: batch.map((envelope, index) => ({
               Id: String(index),
               MessageBody: JSON.stringify(envelope),
-              MessageAttributes: {
-                workload: { DataType: 'String', StringValue: envelope.signal.workload },
-                source: { DataType: 'String', StringValue: envelope.signal.source },
-              },
+              MessageAttributes: attributesOf(envelope),
             })),
           }),
         );
@@ -45,4 +41,32 @@ export class SignalQueue {
       }
     }
   }
+}
+
+/** Workload and source as message attributes, for operators reading the queue or the DLQ. */
+function attributesOf(envelope: QueueEnvelope) {
+  const first = envelope.kind === 'signal' ? envelope.signal : envelope.signals[0];
+  return {
+    workload: { DataType: 'String', StringValue: first?.workload ?? 'none' },
+    source: { DataType: 'String', StringValue: first?.source ?? 'none' },
+  };
+}
+
+/** A SendMessageBatch call takes at most 10 entries and, like one message, 256 KiB in total. */
+const BATCH_MAX_BYTES = 250_000;
+
+function* sendBatches(envelopes: readonly QueueEnvelope[]): Generator<QueueEnvelope[]> {
+  let batch: QueueEnvelope[] = [];
+  let size = 0;
+  for (const envelope of envelopes) {
+    const bytes = Buffer.byteLength(JSON.stringify(envelope), 'utf8') + 200;
+    if (batch.length > 0 && (batch.length === 10 || size + bytes > BATCH_MAX_BYTES)) {
+      yield batch;
+      batch = [];
+      size = 0;
+    }
+    batch.push(envelope);
+    size += bytes;
+  }
+  if (batch.length > 0) yield batch;
 }

@@ -95,12 +95,126 @@ const alarmMappingSchema = z.strictObject({
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
 });
 
+/**
+ * Per-source settings of `signals.<source>`: how an alert names its workload, and how the sender
+ * authenticates (docs/ingest.md). Secrets are referenced by name, never written here.
+ */
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be letters, digits, dot, dash or underscore')
+  .refine((name) => name !== 'tokens', "'tokens' is reserved for the legacy bearer token list");
+
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
+  .transform((name) => name.toLowerCase());
+
+/** How far a signed timestamp may be from Spillway's clock, either way. */
+const replayWindowSeconds = z.number().int().min(30).max(3600).default(300);
+
+const bearerAuth = z.strictObject({
+  scheme: z.literal('bearer'),
+  /** Entry in the webhook secret holding the accepted tokens; the source name when absent. */
+  secret: secretName.optional(),
+});
+const basicAuth = z.strictObject({
+  scheme: z.literal('basic'),
+  /** Entry holding accepted `user:password` pairs; the source name when absent. */
+  secret: secretName.optional(),
+});
+const grafanaHmacAuth = z.strictObject({
+  scheme: z.literal('hmac-grafana'),
+  secret: secretName.optional(),
+  signatureHeader: headerName.default('x-grafana-alerting-signature'),
+  /** Grafana's optional "Timestamp Header"; when set, the timestamp is signed and checked. */
+  timestampHeader: headerName.optional(),
+  replayWindowSeconds,
+});
+const standardWebhooksAuth = z.strictObject({
+  scheme: z.literal('standard-webhooks'),
+  /** Entry holding `whsec_…` secrets; the source name when absent. */
+  secret: secretName.optional(),
+  replayWindowSeconds,
+});
+const snsAuth = z.strictObject({
+  scheme: z.literal('sns'),
+  /** Topics whose notifications are accepted; SNS signs for every topic, so this list is required. */
+  topicArns: z
+    .array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/))
+    .default([]),
+});
+
+export const authSchemes = ['bearer', 'basic', 'hmac-grafana', 'standard-webhooks', 'sns'] as const;
+
+const workloadMappingSchema = z.strictObject({
+  match: z.enum(['exact', 'prefix']).default('exact'),
+  workload: slug,
+});
+
+/** Icinga and Nagios: a host (and optionally one of its services) names a workload. */
+const hostMappingSchema = z.strictObject({
+  host: z.string().min(1).max(255),
+  match: z.enum(['exact', 'prefix']).default('exact'),
+  /** Only this service of the host; every service and the host check when absent. */
+  service: z.string().min(1).max(255).optional(),
+  workload: slug,
+});
+
+const monitorHostsSchema = z
+  .strictObject({
+    hosts: z.array(hostMappingSchema).default([]),
+    auth: z
+      .discriminatedUnion('scheme', [standardWebhooksAuth, bearerAuth, basicAuth])
+      .default({ scheme: 'standard-webhooks', replayWindowSeconds: 300 }),
+  })
+  .prefault({});
+
 const signalsSchema = z
   .strictObject({
     alertmanager: z
       .strictObject({
         /** The alert label whose value names the workload. */
         workloadLabel: z.string().min(1).default('workload'),
+        auth: z.discriminatedUnion('scheme', [bearerAuth, basicAuth]).default({ scheme: 'bearer' }),
+      })
+      .prefault({}),
+    grafana: z
+      .strictObject({
+        workloadLabel: z.string().min(1).default('workload'),
+        auth: z
+          .discriminatedUnion('scheme', [bearerAuth, basicAuth, grafanaHmacAuth])
+          .default({ scheme: 'bearer' }),
+      })
+      .prefault({}),
+    zabbix: z
+      .strictObject({
+        /** The event tag whose value names the workload. */
+        workloadTag: z.string().min(1).default('workload'),
+        /** Host groups that name a workload, when the event has no workload tag. */
+        hostGroups: z.array(workloadMappingSchema.extend({ group: z.string().min(1).max(255) })).default([]),
+        auth: z.discriminatedUnion('scheme', [bearerAuth, basicAuth]).default({ scheme: 'bearer' }),
+      })
+      .prefault({}),
+    datadog: z
+      .strictObject({
+        /** The monitor tag (`workload:checkout-api`) whose value names the workload. */
+        workloadTag: z.string().min(1).default('workload'),
+        auth: z.discriminatedUnion('scheme', [bearerAuth, basicAuth]).default({ scheme: 'bearer' }),
+      })
+      .prefault({}),
+    icinga: monitorHostsSchema,
+    nagios: monitorHostsSchema,
+    'cloudwatch-sns': z
+      .strictObject({
+        /** Alarms map to workloads through `signals.cloudwatch.alarms`, whichever way they arrive. */
+        auth: snsAuth.default({ scheme: 'sns', topicArns: [] }),
+      })
+      .prefault({}),
+    generic: z
+      .strictObject({
+        auth: z
+          .discriminatedUnion('scheme', [standardWebhooksAuth, bearerAuth, basicAuth])
+          .default({ scheme: 'standard-webhooks', replayWindowSeconds: 300 }),
       })
       .prefault({}),
     cloudwatch: z
@@ -156,3 +270,7 @@ export type SpillwayConfig = z.infer<typeof spillwayConfigSchema>;
 export type WorkloadConfig = SpillwayConfig['workloads'][number];
 export type BurstRegionConfig = WorkloadConfig['burstRegions'][number];
 export type AlarmMapping = SpillwayConfig['signals']['cloudwatch']['alarms'][number];
+export type SignalsConfig = SpillwayConfig['signals'];
+/** How one webhook source authenticates its sender. */
+export type SourceAuth = SignalsConfig[Exclude<keyof SignalsConfig, 'cloudwatch'>]['auth'];
+export type HostMapping = SignalsConfig['icinga']['hosts'][number];

@@ -1,5 +1,20 @@
-/** Where a signal came from; each source has one normaliser at the edge. */
-export type SignalSource = 'alertmanager' | 'cloudwatch' | 'operator';
+/**
+ * Where a signal came from; each source has one normaliser at the edge. CloudWatch alarms count as
+ * one source whether EventBridge or SNS delivered them, so both transports share alert and dedup keys.
+ */
+export const signalSources = [
+  'alertmanager',
+  'grafana',
+  'zabbix',
+  'datadog',
+  'icinga',
+  'nagios',
+  'cloudwatch',
+  'generic',
+  'operator',
+] as const;
+
+export type SignalSource = (typeof signalSources)[number];
 
 export type SignalState = 'firing' | 'resolved';
 
@@ -8,6 +23,10 @@ export type Severity = 'info' | 'warning' | 'critical';
 /**
  * One normalised observation about a workload's pressure. Every source format is translated
  * into this shape at the edge; the core never sees a source's own payload.
+ *
+ * `workload`, `alertKey` and `dedupKey` are built from letters, digits and `+ - = . _ : / @` only
+ * and stay under 256 characters, so they are safe as DynamoDB keys, log fields and ECS tag values.
+ * `summary` is free text with control and bidi characters removed, at most 256 characters.
  */
 export interface Signal {
   /** Stable id derived from the dedup key, so the same episode always gets the same id. */
@@ -29,9 +48,26 @@ export interface Signal {
   readonly summary?: string;
 }
 
-/** A signal as it travels on the queue. */
+/**
+ * One signal as it travels on the queue: what ingest sent before signals were batched. Still
+ * accepted by the decide function, for messages already in flight during a deploy.
+ */
 export interface SignalEnvelope {
   readonly kind: 'signal';
   readonly version: 1;
   readonly signal: Signal;
 }
+
+/**
+ * All signals of one webhook delivery for one workload: an alert storm of hundreds of alerts
+ * becomes one queue message, hence one decision. Split only when it would exceed the SQS size limit.
+ */
+export interface SignalBatchEnvelope {
+  readonly kind: 'signals';
+  readonly version: 1;
+  readonly workload: string;
+  readonly signals: readonly Signal[];
+}
+
+/** What the ingest function puts on the signals queue. */
+export type QueueEnvelope = SignalEnvelope | SignalBatchEnvelope;

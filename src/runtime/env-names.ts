@@ -17,8 +17,20 @@ export const ENV = {
   awsEndpoint: 'SPILLWAY_AWS_ENDPOINT',
   /** Local runtime only: the webhook bearer token itself. */
   webhookToken: 'SPILLWAY_WEBHOOK_TOKEN',
-  /** On AWS: ARN of the Secrets Manager secret holding the webhook bearer token. */
+  /**
+   * On AWS: ARN of the Secrets Manager secret holding every source's webhook credentials (one
+   * JSON secret with an entry per source; docs/ingest.md).
+   */
   webhookTokenSecretArn: 'SPILLWAY_WEBHOOK_TOKEN_SECRET_ARN',
+  /** Local runtime only: webhook secrets as JSON, in the layout of the Secrets Manager secret. */
+  webhookSecrets: 'SPILLWAY_WEBHOOK_SECRETS',
+  /** Local runtime only: a file holding that JSON, re-read while running. */
+  webhookSecretsFile: 'SPILLWAY_WEBHOOK_SECRETS_FILE',
+  /**
+   * Local runtime and tests only: a PEM that stands in for SNS's signing certificates, honoured only
+   * together with SPILLWAY_AWS_ENDPOINT (an emulator), never on AWS.
+   */
+  snsCertificateFile: 'SPILLWAY_SNS_CERTIFICATE_FILE',
 } as const;
 
 /** Name of the file the CDK bundling step writes the environment's validated config to. */

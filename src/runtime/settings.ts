@@ -12,6 +12,9 @@ export interface Settings {
   readonly awsEndpoint: string | undefined;
   readonly webhookToken: string | undefined;
   readonly webhookTokenSecretArn: string | undefined;
+  readonly webhookSecretsJson: string | undefined;
+  readonly webhookSecretsFile: string | undefined;
+  readonly snsCertificateFile: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -48,6 +51,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     awsEndpoint: env[ENV.awsEndpoint] || undefined,
     webhookToken: env[ENV.webhookToken] || undefined,
     webhookTokenSecretArn: env[ENV.webhookTokenSecretArn] || undefined,
+    webhookSecretsJson: env[ENV.webhookSecrets] || undefined,
+    webhookSecretsFile: env[ENV.webhookSecretsFile] || undefined,
+    snsCertificateFile: env[ENV.snsCertificateFile] || undefined,
   });
 }
 

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import type { AlarmMapping } from '../../config/schema';
-import { digest } from '../ids';
+import { makeSignal } from './make-signal';
 import { type NormaliseResult, reject } from './result';
+import { cleanText } from './text';
+import { observedTime } from './time';
 import { describeZodIssues } from './zod-issues';
 
 /** EventBridge "CloudWatch Alarm State Change" event, for metric and composite alarms alike. */
@@ -68,22 +70,93 @@ export function normaliseAlarmStateChange(body: unknown, mappings: readonly Alar
     ]);
   }
   const alarmArn = event.resources[0] as string;
-  const dedupKey = `cloudwatch:${digest([alarmArn, state.timestamp, state.value])}`;
   return {
     ok: true,
     ignored: [],
     signals: [
-      {
-        id: `sig-${digest([dedupKey], 20)}`,
+      makeSignal({
         source: 'cloudwatch',
         workload: mapping.workload,
-        alertKey: `cloudwatch:${alarmArn}`,
+        identity: alarmArn,
         state: state.value === 'ALARM' ? 'firing' : 'resolved',
         severity: mapping.severity,
         observedAt: observed.toISOString(),
-        dedupKey,
-        ...(state.reason ? { summary: state.reason.slice(0, 256) } : {}),
-      },
+        episode: [alarmArn, state.timestamp, state.value],
+        ...(state.reason ? { summary: state.reason } : {}),
+      }),
     ],
   };
 }
+
+/**
+ * The CloudWatch alarm notification SNS carries in `Message`, for metric and composite alarms
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-sns-notifications.html).
+ */
+export const alarmNotificationSchema = z.object({
+  AlarmName: z.string().min(1).max(255),
+  AlarmArn: z.string().startsWith('arn:').max(1024),
+  NewStateValue: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  NewStateReason: z.string().max(16_384).optional(),
+  StateChangeTime: z.string().min(1).max(40),
+});
+
+/**
+ * Translates the alarm notification SNS delivered. Alert and dedup keys are built as for the
+ * EventBridge event (alarm ARN; ARN + state timestamp + state), so an alarm routed both ways is one
+ * alert and each state change is applied once.
+ */
+export function normaliseAlarmNotification(
+  message: string,
+  mappings: readonly AlarmMapping[],
+  now: Date,
+): NormaliseResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(message);
+  } catch {
+    return reject('malformed', 'Message: not a CloudWatch alarm notification (not JSON)', ['Message']);
+  }
+  const parsed = alarmNotificationSchema.safeParse(document);
+  if (!parsed.success) {
+    const { message: text, fields } = describeZodIssues(parsed.error);
+    return reject(
+      'malformed',
+      `Message: not a CloudWatch alarm notification: ${text}`,
+      fields.map((f) => `Message.${f}`),
+    );
+  }
+  const alarm = parsed.data;
+  const mapping = findAlarmMapping(alarm.AlarmName, mappings);
+  if (!mapping) {
+    return reject('unknown_workload', `no workload is mapped to alarm ${cleanName(alarm.AlarmName)}`, [
+      'Message.AlarmName',
+    ]);
+  }
+  if (alarm.NewStateValue === 'INSUFFICIENT_DATA') {
+    return {
+      ok: true,
+      signals: [],
+      ignored: [{ item: cleanName(alarm.AlarmName), reason: 'INSUFFICIENT_DATA is not a pressure signal' }],
+    };
+  }
+  const observed = observedTime(alarm.StateChangeTime, now, 'Message.StateChangeTime');
+  if (!observed.ok) return observed;
+  return {
+    ok: true,
+    ignored: [],
+    signals: [
+      makeSignal({
+        source: 'cloudwatch',
+        workload: mapping.workload,
+        identity: alarm.AlarmArn,
+        state: alarm.NewStateValue === 'ALARM' ? 'firing' : 'resolved',
+        severity: mapping.severity,
+        observedAt: observed.iso,
+        episode: [alarm.AlarmArn, alarm.StateChangeTime, alarm.NewStateValue],
+        ...(alarm.NewStateReason ? { summary: alarm.NewStateReason } : {}),
+      }),
+    ],
+  };
+}
+
+const cleanName = (name: string) => cleanText(name, 128);

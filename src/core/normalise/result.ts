@@ -1,4 +1,5 @@
 import type { Signal } from '../signal';
+import { cleanText } from './text';
 
 /** Why an input could not become signals; maps to one HTTP status at the edge. */
 export type RejectionCode = 'malformed' | 'unknown_workload';
@@ -21,6 +22,8 @@ export interface Normalised {
   readonly ok: true;
   readonly signals: readonly Signal[];
   readonly ignored: readonly Ignored[];
+  /** Alerts the sender left out of the delivery (Alertmanager's and Grafana's `truncatedAlerts`). */
+  readonly truncatedAlerts?: number;
 }
 
 export type NormaliseResult = Normalised | Rejection;
@@ -31,3 +34,15 @@ export const reject = (code: RejectionCode, message: string, fields?: readonly s
   message,
   ...(fields ? { fields } : {}),
 });
+
+/** The 422 answer: every unknown workload named once, cleaned, so a hostile label cannot bloat it. */
+export const unknownWorkloads = (names: ReadonlySet<string>, field: string): Rejection =>
+  reject(
+    'unknown_workload',
+    `unknown workload(s): ${[...names]
+      .sort()
+      .slice(0, 10)
+      .map((n) => cleanText(n, 64))
+      .join(', ')}${names.size > 10 ? ` and ${names.size - 10} more` : ''}`,
+    [field],
+  );

@@ -1,12 +1,16 @@
 import type * as z from 'zod';
 import { formatIssuePath } from '../../config/issue-path';
+import { cleanText } from './text';
 
-/** `alerts[0].startsAt: Invalid ISO datetime` for each issue, the form every 400 answer uses. */
+/**
+ * `alerts[0].startsAt: Invalid ISO datetime` for each issue, the form every 400 answer uses. Paths
+ * are built from the sender's own keys, so they are cleaned like any other text from a payload.
+ */
 export function describeZodIssues(error: z.ZodError): { message: string; fields: string[] } {
-  const fields = error.issues.map((issue) => formatIssuePath(issue.path) || '(root)');
+  const paths = error.issues.map((issue) => cleanText(formatIssuePath(issue.path), 200) || '(root)');
   const message = error.issues
     .slice(0, 10)
-    .map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`)
+    .map((issue, index) => `${paths[index]}: ${cleanText(issue.message, 200)}`)
     .join('; ');
-  return { message, fields };
+  return { message, fields: paths.slice(0, 50) };
 }

@@ -1,7 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { AdapterError } from '../../../src/adapters/errors';
-import { parseTokens, secretsManagerTokens, TOKEN_CACHE_SECONDS } from '../../../src/adapters/webhook-tokens';
+import {
+  localSecrets,
+  parseTokens,
+  parseWebhookSecrets,
+  secretsManagerSecrets,
+  TOKEN_CACHE_SECONDS,
+} from '../../../src/adapters/webhook-tokens';
 import { FakeClock } from '../fakes';
 
 /** A Secrets Manager client whose `send` answers from a list, one answer per call. */
@@ -31,22 +40,10 @@ describe('parseTokens', () => {
   });
 
   it.each([
-    ['an empty secret', '  ', 'webhook token secret is empty'],
-    [
-      'a JSON secret without tokens',
-      '{"token": "x"}',
-      'webhook token secret must be a token or {"tokens": ["…"]}',
-    ],
-    [
-      'an empty token in the list',
-      '{"tokens": ["a", ""]}',
-      'webhook token secret must be a token or {"tokens": ["…"]}',
-    ],
-    [
-      'a token that is not a string',
-      '{"tokens": ["a", 7]}',
-      'webhook token secret must be a token or {"tokens": ["…"]}',
-    ],
+    ['an empty secret', '  ', 'webhook secret is empty'],
+    ['a JSON secret without tokens', '{"token": "x"}', 'webhook secret must be a token or {"tokens": ["…"]}'],
+    ['an empty token in the list', '{"tokens": ["a", ""]}', "entry 'tokens' is neither"],
+    ['a token that is not a string', '{"tokens": ["a", 7]}', "entry 'tokens' is neither"],
   ])('refuses %s', (_, secret, message) => {
     expect(() => parseTokens(secret)).toThrow(message);
   });
@@ -68,12 +65,13 @@ describe('parseTokens', () => {
   });
 });
 
-describe('secretsManagerTokens', () => {
+describe('secretsManagerSecrets', () => {
   it('fetches on first use and caches for TOKEN_CACHE_SECONDS', async () => {
     // Prepare
     const { client, calls } = fakeSecrets(['first', 'second']);
     const clock = new FakeClock();
-    const tokens = secretsManagerTokens(client, SECRET_ARN, clock.now);
+    const secrets = secretsManagerSecrets(client, SECRET_ARN, clock.now);
+    const tokens = () => secrets('alertmanager');
 
     // Act
     const one = await tokens();
@@ -91,7 +89,8 @@ describe('secretsManagerTokens', () => {
     // Prepare
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const { client } = fakeSecrets([throttled, 'tok']);
-    const tokens = secretsManagerTokens(client, SECRET_ARN, new FakeClock().now);
+    const secrets = secretsManagerSecrets(client, SECRET_ARN, new FakeClock().now);
+    const tokens = () => secrets('alertmanager');
 
     // Act
     const failure = await tokens().catch((error: unknown) => error);
@@ -104,5 +103,59 @@ describe('secretsManagerTokens', () => {
     );
     expect((failure as AdapterError).retryable).toBe(true);
     expect(recovered).toEqual(['tok']);
+  });
+});
+
+describe('parseWebhookSecrets', () => {
+  it('reads one entry per source, a string or a list during a rotation', () => {
+    expect(
+      parseWebhookSecrets('{"alertmanager": ["new", "old"], "grafana": "hmac-key", "generic": "whsec_abc="}'),
+    ).toEqual({ alertmanager: ['new', 'old'], grafana: ['hmac-key'], generic: ['whsec_abc='] });
+  });
+
+  it('reads the legacy layouts as the alertmanager entry', () => {
+    expect(parseWebhookSecrets('plain-token')).toEqual({ alertmanager: ['plain-token'] });
+    expect(parseWebhookSecrets('{"tokens": ["a", "b"], "datadog": "c"}')).toEqual({
+      alertmanager: ['a', 'b'],
+      datadog: ['c'],
+    });
+  });
+
+  it('refuses an entry that is neither a string nor a list of strings, without quoting values', () => {
+    let message = '';
+    try {
+      parseWebhookSecrets('{"grafana": {"secret": "do-not-log-me"}}');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("entry 'grafana' is neither");
+    expect(message).not.toContain('do-not-log-me');
+  });
+});
+
+describe('secretsManagerSecrets, per source', () => {
+  it('answers an empty list for a source the secret has no entry for', async () => {
+    const { client } = fakeSecrets(['{"grafana": "k"}']);
+    const secrets = secretsManagerSecrets(client, SECRET_ARN, new FakeClock().now);
+    expect([await secrets('grafana'), await secrets('datadog'), await secrets('__proto__')]).toEqual([
+      ['k'],
+      [],
+      [],
+    ]);
+  });
+});
+
+describe('localSecrets', () => {
+  it('answers named entries from the JSON or the file, and the local token for every other source', async () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), 'spillway-')), 'secrets.json');
+    writeFileSync(file, '{"datadog": "from-file"}');
+    const secrets = localSecrets({ token: 'tok', json: '{"grafana": ["from-env"]}', file });
+
+    // Act
+    const answers = [await secrets('grafana'), await secrets('datadog'), await secrets('alertmanager')];
+
+    // Assess
+    expect(answers).toEqual([['from-env'], ['from-file'], ['tok']]);
   });
 });

@@ -77,7 +77,14 @@ describe('configuration', () => {
       });
       expect(config.workloads[0]?.burstRegions[0]?.network.assignPublicIp).toBe(false);
       expect(config.signals).toEqual({
-        alertmanager: { workloadLabel: 'workload' },
+        alertmanager: { workloadLabel: 'workload', auth: { scheme: 'bearer' } },
+        grafana: { workloadLabel: 'workload', auth: { scheme: 'bearer' } },
+        zabbix: { workloadTag: 'workload', hostGroups: [], auth: { scheme: 'bearer' } },
+        datadog: { workloadTag: 'workload', auth: { scheme: 'bearer' } },
+        icinga: { hosts: [], auth: { scheme: 'standard-webhooks', replayWindowSeconds: 300 } },
+        nagios: { hosts: [], auth: { scheme: 'standard-webhooks', replayWindowSeconds: 300 } },
+        'cloudwatch-sns': { auth: { scheme: 'sns', topicArns: [] } },
+        generic: { auth: { scheme: 'standard-webhooks', replayWindowSeconds: 300 } },
         cloudwatch: { alarms: [] },
       });
       expect(config.decisionLogRetentionDays).toBe(30);

@@ -23,6 +23,30 @@ describe('parseQueueMessage', () => {
     expect(parsed).toEqual({ ok: true, signals: [signal] });
   });
 
+  it("reads a batch envelope: one workload's signals from one delivery", () => {
+    // Prepare
+    const signals = [firing('alertmanager:fp-a', -10), firing('alertmanager:fp-b', -5)];
+    const body = JSON.stringify({ kind: 'signals', version: 1, workload: 'checkout-api', signals });
+
+    // Act
+    const parsed = parseQueueMessage(body, config);
+
+    // Assess
+    expect(parsed).toEqual({ ok: true, signals });
+  });
+
+  it('refuses a batch envelope naming an unknown workload in any of its signals', () => {
+    const signals = [
+      firing('alertmanager:fp-a', -10),
+      { ...firing('alertmanager:fp-b', -5), workload: 'ledger' },
+    ];
+    const body = JSON.stringify({ kind: 'signals', version: 1, workload: 'checkout-api', signals });
+    expect(parseQueueMessage(body, config)).toEqual({
+      ok: false,
+      reason: 'signal names unknown workload ledger',
+    });
+  });
+
   it('drops fields a signal does not have', () => {
     // Prepare
     const signal = firing('alertmanager:fp-latency', -10);

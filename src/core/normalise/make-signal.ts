@@ -1,0 +1,47 @@
+import { digest } from '../ids';
+import type { Severity, Signal, SignalSource, SignalState } from '../signal';
+import { cleanText, keyPart } from './text';
+
+export const SUMMARY_MAX = 256;
+
+export interface SignalParts {
+  readonly source: SignalSource;
+  readonly workload: string;
+  /** The alert's identity within its source (fingerprint, event id, alarm ARN). */
+  readonly identity: string;
+  readonly state: SignalState;
+  readonly severity: Severity;
+  /** Already checked by `observedTime`. */
+  readonly observedAt: string;
+  /** What names one episode in one state, as the sender wrote it: redeliveries repeat it exactly. */
+  readonly episode: readonly string[];
+  readonly value?: number;
+  readonly summary?: string;
+}
+
+/** The one way a normaliser builds a signal: keys are tag-safe and bounded, text is cleaned. */
+export function makeSignal(parts: SignalParts): Signal {
+  const dedupKey = `${parts.source}:${digest(parts.episode)}`;
+  const summary = parts.summary ? cleanText(parts.summary, SUMMARY_MAX) : '';
+  return {
+    id: `sig-${digest([dedupKey], 20)}`,
+    source: parts.source,
+    workload: parts.workload,
+    alertKey: `${parts.source}:${keyPart(parts.identity)}`,
+    state: parts.state,
+    severity: parts.severity,
+    ...(parts.value !== undefined && Number.isFinite(parts.value) ? { value: parts.value } : {}),
+    observedAt: parts.observedAt,
+    dedupKey,
+    ...(summary ? { summary } : {}),
+  };
+}
+
+/** A number from a label or annotation, when it is one. */
+export function numberFrom(text: string | number | undefined | null): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
+  if (typeof text !== 'string' || !/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text))
+    return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
