@@ -4,12 +4,14 @@ import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
 import { alarmRulePattern } from '../alarm-rule-pattern';
+import { burstArns } from '../burst-arns';
 import type { BurstRegionTopology } from '../burst-topology';
 import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
 import { functionEntry } from '../repository-paths';
 import { BurstControlAccess } from './burst-control-access';
 import type { ControlPlaneStateful } from './control-plane-stateful';
 import { SpillwayFunction } from './spillway-function';
+import { burstTaskStatePattern } from './task-state-forwarding';
 import { WebhookApi } from './webhook-api';
 
 export interface ControlPlaneStatelessProps {
@@ -40,6 +42,7 @@ export class ControlPlaneStateless extends Construct {
   readonly api: WebhookApi;
   readonly alarmRule: Rule | undefined;
   readonly reconcileSchedule: Rule;
+  readonly taskStateRule: Rule;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStatelessProps) {
     super(scope, id);
@@ -104,6 +107,20 @@ export class ControlPlaneStateless extends Construct {
           ],
         })
       : undefined;
+
+    const arns = burstArns(this, environment);
+    this.taskStateRule = new Rule(this, 'TaskStateRule', {
+      description:
+        'ECS task state changes of burst tasks (forwarded from the burst regions) trigger the reconciler',
+      eventPattern: burstTaskStatePattern(
+        props.topology.flatMap((region) =>
+          region.clusterNames.map((name) => arns.cluster(region.region, name)),
+        ),
+      ),
+      targets: [
+        new LambdaFunction(this.reconcile.function, { retryAttempts: 2, maxEventAge: Duration.minutes(5) }),
+      ],
+    });
 
     this.reconcileSchedule = new Rule(this, 'ReconcileSchedule', {
       description: 'Runs the Spillway reconciler every minute',

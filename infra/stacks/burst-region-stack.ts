@@ -4,6 +4,7 @@ import type { SpillwayConfig } from '../../src/config/schema';
 import type { BurstRegionTopology } from '../burst-topology';
 import { BurstWorkloads } from '../constructs/burst-workloads';
 import { DrainWorkflow } from '../constructs/drain-workflow';
+import { TaskStateForwarding } from '../constructs/task-state-forwarding';
 import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
 
 export interface BurstRegionStackProps extends StackProps {
@@ -46,6 +47,15 @@ export class BurstRegionStack extends Stack {
       logRetention,
       removalPolicy,
     });
+
+    // In the control region itself the control plane's own rule sees these events directly.
+    if (props.topology.region !== props.config.controlRegion) {
+      new TaskStateForwarding(this, 'TaskStateForwarding', {
+        environment,
+        clusterNames: props.topology.clusterNames,
+        controlRegion: props.config.controlRegion,
+      });
+    }
 
     new CfnOutput(this, 'DrainStateMachineArn', { value: this.drainWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DrainLedgerTableName', { value: this.drainWorkflow.ledgerTable.tableName });

@@ -45,6 +45,24 @@ describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (
       template = Template.fromStack(burstStackIn(stacks, topology.region));
     });
 
+    it('forwards state changes of its burst tasks to the control region event bus', () => {
+      // Assess
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.ecs'],
+          'detail-type': ['ECS Task State Change'],
+          detail: { startedBy: ['spillway'], clusterArn: Match.anyValue() },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: Match.stringLikeRegexp(
+              `:events:${stacks.config.controlRegion}:${TEST_ACCOUNT}:event-bus/default$`,
+            ),
+          }),
+        ],
+      });
+    });
+
     it('runs one ECS cluster per cluster name, with Container Insights', () => {
       // Assess
       template.resourceCountIs('AWS::ECS::Cluster', topology.clusterNames.length);

@@ -134,7 +134,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     // Prepare
     const expected = alarmRulePattern(stacks.config);
     const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter(
-      (r) => r.Properties.EventPattern,
+      (r) =>
+        (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.cloudwatch',
     );
 
     // Assess
@@ -161,6 +162,32 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
         }),
       ],
     });
+  });
+
+  it('reconciles at once on state changes of burst tasks in the burst clusters', () => {
+    // Prepare
+    const clusters = stacks.config.workloads.flatMap((w) =>
+      w.burstRegions.map((r) => `:ecs:${r.region}:${TEST_ACCOUNT}:cluster/${r.cluster}`),
+    );
+
+    // Assess
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter(
+      (rule) =>
+        (rule.Properties?.EventPattern as { 'detail-type'?: string[] })?.['detail-type']?.[0] ===
+        'ECS Task State Change',
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]?.Properties?.EventPattern as {
+      source: string[];
+      detail: { startedBy: string[]; clusterArn: unknown[] };
+    };
+    expect(pattern.source).toEqual(['aws.ecs']);
+    expect(pattern.detail.startedBy).toEqual(['spillway']);
+    const arns = JSON.stringify(pattern.detail.clusterArn);
+    for (const cluster of new Set(clusters)) expect(arns).toContain(cluster);
+    expect(JSON.stringify(rules[0]?.Properties?.Targets)).toContain(
+      logicalId(stacks.control.stateless.reconcile, 'function'),
+    );
   });
 
   it('runs every function on nodejs22.x, arm64, traced, with the bundled config and its own log group', () => {

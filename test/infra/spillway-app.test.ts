@@ -43,7 +43,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('the Spillway app (%s)', (env
       'AWS::SQS::Queue': 2,
       'AWS::SecretsManager::Secret': 1,
       'AWS::CloudWatch::Alarm': 1,
-      'AWS::Events::Rule': 2,
+      'AWS::Events::Rule': 3,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Route': 1,
       'AWS::ApiGatewayV2::Stage': 1,
@@ -58,7 +58,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('the Spillway app (%s)', (env
       'AWS::ECS::TaskDefinition': 1,
       'AWS::DynamoDB::Table': 1,
       'AWS::StepFunctions::StateMachine': 1,
-      'AWS::IAM::Role': 3,
+      'AWS::Events::Rule': 1,
+      'AWS::IAM::Role': 4,
       'AWS::Logs::LogGroup': 2,
       'AWS::Lambda::Function': 0,
     };
