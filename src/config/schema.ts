@@ -255,15 +255,25 @@ export const spillwayConfigSchema = z
         });
       }
     });
-    config.signals.cloudwatch.alarms.forEach((mapping, index) => {
-      if (!workloadNames.has(mapping.workload)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['signals', 'cloudwatch', 'alarms', index, 'workload'],
-          message: `alarm mapping names unknown workload ${mapping.workload}`,
-        });
-      }
-    });
+    // Every mapping from a monitor's names to a workload must name a workload that exists: a
+    // typo would otherwise surface only as a 422 when the monitor first fires.
+    const mappings: [readonly PropertyKey[], readonly { workload: string }[]][] = [
+      [['signals', 'cloudwatch', 'alarms'], config.signals.cloudwatch.alarms],
+      [['signals', 'zabbix', 'hostGroups'], config.signals.zabbix.hostGroups],
+      [['signals', 'icinga', 'hosts'], config.signals.icinga.hosts],
+      [['signals', 'nagios', 'hosts'], config.signals.nagios.hosts],
+    ];
+    for (const [path, entries] of mappings) {
+      entries.forEach((mapping, index) => {
+        if (!workloadNames.has(mapping.workload)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, index, 'workload'],
+            message: `mapping names unknown workload ${mapping.workload}`,
+          });
+        }
+      });
+    }
   });
 
 export type SpillwayConfig = z.infer<typeof spillwayConfigSchema>;

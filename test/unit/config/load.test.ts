@@ -181,7 +181,27 @@ describe('configuration', () => {
 
       // Assess
       expect(error.issues).toEqual([
-        'signals.cloudwatch.alarms[0].workload: alarm mapping names unknown workload billing-api',
+        'signals.cloudwatch.alarms[0].workload: mapping names unknown workload billing-api',
+      ]);
+    });
+
+    it('rejects host and host-group mappings to workloads that are not configured', () => {
+      // Prepare
+      const document = configDoc({
+        signals: {
+          zabbix: { hostGroups: [{ group: 'Billing servers', workload: 'billing-api' }] },
+          icinga: { hosts: [{ host: 'web-01', workload: 'checkout-api' }] },
+          nagios: { hosts: [{ host: 'db-', match: 'prefix', workload: 'database' }] },
+        },
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([
+        'signals.zabbix.hostGroups[0].workload: mapping names unknown workload billing-api',
+        'signals.nagios.hosts[0].workload: mapping names unknown workload database',
       ]);
     });
 
