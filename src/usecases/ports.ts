@@ -30,12 +30,3 @@ export interface ReconcileDeps extends DecideDeps {
   readonly ledger: Pick<DrainLedger, 'read'>;
   readonly targets: Pick<TargetGroups, 'register'>;
 }
-
-export interface IngestDeps {
-  readonly config: SpillwayConfig;
-  readonly queue: Pick<SignalQueue, 'enqueue'>;
-  /** The bearer tokens currently accepted; more than one while a token is being rotated. */
-  readonly webhookTokens: () => Promise<readonly string[]>;
-  readonly clock: () => Date;
-  readonly log: Log;
-}

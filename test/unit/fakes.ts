@@ -13,7 +13,7 @@ import type { Decision } from '../../src/core/decision';
 import { digest } from '../../src/core/ids';
 import type { SignalEnvelope } from '../../src/core/signal';
 import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
-import type { DecideDeps, IngestDeps, Log, ReconcileDeps } from '../../src/usecases/ports';
+import type { DecideDeps, Log, ReconcileDeps } from '../../src/usecases/ports';
 import type { DrainInput } from '../../src/workflow/drain-definition';
 import { ACCOUNT, aConfig, at, cloneJson } from './factories';
 
@@ -267,37 +267,6 @@ export function fakeDecideDeps(config: SpillwayConfig = aConfig()): FakeDecideDe
     drainLedgerTable: 'spillway-drain-ledger',
     clock: time.now,
     time,
-    log: new RecordingLog(),
-  };
-}
-
-/** The signals queue in memory; `fail` makes `enqueue` throw as SendMessageBatch would. */
-export class FakeSignalQueue {
-  readonly batches: (readonly SignalEnvelope[])[] = [];
-  fail = false;
-  async enqueue(envelopes: readonly SignalEnvelope[]): Promise<void> {
-    if (this.fail) throw new Error('sqs SendMessageBatch failed: ServiceUnavailable');
-    this.batches.push(envelopes);
-  }
-}
-
-export interface FakeIngestDeps extends IngestDeps {
-  readonly queue: FakeSignalQueue;
-  readonly log: RecordingLog;
-}
-
-export function fakeIngestDeps(
-  options: { tokens?: readonly string[] | Error; config?: SpillwayConfig } = {},
-): FakeIngestDeps {
-  const tokens = options.tokens ?? ['s3cret-token'];
-  return {
-    config: options.config ?? aConfig(),
-    queue: new FakeSignalQueue(),
-    webhookTokens: async () => {
-      if (tokens instanceof Error) throw tokens;
-      return tokens;
-    },
-    clock: () => at(0),
     log: new RecordingLog(),
   };
 }
