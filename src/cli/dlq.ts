@@ -23,6 +23,11 @@ export function summarise(body: string): string {
     const signal = document.signal as Record<string, unknown> | undefined;
     if (signal)
       return `signal ${String(signal.state)} for ${String(signal.workload)} from ${String(signal.source)}`;
+    if (document.kind === 'signals' && Array.isArray(document.signals)) {
+      const signals = document.signals as Record<string, unknown>[];
+      const firing = signals.filter((s) => s.state === 'firing').length;
+      return `${signals.length} signal(s) for ${String(document.workload)} (${firing} firing) from ${String(signals[0]?.source)}`;
+    }
     if (document.source === 'aws.cloudwatch') {
       const detail = document.detail as Record<string, unknown> | undefined;
       return `CloudWatch alarm ${String(detail?.alarmName)}`;

@@ -11,7 +11,6 @@ import type { CommitResult } from '../../src/adapters/state-store';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { Decision } from '../../src/core/decision';
 import { digest } from '../../src/core/ids';
-import type { SignalEnvelope } from '../../src/core/signal';
 import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
 import type { DecideDeps, Log, ReconcileDeps } from '../../src/usecases/ports';
 import type { DrainInput } from '../../src/workflow/drain-definition';
