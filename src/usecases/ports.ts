@@ -1,7 +1,6 @@
 import type { BurstCompute } from '../adapters/burst-compute';
 import type { DrainLedger } from '../adapters/drain-ledger';
 import type { DrainStarter } from '../adapters/drain-starter';
-import type { SignalQueue } from '../adapters/signal-queue';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
