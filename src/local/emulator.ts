@@ -62,7 +62,12 @@ export async function startMoto(
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // A watchdog shell stops moto when this process is gone, however it ended (even SIGKILL).
-  const watchdog = `"$0" -H 127.0.0.1 -p ${port} & moto=$!; trap 'kill $moto 2>/dev/null; for i in 1 2 3 4; do kill -0 $moto 2>/dev/null || exit 0; sleep 0.5; done; kill -9 $moto 2>/dev/null' EXIT TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done`;
+  const watchdog = [
+    `"$0" -H 127.0.0.1 -p ${port} & moto=$!`,
+    `trap 'kill $moto 2>/dev/null; exit 0' TERM INT`,
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
+    `kill $moto 2>/dev/null; sleep 2; kill -9 $moto 2>/dev/null`,
+  ].join('; ');
   const child = spawn('/bin/sh', ['-c', watchdog, MOTO_SERVER], {
     env: {
       ...process.env,
