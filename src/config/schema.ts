@@ -65,6 +65,31 @@ const workloadSchema = z
     scaleInCooldownSeconds: z.number().int().min(0).max(86_400).default(300),
     /** How long a draining task keeps serving after it leaves the target group, before StopTask. */
     drainSeconds: z.number().int().min(0).max(86_400).default(30),
+    /**
+     * Multiplies scaleOutStep by the highest severity firing (docs/operations.md). Absent: every
+     * severity is one step, as before severities counted.
+     */
+    severitySteps: z
+      .strictObject({
+        info: z.number().int().min(0).max(10).default(0),
+        warning: z.number().int().min(0).max(10).default(1),
+        critical: z.number().int().min(0).max(10).default(2),
+      })
+      .optional(),
+    /**
+     * Hysteresis: scale in only once no alert has fired or resolved for this long, so a flapping
+     * alert does not flap tasks. Not set: only scaleInCooldownSeconds applies.
+     */
+    scaleInStabilisationSeconds: z.number().int().min(0).max(86_400).optional(),
+    /** A burst task is not scaled in by the policy before it has run this long (operator drains may). */
+    minBurstSeconds: z.number().int().min(0).max(86_400).optional(),
+    /** Proportional sizing from a signal's metric value: desired capacity = ceil(capacity × value / target). */
+    scaleOnMetric: z.strictObject({ target: z.number().positive() }).optional(),
+    /**
+     * Tasks the home site runs, counted as capacity by proportional sizing; 1 when absent (kept
+     * optional rather than defaulted so workload objects built in code stay valid).
+     */
+    homeCapacityTasks: z.number().int().min(1).max(10_000).optional(),
   })
   .superRefine((workload, ctx) => {
     if (workload.minBurstTasks > workload.maxBurstTasks) {

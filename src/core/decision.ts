@@ -29,6 +29,14 @@ export interface Decision {
     readonly state: string;
     readonly outcome: SignalOutcome;
   }[];
+  /** Operator commands the decision applied or found already applied. */
+  readonly commands?: readonly {
+    readonly id: string;
+    readonly action: string;
+    readonly outcome: 'applied' | 'duplicate';
+  }[];
+  /** Dry-run: what the policy would have done; `action` is then a hold. */
+  readonly wouldHave?: DecisionAction;
   readonly liveTasks: number;
   readonly firingAlerts: readonly string[];
   /** True when the decision came from a periodic evaluation rather than a signal. */

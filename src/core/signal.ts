@@ -1,3 +1,5 @@
+import type { OperatorCommand } from './command';
+
 /**
  * Where a signal came from; each source has one normaliser at the edge. CloudWatch alarms count as
  * one source whether EventBridge or SNS delivered them, so both transports share alert and dedup keys.
@@ -69,5 +71,15 @@ export interface SignalBatchEnvelope {
   readonly signals: readonly Signal[];
 }
 
+/** One operator command (`spillway burst|drain|pause|resume|dry-run`), sent by the CLI. */
+export interface CommandEnvelope {
+  readonly kind: 'command';
+  readonly version: 1;
+  readonly command: OperatorCommand;
+}
+
 /** What the ingest function puts on the signals queue. */
 export type QueueEnvelope = SignalEnvelope | SignalBatchEnvelope;
+
+/** Everything the decide function reads from the signals queue besides alarm events: ingest's and the CLI's. */
+export type DecideEnvelope = QueueEnvelope | CommandEnvelope;

@@ -32,7 +32,26 @@ export interface AlertRecord {
   readonly source: SignalSource;
   readonly state: SignalState;
   readonly severity: Severity;
+  /** The metric value the signal carried, for proportional sizing. */
+  readonly value?: number;
   readonly observedAt: string;
+}
+
+/** An operator's pause: no new tasks (scale-out, replacements) until resumed or `until`; drains continue. */
+export interface PauseRecord {
+  readonly since: string;
+  readonly reason: string;
+  readonly commandId: string;
+  readonly requestedBy?: string;
+  readonly until?: string;
+}
+
+/** An operator's dry-run: decisions are computed and logged, nothing is launched or drained. */
+export interface DryRunRecord {
+  readonly since: string;
+  readonly reason: string;
+  readonly commandId: string;
+  readonly requestedBy?: string;
 }
 
 /** A scale-out decided and committed but not yet confirmed by RunTask (the outbox of a decision). */
@@ -64,6 +83,8 @@ export interface WorkloadState {
   readonly desiredTasks?: number;
   /** When lost tasks were last replaced, newest last: the crash-loop guard counts them. */
   readonly replacements?: readonly string[];
+  readonly paused?: PauseRecord;
+  readonly dryRun?: DryRunRecord;
   readonly updatedAt?: string;
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { SpillwayConfig } from '../config/schema';
+import { commandActions, type OperatorCommand } from '../core/command';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
 import { type Signal, signalSources } from '../core/signal';
@@ -34,10 +35,53 @@ const batchEnvelopeSchema = z.object({
   signals: z.array(signalSchema).min(1),
 });
 
-const envelopeSchema = z.discriminatedUnion('kind', [singleEnvelopeSchema, batchEnvelopeSchema]);
+/** Ids end up in dedup keys and decision ids: the same boring characters as dedup keys. */
+const commandId = z
+  .string()
+  .regex(/^[A-Za-z0-9+=.:_/@-]{1,128}$/, 'must be 1-128 letters, digits or + = . : _ / @ -');
+
+/** One operator command from the CLI; a count only where it means something, `until` only on pause. */
+const commandSchema = z
+  .strictObject({
+    id: commandId,
+    workload: z.string().min(1),
+    action: z.enum(commandActions),
+    count: z.number().int().min(1).max(1000).optional(),
+    reason: z.string().trim().min(1, 'an operator command needs a reason').max(500),
+    requestedBy: z.string().min(1).max(128).optional(),
+    until: isoTime.optional(),
+    issuedAt: isoTime,
+  })
+  .superRefine((command, ctx) => {
+    const counted = command.action === 'burst' || command.action === 'drain';
+    if (counted && command.count === undefined)
+      ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} needs a count` });
+    if (!counted && command.count !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
+    if (command.until !== undefined && command.action !== 'pause')
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause takes until' });
+  });
+
+const commandEnvelopeSchema = z.object({
+  kind: z.literal('command'),
+  version: z.literal(1),
+  command: commandSchema,
+});
+
+const envelopeSchema = z.discriminatedUnion('kind', [
+  singleEnvelopeSchema,
+  batchEnvelopeSchema,
+  commandEnvelopeSchema,
+]);
 
 export type ParsedMessage =
-  | { readonly ok: true; readonly signals: readonly Signal[]; readonly note?: string }
+  | {
+      readonly ok: true;
+      readonly signals: readonly Signal[];
+      /** Present only when the message is an operator command. */
+      readonly commands?: readonly OperatorCommand[];
+      readonly note?: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -62,6 +106,18 @@ export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedM
   const parsed = envelopeSchema.safeParse(document);
   if (!parsed.success)
     return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
+  if (parsed.data.kind === 'command') {
+    const { until, ...rest } = parsed.data.command;
+    const command: OperatorCommand = {
+      ...rest,
+      // Times compared as text, like observedAt: one form, UTC with milliseconds.
+      issuedAt: new Date(rest.issuedAt).toISOString(),
+      ...(until !== undefined ? { until: new Date(until).toISOString() } : {}),
+    };
+    if (!known.has(command.workload))
+      return { ok: false, reason: `command names unknown workload ${command.workload}` };
+    return { ok: true, signals: [], commands: [command] };
+  }
   const listed = parsed.data.kind === 'signal' ? [parsed.data.signal] : parsed.data.signals;
   // Stale checks compare times as text: every time is held in one form, UTC with milliseconds.
   const signals: Signal[] = listed.map((signal) => ({

@@ -1,3 +1,4 @@
+import type { OperatorCommand } from '../core/command';
 import type { Signal } from '../core/signal';
 import { applySignals } from './apply-signals';
 import { forEachConcurrently } from './concurrently';
@@ -20,7 +21,16 @@ export interface QueueMessage {
 export async function processBatch(messages: readonly QueueMessage[], deps: DecideDeps): Promise<string[]> {
   const failed: string[] = [];
   const reasons = new Map<string, string>();
-  const byWorkload = new Map<string, { signals: Signal[]; messageIds: string[] }>();
+  const byWorkload = new Map<
+    string,
+    { signals: Signal[]; commands: OperatorCommand[]; messageIds: string[] }
+  >();
+  const groupOf = (workload: string, messageId: string) => {
+    const group = byWorkload.get(workload) ?? { signals: [], commands: [], messageIds: [] };
+    if (!group.messageIds.includes(messageId)) group.messageIds.push(messageId);
+    byWorkload.set(workload, group);
+    return group;
+  };
   for (const message of messages) {
     const parsed = parseQueueMessage(message.body, deps.config);
     if (!parsed.ok) {
@@ -30,16 +40,14 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       reasons.set(message.messageId, parsed.reason);
       continue;
     }
-    if (parsed.signals.length === 0) {
+    const commands = parsed.commands ?? [];
+    if (parsed.signals.length === 0 && commands.length === 0) {
       deps.log.info('message carries no signal', { messageId: message.messageId, note: parsed.note });
       continue;
     }
-    for (const signal of parsed.signals) {
-      const group = byWorkload.get(signal.workload) ?? { signals: [], messageIds: [] };
-      group.signals.push(signal);
-      if (!group.messageIds.includes(message.messageId)) group.messageIds.push(message.messageId);
-      byWorkload.set(signal.workload, group);
-    }
+    for (const signal of parsed.signals) groupOf(signal.workload, message.messageId).signals.push(signal);
+    // Commands join their workload's signals: one decision sees both, under one conditional write.
+    for (const command of commands) groupOf(command.workload, message.messageId).commands.push(command);
   }
   await forEachConcurrently([...byWorkload], WORKLOADS_IN_PARALLEL, async ([name, group]) => {
     const workload = deps.config.workloads.find((w) => w.name === name);
@@ -49,7 +57,7 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       return;
     }
     try {
-      await applySignals(workload, group.signals, deps);
+      await applySignals(workload, group.signals, deps, group.commands);
     } catch (error) {
       deps.log.error('workload not processed; its messages will be retried', {
         workload: name,

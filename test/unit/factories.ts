@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load';
 import type { SpillwayConfig, WorkloadConfig } from '../../src/config/schema';
+import type { OperatorCommand } from '../../src/core/command';
 import { digest } from '../../src/core/ids';
 import type { Severity, Signal, SignalEnvelope, SignalSource, SignalState } from '../../src/core/signal';
 import type { AlertRecord, BurstTask, WorkloadState } from '../../src/core/workload-state';
@@ -308,5 +309,28 @@ export function alarmEvent(spec: AlarmEventSpec = {}): Document {
       },
       previousState: { value: 'OK', timestamp: '2026-03-01T11:00:00.000+0000' },
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator commands
+// ---------------------------------------------------------------------------------------------
+
+export interface CommandSpec extends Partial<Omit<OperatorCommand, 'issuedAt'>> {
+  readonly action: OperatorCommand['action'];
+  /** Seconds after T0. */
+  readonly issuedAt?: number;
+}
+
+/** An operator command for checkout-api, issued at T0, with id and reason filled in unless given. */
+export function aCommand(spec: CommandSpec): OperatorCommand {
+  const { issuedAt, ...rest } = spec;
+  return {
+    id: `cmd-${spec.action}-${issuedAt ?? 0}`,
+    workload: 'checkout-api',
+    reason: 'peak sale traffic',
+    requestedBy: 'sre-alice',
+    ...rest,
+    issuedAt: isoAt(issuedAt ?? 0),
   };
 }

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorkloadConfig } from '../../../src/config/schema';
+import { type CommandAction, commandActions, type OperatorCommand } from '../../../src/core/command';
 import { decide, type PolicyInput, type PolicyResult } from '../../../src/core/policy';
 import type { Signal } from '../../../src/core/signal';
 import { countLive, emptyWorkloadState, type WorkloadState } from '../../../src/core/workload-state';
-import { aSignal, at, aWorkload, burstRegionDoc } from '../factories';
+import { aCommand, aSignal, at, aWorkload, burstRegionDoc, isoAt } from '../factories';
 import { commitResult, finishDrains, killRunningTask, launchPending, regionMax } from '../simulator';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,6 +28,10 @@ const workloadArb: fc.Arbitrary<WorkloadConfig> = fc
     scaleInStep: fc.integer({ min: 1, max: 4 }),
     scaleOutCooldownSeconds: fc.constantFrom(0, 30, 60, 300),
     scaleInCooldownSeconds: fc.constantFrom(0, 60, 300, 600),
+    severitySteps: fc.constantFrom(undefined, {}, { info: 1, critical: 3 }),
+    metricTarget: fc.constantFrom(undefined, undefined, 50, 100),
+    stabilisation: fc.constantFrom(undefined, undefined, 0, 600),
+    minBurst: fc.constantFrom(undefined, undefined, 0, 900),
   })
   .map((r) =>
     aWorkload({
@@ -40,6 +45,10 @@ const workloadArb: fc.Arbitrary<WorkloadConfig> = fc
       scaleInStep: r.scaleInStep,
       scaleOutCooldownSeconds: r.scaleOutCooldownSeconds,
       scaleInCooldownSeconds: r.scaleInCooldownSeconds,
+      ...(r.severitySteps ? { severitySteps: r.severitySteps } : {}),
+      ...(r.metricTarget ? { scaleOnMetric: { target: r.metricTarget } } : {}),
+      ...(r.stabilisation !== undefined ? { scaleInStabilisationSeconds: r.stabilisation } : {}),
+      ...(r.minBurst !== undefined ? { minBurstSeconds: r.minBurst } : {}),
     }),
   );
 
@@ -49,11 +58,26 @@ type Step =
       readonly kind: 'signals';
       readonly advance: number;
       readonly launch: boolean;
-      readonly signals: readonly { alert: number; state: 'firing' | 'resolved'; age: number }[];
+      readonly signals: readonly {
+        alert: number;
+        state: 'firing' | 'resolved';
+        age: number;
+        severity: 'info' | 'warning' | 'critical';
+        value: number | undefined;
+      }[];
     }
   | { readonly kind: 'resolveAll'; readonly advance: number; readonly launch: boolean }
   | { readonly kind: 'redeliver'; readonly advance: number; readonly launch: boolean; readonly pick: number }
   | { readonly kind: 'tick'; readonly advance: number; readonly launch: boolean }
+  | {
+      readonly kind: 'command';
+      readonly advance: number;
+      readonly launch: boolean;
+      readonly action: CommandAction;
+      readonly count: number;
+      readonly until: number | undefined;
+    }
+  | { readonly kind: 'recommand'; readonly advance: number; readonly launch: boolean; readonly pick: number }
   | { readonly kind: 'launch'; readonly failed: number }
   | { readonly kind: 'finishDrains' }
   | { readonly kind: 'kill'; readonly index: number };
@@ -74,6 +98,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
           alert: fc.integer({ min: 0, max: 2 }),
           state: fc.constantFrom('firing' as const, 'resolved' as const),
           age: fc.integer({ min: 0, max: 900 }),
+          severity: fc.constantFrom('info' as const, 'warning' as const, 'critical' as const),
+          value: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
         }),
         { minLength: 1, maxLength: 3 },
       ),
@@ -104,6 +130,26 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({ kind: fc.constant('launch' as const), failed: fc.constantFrom(0, 0, 0, 1) }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('command' as const),
+      advance: advanceArb,
+      launch: launchArb,
+      action: fc.constantFrom(...commandActions),
+      count: fc.integer({ min: 1, max: 20 }),
+      until: fc.option(fc.integer({ min: 0, max: 3600 }), { nil: undefined }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('recommand' as const),
+      advance: advanceArb,
+      launch: launchArb,
+      pick: fc.nat(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('finishDrains' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat() }) },
 );
@@ -133,8 +179,14 @@ function simulate(
   let state = emptyWorkloadState(workload.name);
   let clock = 0;
   const delivered: Signal[] = [];
-  const evaluate = (step: { launch: boolean }, signals: readonly Signal[], redelivery = false) => {
-    const input: PolicyInput = { workload, state, signals, now: at(clock) };
+  const sent: OperatorCommand[] = [];
+  const evaluate = (
+    step: { launch: boolean },
+    signals: readonly Signal[],
+    redelivery = false,
+    commands: readonly OperatorCommand[] = [],
+  ) => {
+    const input: PolicyInput = { workload, state, signals, commands, now: at(clock) };
     const result = decide(input);
     observe({ input, result, redelivery });
     state = commitResult(state, result);
@@ -145,7 +197,13 @@ function simulate(
       case 'signals': {
         clock += step.advance;
         const signals = step.signals.map((s) =>
-          aSignal({ alertKey: `alertmanager:alert-${s.alert}`, state: s.state, observedAt: clock - s.age }),
+          aSignal({
+            alertKey: `alertmanager:alert-${s.alert}`,
+            state: s.state,
+            observedAt: clock - s.age,
+            severity: s.severity,
+            ...(s.value !== undefined ? { value: s.value } : {}),
+          }),
         );
         delivered.push(...signals);
         evaluate(step, signals);
@@ -171,6 +229,29 @@ function simulate(
         clock += step.advance;
         evaluate(step, []);
         break;
+      case 'command': {
+        clock += step.advance;
+        const counted = step.action === 'burst' || step.action === 'drain';
+        const command = aCommand({
+          id: `cmd-${sent.length}`,
+          action: step.action,
+          issuedAt: clock,
+          ...(counted ? { count: step.count } : {}),
+          ...(step.action === 'pause' && step.until !== undefined
+            ? { until: isoAt(clock + step.until) }
+            : {}),
+        });
+        sent.push(command);
+        evaluate(step, [], false, [command]);
+        break;
+      }
+      case 'recommand': {
+        const command = sent[step.pick % Math.max(sent.length, 1)];
+        if (!command) break;
+        clock += step.advance;
+        evaluate(step, [], true, [command]);
+        break;
+      }
       case 'launch':
         state = launchPending(workload, state, at(clock), step.failed);
         break;
@@ -255,7 +336,36 @@ describe('decide (policy), over random workloads and histories', () => {
     );
   });
 
-  it('ignores a signal applied before: action ignored, changed false, state untouched', () => {
+  it('never scales in on its own within minBurstSeconds of a task start or the stabilisation window', () => {
+    fc.assert(
+      fc.property(workloadArb, historyArb, (workload, history) => {
+        simulate(workload, history, ({ input, result }) => {
+          const action = result.decision.action;
+          if (
+            action.kind !== 'scale_in' ||
+            (result.decision.commands ?? []).some((c) => c.outcome === 'applied')
+          )
+            return;
+          const now = input.now.getTime();
+          for (const { taskArn } of action.tasks) {
+            const task = Object.values(input.state.tasks).find((t) => t.taskArn === taskArn);
+            expect(now - Date.parse(task?.startedAt ?? '')).toBeGreaterThanOrEqual(
+              (workload.minBurstSeconds ?? 0) * 1000,
+            );
+          }
+          if (workload.scaleInStabilisationSeconds !== undefined) {
+            for (const alert of Object.values(result.next.alerts))
+              expect(now - Date.parse(alert.observedAt)).toBeGreaterThanOrEqual(
+                workload.scaleInStabilisationSeconds * 1000,
+              );
+          }
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('ignores a signal or command applied before: action ignored, changed false, state untouched', () => {
     fc.assert(
       fc.property(workloadArb, historyArb, fc.integer({ min: 0, max: 3600 }), (workload, history, delay) => {
         simulate(workload, history, ({ input, result, redelivery }) => {
@@ -269,6 +379,21 @@ describe('decide (policy), over random workloads and histories', () => {
           const appliedOnes = input.signals.filter((signal) =>
             result.decision.signals.some((o) => o.dedupKey === signal.dedupKey && o.outcome === 'applied'),
           );
+          const appliedCommands = (input.commands ?? []).filter((command) =>
+            result.decision.commands?.some((o) => o.id === command.id && o.outcome === 'applied'),
+          );
+          for (const command of appliedCommands) {
+            const again = decide({
+              workload,
+              state: stored,
+              signals: [],
+              commands: [command],
+              now: new Date(input.now.getTime() + delay * 1000),
+            });
+            expect(again.decision.action).toEqual({ kind: 'ignored' });
+            expect(again.changed).toBe(false);
+            expect(again.next).toBe(stored);
+          }
           for (const signal of appliedOnes) {
             const again = decide({
               workload,
@@ -295,6 +420,7 @@ describe('decide (policy), over random workloads and histories', () => {
             ...input,
             state: structuredClone(input.state),
             signals: [...input.signals],
+            commands: [...(input.commands ?? [])],
           });
           expect(again).toEqual(result);
         });

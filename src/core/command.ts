@@ -1,0 +1,38 @@
+/**
+ * Operator commands: what an SRE asks of one workload from the CLI. They travel on the signals
+ * queue and go through the same decide path as signals, so the invariants (bounds, idempotency,
+ * drains only through the workflow) hold for them too.
+ */
+export const commandActions = [
+  'burst',
+  'drain',
+  'drain_all',
+  'pause',
+  'resume',
+  'dry_run_on',
+  'dry_run_off',
+] as const;
+
+export type CommandAction = (typeof commandActions)[number];
+
+export interface OperatorCommand {
+  /** Chosen by the sender; a redelivery or a repeated send of the same id changes nothing. */
+  readonly id: string;
+  readonly workload: string;
+  readonly action: CommandAction;
+  /** Tasks to start (`burst`) or drain (`drain`); absent for the other actions. */
+  readonly count?: number;
+  /** Why the operator asked: goes into the decision log. */
+  readonly reason: string;
+  readonly requestedBy?: string;
+  /** `pause` only: when the pause ends by itself (ISO-8601), so a forgotten pause does not last. */
+  readonly until?: string;
+  /** ISO-8601, UTC with milliseconds; orders commands of one batch. */
+  readonly issuedAt: string;
+}
+
+/** What a command did when the policy applied it. */
+export type CommandOutcome = 'applied' | 'duplicate';
+
+/** The key under which an applied command id is remembered, next to the signals' dedup keys. */
+export const commandDedupKey = (id: string): string => `command:${id}`;
