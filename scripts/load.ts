@@ -84,9 +84,11 @@ async function main(): Promise<void> {
   const base = Date.UTC(2026, 10, 25, 8, 0, 0);
   const alerts: Alert[] = [];
   const perAlert = Math.ceil(SIGNALS / (WORKLOADS * ALERTS_PER_WORKLOAD));
-  for (const workload of workloads) {
+  for (const [index, workload] of workloads.entries()) {
     for (let a = 0; a < ALERTS_PER_WORKLOAD; a++) {
-      for (let k = 0; k < perAlert && alerts.length < SIGNALS; k++) {
+      // Every other workload's first alert ends on a firing signal, so both end states are checked.
+      const count = index % 2 === 1 && a === 0 ? perAlert - 1 : perAlert;
+      for (let k = 0; k < count && alerts.length < SIGNALS; k++) {
         const episode = Math.floor(k / 2);
         const startsAt = new Date(base + (episode * 600 + a) * 1000).toISOString();
         const endsAt = new Date(base + (episode * 600 + 300 + a) * 1000).toISOString();

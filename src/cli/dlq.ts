@@ -23,6 +23,10 @@ export function summarise(body: string): string {
     const signal = document.signal as Record<string, unknown> | undefined;
     if (signal)
       return `signal ${String(signal.state)} for ${String(signal.workload)} from ${String(signal.source)}`;
+    const command = document.command as Record<string, unknown> | undefined;
+    if (document.kind === 'command' && command) {
+      return `command ${String(command.action)} for ${String(command.workload)} (${String(command.id)})`;
+    }
     if (document.kind === 'signals' && Array.isArray(document.signals)) {
       const signals = document.signals as Record<string, unknown>[];
       const firing = signals.filter((s) => s.state === 'firing').length;
