@@ -3,7 +3,7 @@ import type { AlarmMapping } from '../../config/schema';
 import { makeSignal } from './make-signal';
 import { type NormaliseResult, reject } from './result';
 import { cleanText } from './text';
-import { observedTime } from './time';
+import { EARLIEST_OBSERVED_AT, observedTime } from './time';
 import { describeZodIssues } from './zod-issues';
 
 /** EventBridge "CloudWatch Alarm State Change" event, for metric and composite alarms alike. */
@@ -66,6 +66,12 @@ export function normaliseAlarmStateChange(body: unknown, mappings: readonly Alar
   const observed = new Date(state.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
   if (Number.isNaN(observed.getTime())) {
     return reject('malformed', `detail.state.timestamp is not a time: ${state.timestamp}`, [
+      'detail.state.timestamp',
+    ]);
+  }
+  // The same floor as every webhook source; the time comes from AWS's own clock, so no future clamp.
+  if (observed.getTime() < EARLIEST_OBSERVED_AT) {
+    return reject('malformed', `detail.state.timestamp: ${state.timestamp.slice(0, 40)} is before 2000`, [
       'detail.state.timestamp',
     ]);
   }

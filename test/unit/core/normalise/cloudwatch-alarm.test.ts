@@ -269,6 +269,17 @@ describe('normaliseAlarmStateChange', () => {
     });
   });
 
+  it('rejects a state change time before 2000 at the edge, as every source does (found by the mutation property)', () => {
+    // Act
+    const result = normaliseAlarmStateChange(
+      alarmEvent({ value: 'ALARM', timestamp: '0001-01-01T00:00:00Z' }),
+      mappings,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, code: 'malformed', fields: ['detail.state.timestamp'] });
+  });
+
   describe('for any input', () => {
     const known = new Set(mappings.map((m) => m.workload));
 
