@@ -47,14 +47,16 @@ export async function reconcileWorkload(
   const state = await deps.store.load(workload.name);
   const observations = await observe(state, deps);
   let changedTasks = 0;
-  await updateState(deps, workload.name, (current) => {
-    const { next, changed } = foldObservations(current, observations, deps.clock());
+  let current = await updateState(deps, workload.name, (latest) => {
+    const { next, changed } = foldObservations(latest, observations, deps.clock());
     changedTasks = changed;
     return changed > 0 ? { next } : undefined;
   });
-  await adoptOrphans(workload, deps, inventory);
-  await checkStuckDrains(workload, deps);
-  await registerTargets(workload, deps);
+  // The steps below only look at the state to find work; each change goes through its own
+  // conditional write, which reads afresh. So one read serves them unless adoption changed it.
+  if ((await adoptOrphans(workload, deps, inventory)) > 0) current = await deps.store.load(workload.name);
+  await checkStuckDrains(workload, deps, current);
+  await registerTargets(workload, deps, current);
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
 }
@@ -133,8 +135,12 @@ export function foldObservations(
 }
 
 /** Registers running burst tasks with a known address in their region's target group, once. */
-async function registerTargets(workload: WorkloadConfig, deps: ReconcileDeps): Promise<void> {
-  const state = await deps.store.load(workload.name);
+async function registerTargets(
+  workload: WorkloadConfig,
+  deps: ReconcileDeps,
+  known?: WorkloadState,
+): Promise<void> {
+  const state = known ?? (await deps.store.load(workload.name));
   for (const task of Object.values(state.tasks)) {
     const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
     if (!burstRegion?.targetGroupArn || task.registeredTarget || task.status !== 'running') continue;

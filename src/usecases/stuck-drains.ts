@@ -1,4 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
+import type { WorkloadState } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
 
@@ -10,8 +11,12 @@ export const STUCK_DRAIN_GRACE_SECONDS = 900;
  * could, or was stopped by hand) are recorded as failed and reported; drains whose execution does
  * not exist are requested again, so they start anew.
  */
-export async function checkStuckDrains(workload: WorkloadConfig, deps: ReconcileDeps): Promise<number> {
-  const state = await deps.store.load(workload.name);
+export async function checkStuckDrains(
+  workload: WorkloadConfig,
+  deps: ReconcileDeps,
+  known?: WorkloadState,
+): Promise<number> {
+  const state = known ?? (await deps.store.load(workload.name));
   const now = deps.clock().getTime();
   const deadline = (workload.drainSeconds + STUCK_DRAIN_GRACE_SECONDS) * 1000;
   let found = 0;
