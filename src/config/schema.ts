@@ -49,6 +49,30 @@ const burstRegionSchema = z.strictObject({
   targetGroupArn: z.string().startsWith('arn:').optional(),
   /** Upper bound of burst tasks in this region; the workload's maxBurstTasks when absent. */
   maxTasks: z.number().int().min(1).max(1000).optional(),
+  /**
+   * Lower is preferred; regions without one rank by their position in the list (1, 2, …). Regions
+   * of equal preference tie, and the cheaper one (costPerTaskHour) wins the tie.
+   */
+  preference: z.number().int().min(1).max(100).optional(),
+  /** Share of new tasks when the workload spreads (`placement: spread`); 1 when absent. */
+  weight: z.number().int().min(1).max(100).optional(),
+  /**
+   * Estimated cost of one on-demand task-hour here, in the currency the spend guards use. Breaks
+   * preference ties, prices `status`, and feeds the spend guards; unknown (0) when absent.
+   */
+  costPerTaskHour: z.number().min(0).max(1000).optional(),
+  /**
+   * Run part of the burst on Fargate Spot: the first `onDemandBase` live tasks of this region run
+   * on demand, the rest on Spot. When Spot has no capacity the launch falls back to on demand here,
+   * then to the next region.
+   */
+  fargateSpot: z
+    .strictObject({
+      onDemandBase: z.number().int().min(0).max(1000).default(0),
+      /** Estimated cost of a Spot task-hour; costPerTaskHour when absent (a safe over-estimate). */
+      costPerTaskHour: z.number().min(0).max(1000).optional(),
+    })
+    .optional(),
 });
 
 const workloadSchema = z
@@ -90,6 +114,13 @@ const workloadSchema = z
      * optional rather than defaulted so workload objects built in code stay valid).
      */
     homeCapacityTasks: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * `ordered` (the default) fills regions by preference; `spread` places new tasks so each
+     * healthy region's share of the burst follows its weight.
+     */
+    placement: z.enum(['ordered', 'spread']).optional(),
+    /** Spend guard: no scale-out that would take this workload's estimated burst cost above this per hour. */
+    maxBurstCostPerHour: z.number().min(0).optional(),
   })
   .superRefine((workload, ctx) => {
     if (workload.minBurstTasks > workload.maxBurstTasks) {
@@ -250,6 +281,31 @@ const signalsSchema = z
   })
   .prefault({});
 
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time such as 2026-12-01T02:00:00Z',
+});
+
+const maintenanceWindowSchema = z
+  .strictObject({
+    name: slug,
+    site: slug,
+    start: isoInstant,
+    end: isoInstant,
+    /** How long before `start` the evacuation begins, so tasks are serving when the site goes. */
+    leadSeconds: z.number().int().min(0).max(86_400).default(900),
+    workloads: z.array(slug).min(1).optional(),
+    reason: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((window, ctx) => {
+    if (Date.parse(window.end) <= Date.parse(window.start))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: `end (${window.end}) is not after start (${window.start})`,
+      });
+  });
+
 export const spillwayConfigSchema = z
   .strictObject({
     environment: z.enum(environmentNames),
@@ -259,6 +315,14 @@ export const spillwayConfigSchema = z
     signals: signalsSchema,
     /** How long decision log entries are kept. */
     decisionLogRetentionDays: z.number().int().min(1).max(3650).default(30),
+    /** Spend guard for the environment: no scale-out that takes all workloads' estimated burst cost above this per hour. */
+    spendGuard: z.strictObject({ maxCostPerHour: z.number().min(0) }).optional(),
+    /**
+     * Planned maintenance of a site: each listed workload (all whose home is the site when none are
+     * listed) is evacuated to its burst regions `leadSeconds` before `start`, and drained back at
+     * `end`. Deployed as EventBridge Scheduler one-time schedules; run by a timer locally.
+     */
+    maintenanceWindows: z.array(maintenanceWindowSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const siteIds = new Set(config.sites.map((site) => site.id));
@@ -279,6 +343,22 @@ export const spillwayConfigSchema = z
           message: `home site ${workload.homeSite} is not one of the sites (${[...siteIds].join(', ')})`,
         });
       }
+    });
+    config.maintenanceWindows.forEach((window, index) => {
+      if (!siteIds.has(window.site))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maintenanceWindows', index, 'site'],
+          message: `site ${window.site} is not one of the sites (${[...siteIds].join(', ')})`,
+        });
+      (window.workloads ?? []).forEach((name, w) => {
+        if (!workloadNames.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maintenanceWindows', index, 'workloads', w],
+            message: `maintenance window names unknown workload ${name}`,
+          });
+      });
     });
     // Every mapping from a monitor's names to a workload must name a workload that exists: a
     // typo would otherwise surface only as a 422 when the monitor first fires.
@@ -308,4 +388,5 @@ export type AlarmMapping = SpillwayConfig['signals']['cloudwatch']['alarms'][num
 export type SignalsConfig = SpillwayConfig['signals'];
 /** How one webhook source authenticates its sender. */
 export type SourceAuth = SignalsConfig[Exclude<keyof SignalsConfig, 'cloudwatch'>]['auth'];
+export type MaintenanceWindow = SpillwayConfig['maintenanceWindows'][number];
 export type HostMapping = SignalsConfig['icinga']['hosts'][number];

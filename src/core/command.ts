@@ -11,6 +11,8 @@ export const commandActions = [
   'resume',
   'dry_run_on',
   'dry_run_off',
+  'evacuate',
+  'end_evacuation',
 ] as const;
 
 export type CommandAction = (typeof commandActions)[number];
@@ -25,8 +27,13 @@ export interface OperatorCommand {
   /** Why the operator asked: goes into the decision log. */
   readonly reason: string;
   readonly requestedBy?: string;
-  /** `pause` only: when the pause ends by itself (ISO-8601), so a forgotten pause does not last. */
+  /**
+   * `pause`: when the pause ends by itself (ISO-8601), so a forgotten pause does not last.
+   * `evacuate`: when the evacuation ends and the workload drains back home.
+   */
   readonly until?: string;
+  /** `evacuate`/`end_evacuation` sent by a maintenance window: its name. */
+  readonly window?: string;
   /** ISO-8601, UTC with milliseconds; orders commands of one batch. */
   readonly issuedAt: string;
 }

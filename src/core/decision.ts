@@ -1,13 +1,39 @@
 /** What happened to one input signal when the policy applied it. */
 export type SignalOutcome = 'applied' | 'duplicate' | 'stale';
 
+/** How a burst task runs: Fargate on demand, or Fargate Spot (cheaper, may be interrupted). */
+export type Capacity = 'on_demand' | 'spot';
+
 export interface Placement {
   readonly region: string;
   readonly count: number;
+  /** How many of `count` run on Fargate Spot; absent or 0 means all on demand. */
+  readonly spot?: number;
+}
+
+/** One burst region as placement saw it, for the decision log's "why this region". */
+export interface RegionCandidate {
+  readonly region: string;
+  /** Lower is better: preference, then cost, then position; `spread` ranks by deficit instead. */
+  readonly score: number;
+  readonly preference: number;
+  readonly weight: number;
+  readonly costPerTaskHour?: number;
+  readonly live: number;
+  readonly room: number;
+  /** Tasks placed here by this decision. */
+  readonly chosen: number;
+  /** Why the region took nothing when it did not: full, circuit open… */
+  readonly skipped?: string;
 }
 
 export type DecisionAction =
-  | { readonly kind: 'scale_out'; readonly placements: readonly Placement[] }
+  | {
+      readonly kind: 'scale_out';
+      readonly placements: readonly Placement[];
+      /** Draining tasks kept instead of starting new ones, because pressure came back. */
+      readonly cancelDrains?: readonly { readonly taskArn: string; readonly region: string }[];
+    }
   | {
       readonly kind: 'scale_in';
       readonly tasks: readonly { readonly taskArn: string; readonly region: string }[];
@@ -38,6 +64,10 @@ export interface Decision {
   /** Dry-run: what the policy would have done; `action` is then a hold. */
   readonly wouldHave?: DecisionAction;
   readonly liveTasks: number;
+  /** The burst regions placement weighed, with their scores, when the decision placed tasks. */
+  readonly candidates?: readonly RegionCandidate[];
+  /** Estimated cost per hour of the workload's live burst tasks after this decision. */
+  readonly costPerHour?: number;
   readonly firingAlerts: readonly string[];
   /** True when the decision came from a periodic evaluation rather than a signal. */
   readonly tick: boolean;

@@ -3,6 +3,7 @@ import { type CommandOutcome, commandDedupKey, type OperatorCommand } from './co
 import type { Decision, DecisionAction, SignalOutcome } from './decision';
 import { digest } from './ids';
 import { placeBurstTasks } from './placement';
+import type { RegionHealthMap } from './region-health';
 import type { Signal } from './signal';
 import {
   type AlertRecord,
@@ -43,6 +44,13 @@ export interface PolicyInput {
   /** Operator commands for this workload, in any order; absent or empty for most decisions. */
   readonly commands?: readonly OperatorCommand[];
   readonly now: Date;
+  /** Launch circuit breakers of the burst regions; absent regions are healthy. */
+  readonly regionHealth?: RegionHealthMap;
+  /**
+   * Estimated cost per hour of every other workload's live burst tasks in this environment, for
+   * the environment's spend guard; absent when the environment sets none.
+   */
+  readonly otherWorkloadsCostPerHour?: number;
 }
 
 export interface PolicyResult {

@@ -1,10 +1,18 @@
+import type { Capacity } from './decision';
 import type { Severity, SignalSource, SignalState } from './signal';
 
 /**
  * Lifecycle of a burst task as Spillway records it. `drain_requested` is written together with the
  * scale-in decision; the drain workflow then owns the task until it reports `stopped` or `drain_failed`.
  */
-export type BurstTaskStatus = 'running' | 'drain_requested' | 'draining' | 'stopped' | 'drain_failed';
+export type BurstTaskStatus =
+  | 'running'
+  | 'drain_requested'
+  | 'draining'
+  /** Pressure came back while draining: the drain is being cancelled to keep the task. */
+  | 'cancel_requested'
+  | 'stopped'
+  | 'drain_failed';
 
 export interface BurstTask {
   readonly taskArn: string;
@@ -25,6 +33,10 @@ export interface BurstTask {
   readonly privateIp?: string;
   /** True once the task is registered in its region's target group. */
   readonly registeredTarget?: boolean;
+  /** Fargate Spot or on demand; absent means on demand (tasks recorded before Spot existed). */
+  readonly capacity?: Capacity;
+  /** When ECS announced a Spot interruption: the task is drained at once and replaced. */
+  readonly interruptedAt?: string;
 }
 
 /** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */
@@ -54,11 +66,27 @@ export interface DryRunRecord {
   readonly requestedBy?: string;
 }
 
+/**
+ * An evacuation: the workload's full home capacity (homeCapacityTasks, bounded by maxBurstTasks)
+ * runs in the burst regions until `until` or an end_evacuation, then drains back by the policy.
+ */
+export interface EvacuationRecord {
+  readonly since: string;
+  readonly reason: string;
+  readonly commandId: string;
+  readonly requestedBy?: string;
+  readonly until?: string;
+  /** The maintenance window that asked for it, when a schedule did. */
+  readonly window?: string;
+}
+
 /** A scale-out decided and committed but not yet confirmed by RunTask (the outbox of a decision). */
 export interface PendingLaunch {
   readonly decisionId: string;
   readonly region: string;
   readonly count: number;
+  /** How many of `count` to start on Fargate Spot (they fall back to on demand without capacity). */
+  readonly spot?: number;
   readonly requestedAt: string;
   readonly attempts: number;
   /** Set by the invocation carrying the launch out; others leave it alone until the claim is stale. */
@@ -85,6 +113,7 @@ export interface WorkloadState {
   readonly replacements?: readonly string[];
   readonly paused?: PauseRecord;
   readonly dryRun?: DryRunRecord;
+  readonly evacuation?: EvacuationRecord;
   readonly updatedAt?: string;
 }
 
