@@ -39,7 +39,7 @@ describe('parseQueueMessage with operator commands', () => {
       'command.until: only pause takes until',
     ],
     ['no reason', { action: 'resume', reason: ' ' }, 'an operator command needs a reason'],
-    ['an unknown action', { action: 'evacuate' }, 'command.action'],
+    ['an unknown action', { action: 'teleport' }, 'command.action'],
   ])('refuses %s (a poison message)', (_what, overrides, message) => {
     const body = JSON.stringify(envelope({ ...aCommand({ action: 'resume' }), ...overrides }));
     const parsed = parseQueueMessage(body, config);
