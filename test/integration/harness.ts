@@ -10,13 +10,16 @@ import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
 export const TEST_CONFIG = resolve(import.meta.dirname, 'config.yaml');
 export const TOKEN = 'integration-test-token';
 
-/** A local runtime for one test file, with clients pointed at its emulator. */
-export async function startHarness() {
+/**
+ * A local runtime for one test file, with clients pointed at its emulator. A test file that needs
+ * workloads of its own passes its own config (kept next to it) rather than growing the shared one.
+ */
+export async function startHarness(options: { configPath?: string } = {}) {
   // Expected rejections (the poison message) would otherwise fill the test output.
   process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
   const lines: string[] = [];
   const runtime: LocalRuntime = await startLocalRuntime({
-    configPath: TEST_CONFIG,
+    configPath: options.configPath ?? TEST_CONFIG,
     port: 0,
     webhookToken: TOKEN,
     reconcileSeconds: 1,
