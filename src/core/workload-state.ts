@@ -37,6 +37,8 @@ export interface BurstTask {
   readonly capacity?: Capacity;
   /** When ECS announced a Spot interruption: the task is drained at once and replaced. */
   readonly interruptedAt?: string;
+  /** An interrupted task whose replacement has been decided (so it is not replaced twice). */
+  readonly replaced?: boolean;
 }
 
 /** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */
@@ -129,15 +131,48 @@ export function isLive(task: BurstTask): boolean {
   return task.status !== 'stopped';
 }
 
+export interface LiveCount {
+  readonly total: number;
+  readonly byRegion: Map<string, number>;
+  /** The on-demand part of byRegion, which the Spot split tops up to each region's onDemandBase. */
+  readonly onDemandByRegion: Map<string, number>;
+}
+
 /** Live tasks plus launches committed but not yet confirmed, per region and in total. */
-export function countLive(state: WorkloadState): { total: number; byRegion: Map<string, number> } {
+export function countLive(state: WorkloadState): LiveCount {
   const byRegion = new Map<string, number>();
-  const add = (region: string, n: number) => byRegion.set(region, (byRegion.get(region) ?? 0) + n);
-  for (const task of Object.values(state.tasks)) if (isLive(task)) add(task.region, 1);
-  for (const launch of state.pendingLaunches) add(launch.region, launch.count);
+  const onDemandByRegion = new Map<string, number>();
+  const add = (map: Map<string, number>, region: string, n: number) =>
+    map.set(region, (map.get(region) ?? 0) + n);
+  for (const task of Object.values(state.tasks)) {
+    if (!isLive(task)) continue;
+    add(byRegion, task.region, 1);
+    if (task.capacity !== 'spot') add(onDemandByRegion, task.region, 1);
+  }
+  for (const launch of state.pendingLaunches) {
+    add(byRegion, launch.region, launch.count);
+    add(onDemandByRegion, launch.region, launch.count - (launch.spot ?? 0));
+  }
   let total = 0;
   for (const n of byRegion.values()) total += n;
-  return { total, byRegion };
+  return { total, byRegion, onDemandByRegion };
+}
+
+/** A drain that may still be called off: requested or waiting, and not forced by a Spot interruption. */
+export const isCancellable = (task: BurstTask): boolean =>
+  (task.status === 'drain_requested' || task.status === 'draining') && !task.interruptedAt;
+
+/** Live tasks on their way out: drains requested, under way or failed (a failed drain may still run). */
+export const isLeaving = (task: BurstTask): boolean =>
+  task.status === 'drain_requested' || task.status === 'draining' || task.status === 'drain_failed';
+
+/**
+ * What the workload keeps once the drains under way finish: live tasks and pending launches minus
+ * the leaving ones. Replacement and the floors aim at this, while the maxes bound every live task.
+ */
+export function stayingCount(state: WorkloadState): number {
+  const leaving = Object.values(state.tasks).filter(isLeaving).length;
+  return countLive(state).total - leaving;
 }
 
 export function firingAlertKeys(state: WorkloadState): string[] {

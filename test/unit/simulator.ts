@@ -15,8 +15,9 @@ export function commitResult(state: WorkloadState, result: PolicyResult): Worklo
 }
 
 /**
- * Carry-out plus ECS: every pending launch becomes running tasks, except `failedPerLaunch` of each
- * (capacity errors), and leaves the outbox.
+ * Carry-out plus ECS: every pending launch becomes running tasks (its Spot share on Spot), except
+ * `failedPerLaunch` of each (capacity errors), and leaves the outbox; every drain the policy called
+ * off is cancelled before the workflow's point of no return, so the task runs on.
  */
 export function launchPending(
   workload: WorkloadConfig,
@@ -24,11 +25,17 @@ export function launchPending(
   now: Date,
   failedPerLaunch = 0,
 ): WorkloadState {
-  if (state.pendingLaunches.length === 0) return state;
+  const cancelled = Object.values(state.tasks).filter((t) => t.status === 'cancel_requested');
+  if (state.pendingLaunches.length === 0 && cancelled.length === 0) return state;
   const tasks: Record<string, BurstTask> = { ...state.tasks };
+  for (const task of cancelled) {
+    const { drainRequestedAt: _requested, ...kept } = task;
+    tasks[task.taskId] = { ...kept, status: 'running' };
+  }
   for (const launch of state.pendingLaunches) {
     const cluster = workload.burstRegions.find((r) => r.region === launch.region)?.cluster ?? 'unknown';
-    for (let i = 0; i < launch.count - failedPerLaunch; i++) {
+    const started = launch.count - failedPerLaunch;
+    for (let i = 0; i < started; i++) {
       const taskId = digest([launch.decisionId, launch.region, String(i)], 32);
       tasks[taskId] = {
         taskArn: taskArnOf(launch.region, cluster, taskId),
@@ -38,16 +45,20 @@ export function launchPending(
         decisionId: launch.decisionId,
         startedAt: now.toISOString(),
         status: 'running',
+        ...(i >= started - (launch.spot ?? 0) ? { capacity: 'spot' as const } : {}),
       };
     }
   }
   return { ...state, version: state.version + 1, pendingLaunches: [], tasks };
 }
 
-/** The drain workflow, completed: every task whose drain was requested or started is stopped. */
+/**
+ * The drain workflow, completed: every task whose drain was requested or started is stopped,
+ * including those whose cancellation came too late (the workflow passed its point of no return).
+ */
 export function finishDrains(state: WorkloadState, now: Date): WorkloadState {
   const draining = Object.values(state.tasks).filter(
-    (t) => t.status === 'drain_requested' || t.status === 'draining',
+    (t) => t.status === 'drain_requested' || t.status === 'draining' || t.status === 'cancel_requested',
   );
   if (draining.length === 0) return state;
   const tasks: Record<string, BurstTask> = { ...state.tasks };

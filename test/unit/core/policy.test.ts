@@ -121,14 +121,14 @@ describe('decide (policy)', () => {
     });
 
     it('holds at maxBurstTasks and still records the alert', () => {
-      // Prepare: 5 of 5 live, one of them still draining
+      // Prepare: 5 of 5 live, one of them a drain that failed (it may still run, so it counts)
       const state = aState({
         tasks: [
           running('a', 'us-west-2', -900),
           running('b', 'us-west-2', -800),
           running('c', 'us-west-2', -700),
           running('d', 'eu-west-1', -600),
-          aTask({ taskId: 'e', region: 'eu-west-1', status: 'draining' }),
+          aTask({ taskId: 'e', region: 'eu-west-1', status: 'drain_failed' }),
         ],
       });
       const signal = firing(LATENCY, -10);
@@ -161,7 +161,9 @@ describe('decide (policy)', () => {
 
       // Assess
       expect(decision.action).toEqual({ kind: 'hold' });
-      expect(decision.reason).toBe('1 alert(s) firing but every burst region is at its max');
+      expect(decision.reason).toBe(
+        '1 alert(s) firing (alertmanager:fp-latency); not scaled out: every burst region is at its max',
+      );
     });
 
     it('holds during the scale-out cooldown with a reason naming the time it ends', () => {
@@ -247,7 +249,7 @@ describe('decide (policy)', () => {
           { taskArn: arnOf('b', 'us-west-2'), region: 'us-west-2' },
         ],
       });
-      expect(decision.reason).toBe('no alert firing: draining 3 task(s) (4 live, min 0)');
+      expect(decision.reason).toBe('no alert firing: draining 3 task(s) (4 live, floor 0)');
       expect(decision.firingAlerts).toEqual([]);
     });
 
@@ -321,7 +323,7 @@ describe('decide (policy)', () => {
         kind: 'scale_in',
         tasks: [{ taskArn: arnOf('c', 'eu-west-1'), region: 'eu-west-1' }],
       });
-      expect(decision.reason).toBe('no alert firing: draining 1 task(s) (3 live, min 2)');
+      expect(decision.reason).toBe('no alert firing: draining 1 task(s) (3 live, floor 2)');
     });
 
     it('holds at minBurstTasks running tasks', () => {
@@ -708,7 +710,9 @@ describe('decide (policy)', () => {
 
       // Assess
       expect(decision.action).toEqual({ kind: 'hold' });
-      expect(decision.reason).toBe('below minBurstTasks but every burst region is full');
+      expect(decision.reason).toBe(
+        'below minBurstTasks (1/2); not scaled out: every burst region is at its max',
+      );
     });
   });
 

@@ -215,7 +215,7 @@ describe('reconcileWorkload', () => {
       workload: 'checkout-api',
       changedTasks: 0,
       action: 'scale_in',
-      reason: 'no alert firing: draining 1 task(s) (2 live, min 0)',
+      reason: 'no alert firing: draining 1 task(s) (2 live, floor 0)',
     });
     expect(deps.drains.starts.map((s) => [s.region, s.input.taskArn])).toEqual([['eu-west-1', b.taskArn]]);
   });

@@ -1,0 +1,109 @@
+import { type CommandOutcome, commandDedupKey, type OperatorCommand } from './command';
+import { MEMORY_SECONDS } from './memory';
+import type { DryRunRecord, EvacuationRecord, PauseRecord, WorkloadState } from './workload-state';
+
+/** Manual burst and drain commands: they choose the action of the decision that applies them. */
+export type ManualCommand = OperatorCommand & { readonly action: 'burst' | 'drain' | 'drain_all' };
+
+export interface Controls {
+  readonly paused: PauseRecord | undefined;
+  readonly dryRun: DryRunRecord | undefined;
+  readonly evacuation: EvacuationRecord | undefined;
+  /** The last manual burst/drain of the batch, if any. */
+  readonly manual: ManualCommand | undefined;
+  readonly outcomes: { id: string; action: string; outcome: CommandOutcome }[];
+}
+
+/**
+ * Folds operator commands, oldest first, into the workload's controls, remembering each id in
+ * `applied` so a redelivered command changes nothing. Controls past their expiry end by
+ * themselves here: inert from now on, and dropped from the state by the next decision that writes.
+ */
+export function foldCommands(
+  state: WorkloadState,
+  commands: readonly OperatorCommand[],
+  applied: Record<string, string>,
+  now: Date,
+): Controls {
+  const nowIso = now.toISOString();
+  let { paused, dryRun, evacuation } = state;
+  // One decision per batch: when a batch carries several manual burst/drain commands, the last
+  // issued one chooses the action (the others are remembered as applied).
+  let manual: ManualCommand | undefined;
+  const outcomes: Controls['outcomes'] = [];
+  const sorted = [...commands].sort(
+    (a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.id.localeCompare(b.id),
+  );
+  for (const command of sorted) {
+    const key = commandDedupKey(command.id);
+    if (applied[key] !== undefined) {
+      outcomes.push({ id: command.id, action: command.action, outcome: 'duplicate' });
+      continue;
+    }
+    applied[key] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
+    outcomes.push({ id: command.id, action: command.action, outcome: 'applied' });
+    const who = {
+      since: nowIso,
+      reason: command.reason,
+      commandId: command.id,
+      ...(command.requestedBy ? { requestedBy: command.requestedBy } : {}),
+    };
+    switch (command.action) {
+      case 'pause':
+        paused = { ...who, ...(command.until ? { until: command.until } : {}) };
+        break;
+      case 'resume':
+        paused = undefined;
+        break;
+      case 'dry_run_on':
+        dryRun = who;
+        break;
+      case 'dry_run_off':
+        dryRun = undefined;
+        break;
+      case 'evacuate':
+        evacuation = {
+          ...who,
+          ...(command.until ? { until: command.until } : {}),
+          ...(command.window ? { window: command.window } : {}),
+        };
+        break;
+      case 'end_evacuation':
+        // A window's end only ends the evacuation that window started: an operator's evacuation
+        // (or a later window's) outlives an overlapping window's end.
+        if (!command.window || evacuation?.window === command.window) evacuation = undefined;
+        break;
+      default:
+        manual = command as ManualCommand;
+    }
+  }
+  if (paused?.until && paused.until <= nowIso) paused = undefined;
+  if (evacuation?.until && evacuation.until <= nowIso) evacuation = undefined;
+  return { paused, dryRun, evacuation, manual, outcomes };
+}
+
+/** The state with the operator controls set or removed (absent, not undefined, when off). */
+export function withControls(
+  state: WorkloadState,
+  controls: Omit<Controls, 'manual' | 'outcomes'>,
+): WorkloadState {
+  const { paused: _p, dryRun: _d, evacuation: _e, ...rest } = state;
+  const { paused, dryRun, evacuation } = controls;
+  return {
+    ...rest,
+    ...(paused ? { paused } : {}),
+    ...(dryRun ? { dryRun } : {}),
+    ...(evacuation ? { evacuation } : {}),
+  };
+}
+
+export function describePause(pause: PauseRecord): string {
+  return `paused since ${pause.since}${pause.until ? ` until ${pause.until}` : ''}${pause.requestedBy ? ` by ${pause.requestedBy}` : ''} ("${pause.reason}"): no new tasks`;
+}
+
+export function describeEvacuation(evacuation: EvacuationRecord): string {
+  const by = evacuation.window
+    ? `maintenance window ${evacuation.window}`
+    : (evacuation.requestedBy ?? 'operator');
+  return `evacuation by ${by} since ${evacuation.since}${evacuation.until ? ` until ${evacuation.until}` : ''} ("${evacuation.reason}")`;
+}
