@@ -40,7 +40,10 @@ const commandId = z
   .string()
   .regex(/^[A-Za-z0-9+=.:_/@-]{1,128}$/, 'must be 1-128 letters, digits or + = . : _ / @ -');
 
-/** One operator command from the CLI; a count only where it means something, `until` only on pause. */
+/**
+ * One operator command from the CLI or a maintenance schedule; a count only where it means
+ * something, `until` only on pause and evacuate, `window` only on the evacuation commands.
+ */
 const commandSchema = z
   .strictObject({
     id: commandId,
@@ -50,6 +53,7 @@ const commandSchema = z
     reason: z.string().trim().min(1, 'an operator command needs a reason').max(500),
     requestedBy: z.string().min(1).max(128).optional(),
     until: isoTime.optional(),
+    window: z.string().min(1).max(64).optional(),
     issuedAt: isoTime,
   })
   .superRefine((command, ctx) => {
@@ -58,8 +62,14 @@ const commandSchema = z
       ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} needs a count` });
     if (!counted && command.count !== undefined)
       ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
-    if (command.until !== undefined && command.action !== 'pause')
-      ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause takes until' });
+    if (command.until !== undefined && command.action !== 'pause' && command.action !== 'evacuate')
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause and evacuate take until' });
+    if (command.window !== undefined && command.action !== 'evacuate' && command.action !== 'end_evacuation')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: 'only evacuate and end_evacuation take window',
+      });
   });
 
 const commandEnvelopeSchema = z.object({

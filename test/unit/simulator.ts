@@ -89,6 +89,27 @@ export function killRunningTask(state: WorkloadState, index: number, now: Date):
   };
 }
 
+/**
+ * ECS announcing a Spot interruption of a running Spot task (the `index`-th, cyclically), and the
+ * reconciler reacting: the task is marked interrupted and its drain requested at once.
+ */
+export function interruptSpotTask(state: WorkloadState, index: number, now: Date): WorkloadState {
+  const spot = Object.values(state.tasks)
+    .filter((t) => t.status === 'running' && t.capacity === 'spot')
+    .sort((a, b) => a.taskId.localeCompare(b.taskId));
+  const victim = spot[index % Math.max(spot.length, 1)];
+  if (!victim) return state;
+  const at = now.toISOString();
+  return {
+    ...state,
+    version: state.version + 1,
+    tasks: {
+      ...state.tasks,
+      [victim.taskId]: { ...victim, status: 'drain_requested', drainRequestedAt: at, interruptedAt: at },
+    },
+  };
+}
+
 /** The bound of one region: its own `maxTasks`, else the workload's max. */
 export const regionMax = (workload: WorkloadConfig, region: string): number =>
   workload.burstRegions.find((r) => r.region === region)?.maxTasks ?? workload.maxBurstTasks;

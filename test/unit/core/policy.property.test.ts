@@ -2,11 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorkloadConfig } from '../../../src/config/schema';
 import { type CommandAction, commandActions, type OperatorCommand } from '../../../src/core/command';
+import { burstCostPerHour } from '../../../src/core/cost';
 import { decide, type PolicyInput, type PolicyResult } from '../../../src/core/policy';
 import type { Signal } from '../../../src/core/signal';
 import { countLive, emptyWorkloadState, type WorkloadState } from '../../../src/core/workload-state';
 import { aCommand, aSignal, at, aWorkload, burstRegionDoc, isoAt } from '../factories';
-import { commitResult, finishDrains, killRunningTask, launchPending, regionMax } from '../simulator';
+import {
+  commitResult,
+  finishDrains,
+  interruptSpotTask,
+  killRunningTask,
+  launchPending,
+  regionMax,
+} from '../simulator';
 
 // ---------------------------------------------------------------------------------------------
 // Generators: random workload configs and random histories of signals, ticks and the world acting.
@@ -32,13 +40,39 @@ const workloadArb: fc.Arbitrary<WorkloadConfig> = fc
     metricTarget: fc.constantFrom(undefined, undefined, 50, 100),
     stabilisation: fc.constantFrom(undefined, undefined, 0, 600),
     minBurst: fc.constantFrom(undefined, undefined, 0, 900),
+    placement: fc.constantFrom(undefined, 'ordered' as const, 'spread' as const),
+    preferences: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 2 }),
+    ),
+    weights: fc.tuple(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+    ),
+    costs: fc.tuple(fc.constantFrom(0.04, 0.05), fc.constantFrom(0.04, 0.06), fc.constantFrom(0.03, 0.05)),
+    spotBase: fc.constantFrom(undefined, undefined, 0, 1),
+    costGuard: fc.constantFrom(undefined, undefined, 0.1, 0.25),
+    homeCapacity: fc.constantFrom(undefined, 2, 5),
   })
   .map((r) =>
     aWorkload({
       burstRegions: REGIONS.slice(0, r.regionCount).map((region, i) => {
         const maxTasks = r.regionMaxes[i];
-        return burstRegionDoc(region, maxTasks === undefined ? {} : { maxTasks });
+        return burstRegionDoc(region, {
+          ...(maxTasks === undefined ? {} : { maxTasks }),
+          preference: r.preferences[i],
+          weight: r.weights[i],
+          costPerTaskHour: r.costs[i],
+          ...(i === 0 && r.spotBase !== undefined
+            ? { fargateSpot: { onDemandBase: r.spotBase, costPerTaskHour: 0.02 } }
+            : {}),
+        });
       }),
+      ...(r.placement ? { placement: r.placement } : {}),
+      ...(r.costGuard !== undefined ? { maxBurstCostPerHour: r.costGuard } : {}),
+      ...(r.homeCapacity !== undefined ? { homeCapacityTasks: r.homeCapacity } : {}),
       maxBurstTasks: r.max,
       minBurstTasks: Math.min(r.min, r.max),
       scaleOutStep: r.scaleOutStep,
@@ -80,7 +114,8 @@ type Step =
   | { readonly kind: 'recommand'; readonly advance: number; readonly launch: boolean; readonly pick: number }
   | { readonly kind: 'launch'; readonly failed: number }
   | { readonly kind: 'finishDrains' }
-  | { readonly kind: 'kill'; readonly index: number };
+  | { readonly kind: 'kill'; readonly index: number }
+  | { readonly kind: 'interrupt'; readonly index: number };
 
 // Up to 40 steps of at most 20 minutes: well inside the 48 h the policy remembers dedup keys.
 const advanceArb = fc.integer({ min: 0, max: 1200 });
@@ -152,6 +187,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('finishDrains' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('interrupt' as const), index: fc.nat() }) },
 );
 
 const historyArb = fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'large' });
@@ -261,6 +297,9 @@ function simulate(
       case 'kill':
         state = killRunningTask(state, step.index, at(clock));
         break;
+      case 'interrupt':
+        state = interruptSpotTask(state, step.index, at(clock));
+        break;
     }
     check(state);
   }
@@ -290,8 +329,14 @@ describe('decide (policy), over random workloads and histories', () => {
             if (result.decision.action.kind === 'scale_out') {
               for (const placement of result.decision.action.placements) {
                 expect(placement.count).toBeGreaterThan(0);
+                expect(placement.spot ?? 0).toBeLessThanOrEqual(placement.count);
                 expect(workload.burstRegions.map((r) => r.region)).toContain(placement.region);
               }
+              // The spend guard only ever lets a scale-out add what fits under it.
+              if (workload.maxBurstCostPerHour !== undefined && result.decision.action.placements.length > 0)
+                expect(burstCostPerHour(workload, result.next)).toBeLessThanOrEqual(
+                  workload.maxBurstCostPerHour + 1e-9,
+                );
             }
           },
           (state) => expectWithinBounds(workload, state),
