@@ -36,7 +36,7 @@ describe('parseQueueMessage with operator commands', () => {
     [
       'a burst with until',
       { action: 'burst', count: 1, until: isoAt(60) },
-      'command.until: only pause takes until',
+      'command.until: only pause and evacuate take until',
     ],
     ['no reason', { action: 'resume', reason: ' ' }, 'an operator command needs a reason'],
     ['an unknown action', { action: 'teleport' }, 'command.action'],
@@ -180,10 +180,41 @@ describe('buildCommand and sendCommand (the CLI side)', () => {
   it.each([
     [{ action: 'burst' as const, reason: 'x' }, 'burst needs a whole number of tasks'],
     [{ action: 'drain' as const, count: 0, reason: 'x' }, 'drain needs a whole number of tasks'],
+    [
+      { action: 'burst' as const, count: 1001, reason: 'x' },
+      'burst needs a whole number of tasks from 1 to 1000',
+    ],
     [{ action: 'pause' as const, reason: '  ' }, '--reason is required'],
+    [{ action: 'pause' as const, reason: 'r'.repeat(501) }, '--reason is 501 characters; at most 500'],
     [{ action: 'pause' as const, reason: 'x', until: 'tomorrow' }, '--until must be an ISO-8601 time'],
+    [{ action: 'pause' as const, reason: 'x', until: '2026-03-01' }, '--until must be an ISO-8601 time'],
+    [{ action: 'pause' as const, reason: 'x', until: isoAt(0) }, 'is not in the future'],
+    [
+      { action: 'resume' as const, reason: 'x', until: isoAt(60) },
+      '--until applies to pause and evacuate only',
+    ],
   ])('refuses %j before anything is sent', (request, message) => {
-    expect(() => buildCommand({ workload: 'checkout-api', ...request })).toThrow(CommandError);
-    expect(() => buildCommand({ workload: 'checkout-api', ...request })).toThrow(message);
+    const build = () => buildCommand({ workload: 'checkout-api', issuedAt: at(0), ...request });
+    expect(build).toThrow(CommandError);
+    expect(build).toThrow(message);
+  });
+
+  it('takes until on an evacuation, in the one UTC form', () => {
+    const command = buildCommand({
+      workload: 'checkout-api',
+      action: 'evacuate',
+      reason: 'dc1 power work',
+      until: '2026-03-01T15:00:00+02:00',
+      issuedAt: at(0),
+      id: 'cmd-e',
+    });
+    expect(command).toEqual({
+      id: 'cmd-e',
+      workload: 'checkout-api',
+      action: 'evacuate',
+      reason: 'dc1 power work',
+      until: isoAt(3600),
+      issuedAt: isoAt(0),
+    });
   });
 });
