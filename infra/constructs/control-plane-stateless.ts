@@ -10,6 +10,7 @@ import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
 import { functionEntry } from '../repository-paths';
 import { BurstControlAccess } from './burst-control-access';
 import type { ControlPlaneStateful } from './control-plane-stateful';
+import { MaintenanceSchedules } from './maintenance-schedules';
 import { SpillwayFunction } from './spillway-function';
 import { burstTaskStatePattern } from './task-state-forwarding';
 import { WebhookApi } from './webhook-api';
@@ -32,8 +33,8 @@ export const RECONCILE_TIMEOUT = Duration.seconds(60);
 
 /**
  * The control plane's compute: the ingest function behind the webhook API, the decide function on
- * the signals queue, the reconcile function on a one-minute schedule, and the EventBridge rule
- * that turns CloudWatch alarm state changes into signals.
+ * the signals queue, the reconcile function on a one-minute schedule, the EventBridge rule
+ * that turns CloudWatch alarm state changes into signals, and the maintenance windows' schedules.
  */
 export class ControlPlaneStateless extends Construct {
   readonly ingest: SpillwayFunction;
@@ -43,6 +44,7 @@ export class ControlPlaneStateless extends Construct {
   readonly alarmRule: Rule | undefined;
   readonly reconcileSchedule: Rule;
   readonly taskStateRule: Rule;
+  readonly maintenanceSchedules: MaintenanceSchedules;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStatelessProps) {
     super(scope, id);
@@ -129,6 +131,12 @@ export class ControlPlaneStateless extends Construct {
         // A missed tick is not worth a retry: the next one is a minute away.
         new LambdaFunction(this.reconcile.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
       ],
+    });
+
+    this.maintenanceSchedules = new MaintenanceSchedules(this, 'MaintenanceSchedules', {
+      config,
+      queue: stateful.signalsQueue,
+      deadLetterQueue: stateful.signalsDlq,
     });
   }
 }

@@ -62,6 +62,9 @@ export function foldCommands(
         dryRun = undefined;
         break;
       case 'evacuate':
+        // Of two evacuations in force, the longer one holds (no `until` is the longest): a window
+        // nested in another must not end the outer one's evacuation at its own end.
+        if (evacuation && outlasts(evacuation.until, command.until)) break;
         evacuation = {
           ...who,
           ...(command.until ? { until: command.until } : {}),
@@ -81,6 +84,10 @@ export function foldCommands(
   if (evacuation?.until && evacuation.until <= nowIso) evacuation = undefined;
   return { paused, dryRun, evacuation, manual, outcomes };
 }
+
+/** True when an evacuation until `kept` lasts at least as long as one until `candidate`. */
+const outlasts = (kept: string | undefined, candidate: string | undefined): boolean =>
+  kept === undefined || (candidate !== undefined && kept >= candidate);
 
 /** The state with the operator controls set or removed (absent, not undefined, when off). */
 export function withControls(

@@ -345,3 +345,60 @@ describe('decide: evacuation', () => {
     expect(paused.next.evacuation).toBeDefined();
   });
 });
+
+describe('decide: nested evacuations', () => {
+  const workload = aWorkload({ maxBurstTasks: 8, homeCapacityTasks: 2 });
+  const outer = aCommand({
+    id: 'outer',
+    action: 'evacuate',
+    until: isoAt(7200),
+    window: 'outer',
+    reason: 'dc work',
+  });
+  const inner = aCommand({
+    id: 'inner',
+    action: 'evacuate',
+    until: isoAt(3600),
+    window: 'inner',
+    reason: 'rack work',
+    issuedAt: 10,
+  });
+  const innerEnd = aCommand({
+    id: 'inner-end',
+    action: 'end_evacuation',
+    window: 'inner',
+    reason: 'rack done',
+    issuedAt: 20,
+  });
+
+  it("keeps the longer evacuation, so a nested window's end does not end the outer one", () => {
+    const { next } = decide({
+      workload,
+      state: aState(),
+      signals: [],
+      commands: [outer, inner, innerEnd],
+      now: at(30),
+    });
+    expect(next.evacuation).toMatchObject({ window: 'outer', until: isoAt(7200) });
+  });
+
+  it('lets an operator evacuation without an end outlast any window', () => {
+    const operator = aCommand({ id: 'op', action: 'evacuate', reason: 'site unstable', issuedAt: 5 });
+    const outerEnd = aCommand({
+      id: 'outer-end',
+      action: 'end_evacuation',
+      window: 'outer',
+      reason: 'done',
+      issuedAt: 40,
+    });
+    const { next } = decide({
+      workload,
+      state: aState(),
+      signals: [],
+      commands: [outer, operator, outerEnd],
+      now: at(50),
+    });
+    expect(next.evacuation).toMatchObject({ commandId: 'op' });
+    expect(next.evacuation?.until).toBeUndefined();
+  });
+});
