@@ -89,6 +89,13 @@ export class BurstControlAccess extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: regions.map((r) => arns.drainLedgerTable(r)),
       }),
+      // Calling a drain off is one conditional write on its ledger row (draining → cancelled),
+      // the mirror of the workflow's own write at its point of no return.
+      new PolicyStatement({
+        sid: 'CancelDrains',
+        actions: ['dynamodb:UpdateItem'],
+        resources: regions.map((r) => arns.drainLedgerTable(r)),
+      }),
     ];
     if (targetGroupArns.length > 0) {
       statements.push(

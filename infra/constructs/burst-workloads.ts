@@ -7,6 +7,9 @@ import { resourceNames } from '../../src/runtime/env-names';
 import { burstTaskRoleName } from '../burst-arns';
 import type { BurstRegionTopology } from '../burst-topology';
 
+/** Fargate on demand and Fargate Spot: what burst tasks may run on. */
+export const BURST_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
+
 export interface BurstWorkloadsProps {
   /** Deployment environment; names the roles. */
   readonly environment: string;
@@ -34,12 +37,17 @@ export class BurstWorkloads extends Construct {
     const { region } = props.topology;
 
     // The L1 cluster on purpose: the L2 creates a VPC, while burst tasks join the subnets the config names.
+    // Spot tasks run through the FARGATE_SPOT capacity provider, which RunTask can only name when
+    // it is associated with the cluster; the default strategy keeps anything started without one
+    // (an operator's RunTask, the on-demand path) on plain Fargate.
     this.clusters = new Map(
       props.topology.clusterNames.map((name) => [
         name,
         new CfnCluster(this, `Cluster-${name}`, {
           clusterName: name,
           clusterSettings: [{ name: 'containerInsights', value: 'enabled' }],
+          capacityProviders: [...BURST_CAPACITY_PROVIDERS],
+          defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
         }),
       ]),
     );

@@ -25,7 +25,9 @@ export interface DrainWorkflowProps {
 /**
  * The drain workflow of one burst region and the ledger it writes. The definition is the one in
  * `src/workflow/drain-definition.ts`, which the local runtime also runs: what is tested locally is
- * what is deployed. It uses service integrations only, so its role lists every action it takes.
+ * what is deployed. It uses service integrations only, so its role lists every action it takes:
+ * conditional writes to its ledger (a drain's point of no return is one), StopTask and DescribeTasks
+ * in this region's clusters, and target (de)registration in this region's target groups.
  */
 export class DrainWorkflow extends Construct {
   readonly ledgerTable: Table;
@@ -85,6 +87,14 @@ export class DrainWorkflow extends Construct {
         new PolicyStatement({
           sid: 'DeregisterDrainingTasks',
           actions: ['elasticloadbalancing:DeregisterTargets'],
+          resources: [...props.targetGroupArns],
+        }),
+      );
+      // A drain called off while it removed the task from its target group puts it back.
+      this.stateMachine.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'RestoreTargetsOfCancelledDrains',
+          actions: ['elasticloadbalancing:RegisterTargets'],
           resources: [...props.targetGroupArns],
         }),
       );

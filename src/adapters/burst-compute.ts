@@ -1,15 +1,27 @@
 import { DescribeTasksCommand, type ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import type { BurstRegionConfig } from '../config/schema';
-import { wrap } from './errors';
+import type { Capacity } from '../core/decision';
+import { AdapterError, isPermanent, wrap } from './errors';
 
 export interface StartedTask {
   readonly taskArn: string;
   readonly lastStatus: string;
 }
 
+/**
+ * Why RunTask could not start something, as far as the caller must tell apart: `capacity` (no
+ * Fargate or Spot capacity, RESOURCE:*, AGENT: try on demand, or elsewhere), `throttling` (the
+ * account's rate limits: wait and try again), `missing_cluster` (the region cannot run this
+ * workload: try elsewhere), `permanent` (access denied, invalid parameters: nothing helps but a
+ * fix), `transient` (5xx, network, anything else: a retry may help).
+ */
+export type LaunchProblem = 'capacity' | 'throttling' | 'missing_cluster' | 'permanent' | 'transient';
+
 export interface LaunchFailure {
   readonly reason: string;
   readonly detail?: string;
+  /** Failures are `capacity` or `throttling`; the other problems come as thrown RunTaskErrors. */
+  readonly problem: LaunchProblem;
 }
 
 /** What one RunTask call placed and what it could not: a 200 with only failures is not a success. */
@@ -22,6 +34,8 @@ export interface RunBurstTasksRequest {
   readonly burstRegion: BurstRegionConfig;
   /** At most 10: RunTask's own limit. */
   readonly count: number;
+  /** Fargate on demand, or Fargate Spot through the cluster's FARGATE_SPOT capacity provider. */
+  readonly capacity: Capacity;
   readonly clientToken: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -37,6 +51,54 @@ export interface ObservedTask {
 /** RunTask's per-call maximum. */
 export const RUN_TASK_MAX_COUNT = 10;
 
+/** A RunTask call that threw, with what kind of problem it was. */
+export class RunTaskError extends AdapterError {
+  override readonly name = 'RunTaskError';
+  constructor(
+    readonly problem: LaunchProblem,
+    cause: Error,
+  ) {
+    super(`ecs RunTask failed: ${cause.name}: ${cause.message}`, 'ecs', 'RunTask', {
+      cause,
+      retryable: problem !== 'permanent' && problem !== 'missing_cluster',
+    });
+  }
+}
+
+// ECS reports a lack of capacity in several shapes: placement failures (RESOURCE:CPU, :MEMORY,
+// :ENI, :FARGATE), an agent that cannot take the task, Fargate's "Capacity is unavailable at this
+// time", and the account's concurrent task/vCPU quota.
+const capacityPattern =
+  /^RESOURCE:|^AGENT|capacity is unavailable|insufficient capacity|limit on the number of (tasks|vcpus?)/i;
+const throttlingPattern = /throttl|rate exceeded|too many requests|TooManyRequests/i;
+const throttlingNames = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
+// A deleted cluster stays INACTIVE for a while, and RunTask on it is an InvalidParameterException
+// ("The specified cluster is inactive"): the region lacks the cluster, the config is not wrong.
+const missingClusterPattern = /cluster (is )?inactive|cluster not found|referenced cluster/i;
+
+/** What kind of problem one entry of RunTask's failures[] is. */
+export function classifyFailure(reason: string, detail?: string): LaunchProblem {
+  const text = `${reason} ${detail ?? ''}`;
+  if (capacityPattern.test(reason) || capacityPattern.test(detail ?? '')) return 'capacity';
+  if (throttlingPattern.test(text)) return 'throttling';
+  // Any other placement failure (ATTRIBUTE, MISSING…) is still this region failing to place it.
+  return 'capacity';
+}
+
+/** What kind of problem a thrown error is; errors other than RunTaskError are classified by name. */
+export function launchProblemOf(error: unknown): LaunchProblem {
+  if (error instanceof RunTaskError) return error.problem;
+  const cause = error instanceof AdapterError && error.cause instanceof Error ? error.cause : error;
+  if (!(cause instanceof Error)) return 'transient';
+  if (throttlingNames.has(cause.name) || throttlingPattern.test(cause.message)) return 'throttling';
+  if (cause.name === 'ClusterNotFoundException' || missingClusterPattern.test(cause.message))
+    return 'missing_cluster';
+  if (capacityPattern.test(cause.message)) return 'capacity';
+  if (isPermanent(cause)) return 'permanent';
+  if (error instanceof AdapterError && !error.retryable) return 'permanent';
+  return 'transient';
+}
+
 /** ECS in the burst regions: starts and observes burst tasks. */
 export class BurstCompute {
   constructor(private readonly ecsFor: (region: string) => ECSClient) {}
@@ -50,7 +112,11 @@ export class BurstCompute {
         new RunTaskCommand({
           cluster: burstRegion.cluster,
           taskDefinition: burstRegion.taskDefinition.family,
-          launchType: 'FARGATE',
+          // A capacity provider strategy and a launch type exclude each other. ECS has no Spot to
+          // on-demand fallback of its own: the caller retries a Spot shortfall on demand.
+          ...(request.capacity === 'spot'
+            ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
+            : { launchType: 'FARGATE' as const }),
           count,
           clientToken: request.clientToken,
           startedBy: 'spillway',
@@ -75,10 +141,12 @@ export class BurstCompute {
         failures: (response.failures ?? []).map((failure) => ({
           reason: failure.reason ?? 'unknown',
           ...(failure.detail ? { detail: failure.detail } : {}),
+          problem: classifyFailure(failure.reason ?? '', failure.detail),
         })),
       };
     } catch (error) {
-      throw wrap('ecs', 'RunTask', error);
+      const cause = error instanceof Error ? error : new Error(String(error));
+      throw new RunTaskError(launchProblemOf(cause), cause);
     }
   }
 

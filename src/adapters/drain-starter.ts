@@ -23,7 +23,11 @@ export class DrainStarter {
     private readonly stateMachines: Readonly<Record<string, string>>,
   ) {}
 
-  /** Starting the same drain twice is harmless: executions are named after the task. */
+  /**
+   * Starting the same drain twice is harmless: an execution is named after its drain (see
+   * src/usecases/drain-naming.ts), and Step Functions answers a name it knows — running with other
+   * input, or finished — with ExecutionAlreadyExists.
+   */
   async start(region: string, name: string, input: DrainInput): Promise<DrainStart> {
     const stateMachineArn = this.stateMachines[region];
     if (!stateMachineArn) throw new Error(`no drain state machine is configured for region ${region}`);

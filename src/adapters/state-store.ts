@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../core/decision';
+import type { RegionHealth, RegionHealthMap } from '../core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
 import { wrap } from './errors';
 
@@ -17,6 +18,14 @@ export type CommitResult =
   | { readonly ok: false; readonly reason: 'version_conflict' };
 
 const stateKey = (workload: string) => ({ pk: `WORKLOAD#${workload}`, sk: 'STATE' });
+/** Region health lives in the same table, one item per burst region under one partition key. */
+const REGION_HEALTH_PK = 'REGION_HEALTH';
+const regionHealthKey = (region: string) => ({ pk: REGION_HEALTH_PK, sk: region });
+/** BatchGetItem's per-call maximum. */
+const BATCH_GET_MAX_KEYS = 100;
+/** Rounds of BatchGetItem for keys DynamoDB left unprocessed before giving up. */
+const BATCH_GET_ROUNDS = 5;
+
 const decisionKey = (decision: Decision) => ({
   pk: `WORKLOAD#${decision.workload}`,
   sk: `DECISION#${decision.at}#${decision.id}`,
@@ -48,6 +57,95 @@ export class StateStore {
       return { ...emptyWorkloadState(workload), ...(Item.state as object), version: Number(Item.version) };
     } catch (error) {
       throw wrap('dynamodb', 'GetItem', error);
+    }
+  }
+
+  /**
+   * The states of the named workloads, in BatchGetItem calls of up to 100 keys (one call for any
+   * realistic environment); a workload never written has the empty state.
+   */
+  async loadStates(workloads: readonly string[]): Promise<Map<string, WorkloadState>> {
+    const states = new Map(workloads.map((name) => [name, emptyWorkloadState(name)]));
+    for (let i = 0; i < workloads.length; i += BATCH_GET_MAX_KEYS) {
+      let keys: Record<string, unknown>[] = workloads.slice(i, i + BATCH_GET_MAX_KEYS).map(stateKey);
+      for (let round = 0; keys.length > 0; round++) {
+        if (round === BATCH_GET_ROUNDS)
+          throw wrap('dynamodb', 'BatchGetItem', new Error(`${keys.length} key(s) left unprocessed`));
+        try {
+          const response = await this.documents.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of response.Responses?.[this.tableName] ?? []) {
+            const name = String(item.pk).slice('WORKLOAD#'.length);
+            states.set(name, {
+              ...emptyWorkloadState(name),
+              ...(item.state as object),
+              version: Number(item.version),
+            });
+          }
+          keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        } catch (error) {
+          throw wrap('dynamodb', 'BatchGetItem', error);
+        }
+      }
+    }
+    return states;
+  }
+
+  /** The launch circuit breakers of every burst region that has one, in one Query. */
+  async loadRegionHealth(): Promise<RegionHealthMap> {
+    const health: Record<string, RegionHealth> = {};
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': REGION_HEALTH_PK },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const record = item.health as RegionHealth;
+          health[record.region] = record;
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    } catch (error) {
+      throw wrap('dynamodb', 'Query', error);
+    }
+    return health;
+  }
+
+  /**
+   * Writes one region's breaker, conditionally on the record read: `expectedUpdatedAt` is the
+   * `updatedAt` of the record the change was computed from, absent when there was none. A
+   * breaker is a counter that concurrent invocations bump; with a plain put two failures at once
+   * would count as one, so the caller re-reads and re-applies on a conflict (read-modify-write),
+   * which keeps the breaker's rules in the pure core instead of in an update expression.
+   * False when the record changed since it was read.
+   */
+  async saveRegionHealth(health: RegionHealth, expectedUpdatedAt?: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...regionHealthKey(health.region), health, updatedAt: health.updatedAt },
+          ConditionExpression:
+            expectedUpdatedAt === undefined ? 'attribute_not_exists(pk)' : 'updatedAt = :expected',
+          ...(expectedUpdatedAt === undefined
+            ? {}
+            : { ExpressionAttributeValues: { ':expected': expectedUpdatedAt } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw wrap('dynamodb', 'PutItem', error);
     }
   }
 

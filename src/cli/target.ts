@@ -22,8 +22,20 @@ export class TargetError extends Error {
   override readonly name = 'TargetError';
 }
 
+/** Where a local runtime's info file is looked for when `--runtime-file` does not say. */
+export const RUNTIME_FILE_ENV = 'SPILLWAY_RUNTIME_FILE';
+
+const REPOSITORY = resolve(import.meta.dirname, '../..');
+
+/** A file of the working directory, or else of the repository the CLI runs from (`npm link`). */
+function inCwdOrRepository(path: string): string {
+  const here = resolve(path);
+  return existsSync(here) ? here : resolve(REPOSITORY, path);
+}
+
 /**
- * `--env local` reads what `make run` wrote to `.local/runtime.json`; any other environment reads
+ * `--env local` reads what `make run` wrote to `.local/runtime.json` (or the runtime file given,
+ * for a runtime started elsewhere, such as a test's); any other environment reads
  * `config/<env>.yaml` and finds its resources by their fixed names, with the caller's AWS
  * credentials (`--profile` or the usual environment variables).
  */
@@ -31,11 +43,13 @@ export async function resolveTarget(options: {
   env: string;
   region?: string;
   profile?: string;
+  runtimeFile?: string;
 }): Promise<Target> {
   if (options.env === 'local') {
-    const infoFile = resolve('.local/runtime.json');
+    const given = options.runtimeFile ?? process.env[RUNTIME_FILE_ENV];
+    const infoFile = given ? resolve(given) : inCwdOrRepository('.local/runtime.json');
     if (!existsSync(infoFile))
-      throw new TargetError('no local runtime is running: start one with `make run`');
+      throw new TargetError(`no local runtime is running (no ${infoFile}): start one with \`make run\``);
     const info = JSON.parse(readFileSync(infoFile, 'utf8'));
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
@@ -54,7 +68,7 @@ export async function resolveTarget(options: {
     throw new TargetError(`--env must be local, dev, staging or prod, not '${options.env}'`);
   }
   if (options.profile) process.env.AWS_PROFILE = options.profile;
-  const config = loadConfigFile(resolve('config', `${options.env}.yaml`));
+  const config = loadConfigFile(inCwdOrRepository(`config/${options.env}.yaml`));
   const region = options.region ?? config.controlRegion;
   const names = resourceNames(config.environment);
   const sqs = new SQSClient(clientConfig(region, undefined));

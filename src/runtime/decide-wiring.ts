@@ -6,6 +6,7 @@ import { clientConfig, perRegion } from '../adapters/client-config';
 import { DrainLedger } from '../adapters/drain-ledger';
 import { DrainStarter } from '../adapters/drain-starter';
 import { StateStore } from '../adapters/state-store';
+import { sharedLaunchPacer } from '../usecases/launch-pacer';
 import type { DecideDeps, Log, ReconcileDeps } from '../usecases/ports';
 import { required, type Settings } from './settings';
 
@@ -27,6 +28,8 @@ export function decideDeps(settings: Settings, log: Log): Omit<ReconcileDeps, 't
       config.decisionLogRetentionDays,
     ),
     compute: new BurstCompute(ecsFor),
+    // One pacer per process: Fargate's launch quotas are per account and region, not per caller.
+    pacer: sharedLaunchPacer(),
     drains: new DrainStarter(sfnFor, settings.drainStateMachines),
     ledger: new DrainLedger(dynamoFor, drainLedgerTable),
     drainLedgerTable,

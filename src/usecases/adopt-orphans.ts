@@ -2,7 +2,7 @@ import type { ObservedTask } from '../adapters/burst-compute';
 import type { BurstRegionConfig, WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest, taskIdOf } from '../core/ids';
-import { type BurstTask, countLive } from '../core/workload-state';
+import { type BurstTask, countLive, stayingCount } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
 
@@ -67,11 +67,12 @@ export async function adoptOrphans(
     const orphans = found.filter((t) => !state.tasks[taskIdOf(t.taskArn)] && !pending.has(t.decisionId));
     if (orphans.length === 0) return undefined;
     const tasks: Record<string, BurstTask> = { ...state.tasks };
-    let live = countLive(state).total;
+    // The aim counts what stays: tasks on their way out (draining, interrupted) make no capacity.
+    let staying = stayingCount(state);
     const desired = state.desiredTasks ?? 0;
     const lines: string[] = [];
     for (const orphan of orphans) {
-      const keep = live < desired;
+      const keep = staying < desired;
       const taskId = taskIdOf(orphan.taskArn);
       tasks[taskId] = {
         taskArn: orphan.taskArn,
@@ -84,7 +85,7 @@ export async function adoptOrphans(
         ecsStatus: 'RUNNING',
         ...(keep ? {} : { drainRequestedAt: now }),
       };
-      if (keep) live++;
+      if (keep) staying++;
       lines.push(`${taskId} (${orphan.region}) ${keep ? 'adopted as capacity' : 'to be drained'}`);
     }
     adopted = orphans.length;
@@ -95,7 +96,7 @@ export async function adoptOrphans(
       action: { kind: 'hold' },
       reason: `reconciler found ${orphans.length} tagged task(s) missing from state: ${lines.join('; ')}`,
       signals: [],
-      liveTasks: live,
+      liveTasks: countLive({ ...state, tasks }).total,
       firingAlerts: [],
       tick: true,
     };

@@ -1,11 +1,16 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { OperatorCommand } from '../core/command';
+import { burstCostPerHour, roundCost } from '../core/cost';
 import type { Decision } from '../core/decision';
 import { decide } from '../core/policy';
 import type { Signal } from '../core/signal';
+import type { WorkloadState } from '../core/workload-state';
 import { carryOut } from './carry-out';
 import { updateState } from './commit-with-retry';
 import type { DecideDeps } from './ports';
+
+/** How long the other workloads' states serve the environment's spend guard before a re-read. */
+export const OTHER_WORKLOADS_CACHE_SECONDS = 5;
 
 /**
  * Applies signals and operator commands (or, with none, a periodic evaluation) to one workload:
@@ -20,8 +25,22 @@ export async function applySignals(
 ): Promise<Decision> {
   let decision: Decision | undefined;
   let logSeparately = false;
+  // Read once per decision, outside the retried write: breakers and the other workloads' spend
+  // only steer placement and the guard; the bounds come from the state read under the write.
+  const regionHealth = await deps.store.loadRegionHealth();
+  const otherWorkloadsCostPerHour = deps.config.spendGuard
+    ? await otherWorkloadsCost(workload, deps)
+    : undefined;
   const current = await updateState(deps, workload.name, (state) => {
-    const result = decide({ workload, state, signals, commands, now: deps.clock() });
+    const result = decide({
+      workload,
+      state,
+      signals,
+      commands,
+      now: deps.clock(),
+      regionHealth,
+      ...(otherWorkloadsCostPerHour !== undefined ? { otherWorkloadsCostPerHour } : {}),
+    });
     decision = result.decision;
     logSeparately = !result.changed;
     return result.changed ? { next: result.next, decision: result.decision } : undefined;
@@ -42,4 +61,33 @@ export async function applySignals(
   });
   await carryOut(workload, deps, current);
   return decision;
+}
+
+const otherStates = new WeakMap<
+  DecideDeps,
+  { readonly at: number; readonly states: Map<string, WorkloadState> }
+>();
+
+/**
+ * Estimated cost per hour of every other workload's burst, for the environment's spend guard. The
+ * states come from one BatchGetItem and serve the decisions of the next few seconds (a batch of
+ * many workloads reads them once). The guard is an estimate: deciders of different workloads
+ * running at once each see the others as they were, so together they can overshoot the limit by
+ * at most one scale-out step each; each workload's own bound is exact, under its conditional write.
+ */
+async function otherWorkloadsCost(workload: WorkloadConfig, deps: DecideDeps): Promise<number> {
+  const now = deps.clock().getTime();
+  let cached = otherStates.get(deps);
+  if (!cached || now - cached.at > OTHER_WORKLOADS_CACHE_SECONDS * 1000 || now < cached.at) {
+    const names = deps.config.workloads.map((w) => w.name);
+    cached = { at: now, states: await deps.store.loadStates(names) };
+    otherStates.set(deps, cached);
+  }
+  let cost = 0;
+  for (const other of deps.config.workloads) {
+    if (other.name === workload.name) continue;
+    const state = cached.states.get(other.name);
+    if (state) cost += burstCostPerHour(other, state);
+  }
+  return roundCost(cost);
 }

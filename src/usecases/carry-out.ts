@@ -1,5 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { WorkloadState } from '../core/workload-state';
+import { cancelDrain, type DrainCanceller } from './cancel-drain';
 import { launchPending } from './launch-pending';
 import type { DecideDeps } from './ports';
 import { startDrain } from './start-drain';
@@ -7,9 +8,10 @@ import { startDrain } from './start-drain';
 export { burstTaskTags, LAUNCH_CLAIM_SECONDS } from './launch-pending';
 
 /**
- * Carries out what committed decisions left pending: launches not yet confirmed by RunTask and
- * drains not yet started. Safe to run any number of times: RunTask gets the same clientToken for
- * the same decision, and a drain execution is named after its task.
+ * Carries out what committed decisions left pending: drains called off, launches not yet
+ * confirmed by RunTask, and drains not yet started. Safe to run any number of times: RunTask gets
+ * the same clientToken for the same decision, a drain execution is named after its drain, and a
+ * cancellation is a conditional write that a second attempt finds done.
  */
 export async function carryOut(
   workload: WorkloadConfig,
@@ -19,7 +21,31 @@ export async function carryOut(
   // The state just committed by the caller is current enough to find the work; each step re-reads
   // under its own conditional write anyway.
   const state = known ?? (await deps.store.load(workload.name));
-  for (const launch of state.pendingLaunches) await launchPending(workload, launch, deps);
-  const requested = Object.values(state.tasks).filter((task) => task.status === 'drain_requested');
+  // Cancellations first: each one races its drain's point of no return.
+  const toCancel = Object.values(state.tasks).filter((task) => task.status === 'cancel_requested');
+  if (toCancel.length > 0) {
+    const ledger = cancellerOf(deps);
+    if (!ledger) {
+      deps.log.error('drains to cancel but no drain ledger to cancel them in', {
+        workload: workload.name,
+        tasks: toCancel.map((t) => t.taskArn),
+      });
+    } else {
+      for (const task of toCancel) await cancelDrain(workload, task, { ...deps, ledger });
+    }
+  }
+  // A cancellation that came too late may have put a drain back to be (re)started.
+  const current = toCancel.length > 0 ? await deps.store.load(workload.name) : state;
+  for (const launch of current.pendingLaunches) await launchPending(workload, launch, deps);
+  const requested = Object.values(current.tasks).filter((task) => task.status === 'drain_requested');
   for (const task of requested) await startDrain(workload, task, deps);
+}
+
+/**
+ * The decide and reconcile wiring both carry the drain ledger, but DecideDeps does not name it
+ * (yet): find its cancel call without widening every caller's port.
+ */
+function cancellerOf(deps: DecideDeps): DrainCanceller | undefined {
+  const ledger = (deps as { readonly ledger?: Partial<DrainCanceller> }).ledger;
+  return typeof ledger?.cancel === 'function' ? (ledger as DrainCanceller) : undefined;
 }

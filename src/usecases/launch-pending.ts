@@ -1,11 +1,12 @@
-import type { LaunchFailure, StartedTask } from '../adapters/burst-compute';
-import { RUN_TASK_MAX_COUNT } from '../adapters/burst-compute';
-import { AdapterError } from '../adapters/errors';
 import type { WorkloadConfig } from '../config/schema';
-import type { Decision } from '../core/decision';
-import { digest, runTaskClientToken, taskIdOf } from '../core/ids';
-import type { BurstTask, PendingLaunch, WorkloadState } from '../core/workload-state';
+import { taskIdOf } from '../core/ids';
+import { isOpen, type RegionHealthMap } from '../core/region-health';
+import { type BurstTask, countLive, type PendingLaunch, type WorkloadState } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
+import { attemptRegion, type RegionAttempt } from './launch-attempt';
+import { type MovedLaunches, moveRemainder } from './launch-fallback';
+import { recordRegionFailure, recordRegionSuccess } from './launch-health';
+import { launchReport, type SettleContext } from './launch-report';
 import type { DecideDeps } from './ports';
 
 /**
@@ -13,6 +14,14 @@ import type { DecideDeps } from './ports';
  * taken over after this; the takeover reuses the clientToken, so RunTask returns the same tasks.
  */
 export const LAUNCH_CLAIM_SECONDS = 120;
+/** How long one launch may keep retrying throttled RunTask calls: well inside decide's 60 s. */
+export const LAUNCH_RETRY_BUDGET_SECONDS = 20;
+/**
+ * Launches one carry-out follows from region to region. Each failing region is left out of the
+ * moves after it, so a chain ends by itself; the bound keeps one invocation's work finite anyway,
+ * and what is left stays pending for the next carry-out.
+ */
+export const MAX_LAUNCH_HOPS = 6;
 
 /** ECS tags on every burst task: how the reconciler finds what Spillway started. */
 export function burstTaskTags(environment: string, workload: WorkloadConfig, decisionId: string) {
@@ -25,59 +34,102 @@ export function burstTaskTags(environment: string, workload: WorkloadConfig, dec
 }
 
 /**
- * Starts one pending launch: claims it, calls RunTask in batches of at most 10 with the decision's
- * clientTokens, records what started and reports what did not.
+ * Carries out one pending launch, and the launches it turns into: Spot short of capacity runs on
+ * demand in the same region; what a failing region still did not start moves, in the same write
+ * that records what did start, to the next regions placement picks (leaving out every region that
+ * failed here and every open circuit), and is launched there in this same invocation.
  */
 export async function launchPending(
   workload: WorkloadConfig,
   launch: PendingLaunch,
   deps: DecideDeps,
 ): Promise<void> {
-  if (!(await claim(workload, launch, deps))) return;
-  const burstRegion = workload.burstRegions.find((r) => r.region === launch.region);
-  const started: StartedTask[] = [];
-  const failures: LaunchFailure[] = [];
-  if (!burstRegion) {
-    failures.push({ reason: `region ${launch.region} is no longer a burst region of ${workload.name}` });
-  } else {
-    const tags = burstTaskTags(deps.config.environment, workload, launch.decisionId);
-    try {
-      for (let batch = 0, left = launch.count; left > 0; batch++, left -= RUN_TASK_MAX_COUNT) {
-        const result = await deps.compute.runBurstTasks({
-          burstRegion,
-          count: Math.min(left, RUN_TASK_MAX_COUNT),
-          clientToken: runTaskClientToken(launch.decisionId, launch.region, batch),
-          tags,
-        });
-        started.push(...result.tasks);
-        failures.push(...result.failures);
-      }
-    } catch (error) {
-      if (!(error instanceof AdapterError) || error.retryable) {
-        // Throttling, 5xx, network: release the claim and let the message be retried; the retry
-        // reuses the clientTokens, so batches that did start come back instead of starting again.
-        await release(workload, launch, deps);
-        throw error;
-      }
-      // Access denied, invalid parameters: retrying cannot help. Record it loudly and move on.
-      failures.push({ reason: `${error.message} (permanent: fix the configuration or permissions)` });
-    }
+  const deadline = deps.clock().getTime() + LAUNCH_RETRY_BUDGET_SECONDS * 1000;
+  const failedRegions: string[] = [];
+  const queue: PendingLaunch[] = [launch];
+  for (let hop = 0; hop < MAX_LAUNCH_HOPS && queue.length > 0; hop++) {
+    const next = queue.shift() as PendingLaunch;
+    queue.push(...(await launchInRegion(workload, next, failedRegions, deadline, deps)));
   }
-  const now = deps.clock().toISOString();
-  const report =
-    failures.length > 0 ? launchReport(workload, launch, started.length, failures, now) : undefined;
-  if (report)
-    deps.log.error('burst tasks not started', {
+  if (queue.length > 0)
+    deps.log.warn('burst launch moved too often for one invocation; the rest stays pending', {
       workload: workload.name,
       decisionId: launch.decisionId,
-      region: launch.region,
-      failures,
+      pending: queue.map((p) => `${p.count} in ${p.region}`),
     });
+}
+
+/** Claims, attempts and settles one launch; returns the launches its remainder moved to. */
+async function launchInRegion(
+  workload: WorkloadConfig,
+  launch: PendingLaunch,
+  failedRegions: string[],
+  deadline: number,
+  deps: DecideDeps,
+): Promise<readonly PendingLaunch[]> {
+  const claimed = await claim(workload, launch, deps);
+  if (!claimed) return [];
+  const { region } = claimed;
+  const burstRegion = workload.burstRegions.find((r) => r.region === region);
+  let health = await deps.store.loadRegionHealth();
+  // An open circuit is skipped only for a launch nobody has tried: one that was tried may have
+  // started tasks, which only its own clientTokens bring back.
+  const skipped = claimed.attempts <= 1 && isOpen(health[region], deps.clock());
+  let attempt: RegionAttempt;
+  if (!burstRegion) {
+    attempt = nothingStarted({
+      permanent: `region ${region} is no longer a burst region of ${workload.name}`,
+    });
+  } else if (skipped) {
+    attempt = nothingStarted({ regionFailure: 'circuit open' });
+  } else {
+    try {
+      const tags = burstTaskTags(deps.config.environment, workload, claimed.decisionId);
+      attempt = await attemptRegion(burstRegion, claimed, tags, deadline, deps);
+    } catch (error) {
+      // Throttled past the budget: release the claim and let the message be retried; the retry
+      // reuses the clientTokens, so batches that did start come back instead of starting again.
+      await release(workload, claimed, deps);
+      throw error;
+    }
+  }
+  if (attempt.regionFailure) {
+    failedRegions.push(region);
+    if (!skipped) health = await recordRegionFailure(region, attempt.regionFailure, deps);
+  } else if (!attempt.permanent && hasFailures(health, region)) {
+    health = await recordRegionSuccess(region, deps);
+  }
+  return settle(
+    workload,
+    claimed,
+    burstRegion?.cluster ?? '',
+    attempt,
+    { health, failedRegions, skipped },
+    deps,
+  );
+}
+
+/**
+ * One conditional write: records the tasks that started, removes the launch, and, when its region
+ * failed, adds the launches its remainder moves to, with the report of what happened.
+ */
+async function settle(
+  workload: WorkloadConfig,
+  launch: PendingLaunch,
+  cluster: string,
+  attempt: RegionAttempt,
+  context: SettleContext,
+  deps: DecideDeps,
+): Promise<readonly PendingLaunch[]> {
+  const now = deps.clock();
+  const nowIso = now.toISOString();
+  let moved: MovedLaunches = { launches: [], candidates: [] };
   await updateState(deps, workload.name, (state) => {
+    moved = { launches: [], candidates: [] };
     const stillPending = state.pendingLaunches.some((p) => sameLaunch(p, launch));
     const tasks: Record<string, BurstTask> = { ...state.tasks };
     let added = 0;
-    for (const task of started) {
+    for (const task of attempt.started) {
       const taskId = taskIdOf(task.taskArn);
       if (tasks[taskId]) continue;
       added++;
@@ -85,32 +137,70 @@ export async function launchPending(
         taskArn: task.taskArn,
         taskId,
         region: launch.region,
-        cluster: burstRegion?.cluster ?? '',
+        cluster,
         decisionId: launch.decisionId,
-        startedAt: now,
+        startedAt: nowIso,
         status: 'running',
         ecsStatus: task.lastStatus,
+        capacity: task.capacity,
       };
     }
     if (!stillPending && added === 0) return undefined;
-    const next: WorkloadState = {
+    let next: WorkloadState = {
       ...state,
       tasks,
       pendingLaunches: state.pendingLaunches.filter((p) => !sameLaunch(p, launch)),
     };
-    return report && stillPending ? { next, decision: report } : { next };
+    // A launch found already gone was finished by an invocation that took over a lapsed claim:
+    // that one reported and moved what was missing; this one only records what it started.
+    if (!stillPending) return { next };
+    const remainder = launch.count - attempt.started.length;
+    if (attempt.regionFailure && remainder > 0) {
+      moved = moveRemainder(workload, next, launch, remainder, {
+        regionHealth: context.health,
+        now,
+        exclude: context.failedRegions,
+      });
+      next = { ...next, pendingLaunches: [...next.pendingLaunches, ...moved.launches] };
+    }
+    const report = launchReport(workload, launch, attempt, moved, context, countLive(next).total, now);
+    return report ? { next, decision: report } : { next };
   });
+  const fields = { workload: workload.name, decisionId: launch.decisionId, region: launch.region };
+  if (attempt.regionFailure || attempt.permanent)
+    deps.log.error('burst tasks not started', {
+      ...fields,
+      failures: attempt.failures,
+      ...(attempt.permanent ? { permanent: attempt.permanent } : {}),
+      movedTo: moved.launches.map((p) => `${p.count} in ${p.region}`),
+    });
   deps.log.info('burst tasks started', {
-    workload: workload.name,
-    decisionId: launch.decisionId,
-    region: launch.region,
+    ...fields,
     requested: launch.count,
-    started: started.length,
+    started: attempt.started.length,
+    spot: attempt.started.filter((t) => t.capacity === 'spot').length,
   });
+  return moved.launches;
 }
 
+const nothingStarted = (fields: Partial<RegionAttempt>): RegionAttempt => ({
+  started: [],
+  failures: [],
+  spot: { short: 0, onDemand: 0 },
+  ...fields,
+});
+
+const hasFailures = (health: RegionHealthMap, region: string) => {
+  const record = health[region];
+  return !!record && (record.consecutiveFailures > 0 || !!record.openUntil);
+};
+
+/**
+ * A pending launch is named by its decision, its region and when it was requested: a launch moved
+ * from a failing region may join the decision's own launch to the same region.
+ */
 const sameLaunch = (a: PendingLaunch, b: PendingLaunch) =>
-  a.decisionId === b.decisionId && a.region === b.region;
+  a.decisionId === b.decisionId && a.region === b.region && a.requestedAt === b.requestedAt;
 
 async function release(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<void> {
   await updateState(deps, workload.name, (state) => {
@@ -128,20 +218,25 @@ async function release(workload: WorkloadConfig, launch: PendingLaunch, deps: De
 
 /**
  * Claims a pending launch for this invocation with a conditional write, so concurrent deciders
- * never call RunTask for the same launch at once. False when it is done or claimed by another.
+ * never call RunTask for the same launch at once. Returns the launch as claimed, or undefined when
+ * it is done or claimed by another.
  */
-async function claim(workload: WorkloadConfig, launch: PendingLaunch, deps: DecideDeps): Promise<boolean> {
-  let mine = false;
+async function claim(
+  workload: WorkloadConfig,
+  launch: PendingLaunch,
+  deps: DecideDeps,
+): Promise<PendingLaunch | undefined> {
+  let mine: PendingLaunch | undefined;
   const now = deps.clock();
   await updateState(deps, workload.name, (state) => {
-    mine = false;
+    mine = undefined;
     const current = state.pendingLaunches.find((p) => sameLaunch(p, launch));
     if (!current) return undefined;
     if (current.claimedAt && now.getTime() - Date.parse(current.claimedAt) < LAUNCH_CLAIM_SECONDS * 1000) {
       return undefined;
     }
-    mine = true;
     const claimed = { ...current, claimedAt: now.toISOString(), attempts: current.attempts + 1 };
+    mine = claimed;
     return {
       next: {
         ...state,
@@ -150,27 +245,4 @@ async function claim(workload: WorkloadConfig, launch: PendingLaunch, deps: Deci
     };
   });
   return mine;
-}
-
-function launchReport(
-  workload: WorkloadConfig,
-  launch: PendingLaunch,
-  startedCount: number,
-  failures: readonly LaunchFailure[],
-  at: string,
-): Decision {
-  const reasons = [...new Set(failures.map((f) => (f.detail ? `${f.reason} (${f.detail})` : f.reason)))].join(
-    '; ',
-  );
-  return {
-    id: `${launch.decisionId}-launch-${digest([launch.region], 8)}`,
-    workload: workload.name,
-    at,
-    action: { kind: 'hold' },
-    reason: `RunTask in ${launch.region} started ${startedCount} of ${launch.count} task(s) for decision ${launch.decisionId}: ${reasons}`,
-    signals: [],
-    liveTasks: startedCount,
-    firingAlerts: [],
-    tick: false,
-  };
 }

@@ -4,6 +4,7 @@ import type { DrainStarter } from '../adapters/drain-starter';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
+import type { LaunchPacing } from './launch-pacer';
 
 /** Structured logging, as Powertools' Logger provides it. */
 export interface Log {
@@ -15,8 +16,19 @@ export interface Log {
 /** What deciding and acting need; each port lists only the calls used, so a fake is short. */
 export interface DecideDeps {
   readonly config: SpillwayConfig;
-  readonly store: Pick<StateStore, 'load' | 'commit' | 'logDecision' | 'recordMessageFailure'>;
+  readonly store: Pick<
+    StateStore,
+    | 'load'
+    | 'commit'
+    | 'logDecision'
+    | 'recordMessageFailure'
+    | 'loadStates'
+    | 'loadRegionHealth'
+    | 'saveRegionHealth'
+  >;
   readonly compute: Pick<BurstCompute, 'runBurstTasks'>;
+  /** Fargate's launch quotas, shared by the process; waiting and jitter come from it too. */
+  readonly pacer: LaunchPacing;
   readonly drains: Pick<DrainStarter, 'start'>;
   readonly drainLedgerTable: string;
   readonly clock: () => Date;

@@ -1,11 +1,14 @@
-import { isTaskStateChange, parseTaskStateChange } from '../core/ecs-task-event';
+import { isSpotInterruptionWarning, isTaskStateChange, parseTaskStateChange } from '../core/ecs-task-event';
 import type { ReconcileDeps } from './ports';
 import { type ReconcileReport, reconcileAll, reconcileWorkload } from './reconcile';
+import { recordSpotInterruption } from './spot-interruption';
 
 /**
  * The reconcile function's one entry: a schedule tick reconciles every workload; an ECS task
  * state change reconciles only the workload whose burst task changed, at once, instead of up to a
- * minute later. Events for tasks Spillway did not start are ignored.
+ * minute later. A Fargate Spot interruption warning first marks the task to be drained, so that
+ * reconciling starts its drain and its replacement. Events for tasks Spillway did not start are
+ * ignored.
  */
 export async function reconcileOnEvent(event: unknown, deps: ReconcileDeps): Promise<ReconcileReport[]> {
   if (!isTaskStateChange(event)) return reconcileAll(deps);
@@ -23,13 +26,18 @@ export async function reconcileOnEvent(event: unknown, deps: ReconcileDeps): Pro
         r.taskDefinition.family === change.family,
     ),
   );
+  const interruption = isSpotInterruptionWarning(change);
   deps.log.info('task state change', {
     taskArn: change.taskArn,
     lastStatus: change.lastStatus,
     version: change.version,
+    ...(change.stopCode ? { stopCode: change.stopCode } : {}),
     workloads: workloads.map((w) => w.name),
   });
   const reports: ReconcileReport[] = [];
-  for (const workload of workloads) reports.push(await reconcileWorkload(workload, deps));
+  for (const workload of workloads) {
+    if (interruption) await recordSpotInterruption(workload, change, deps);
+    reports.push(await reconcileWorkload(workload, deps));
+  }
   return reports;
 }

@@ -5,6 +5,7 @@ import type { BurstTask, WorkloadState } from '../core/workload-state';
 import { adoptOrphans, type Inventory, takeInventory } from './adopt-orphans';
 import { applySignals } from './apply-signals';
 import { updateState } from './commit-with-retry';
+import { drainIdOf } from './drain-naming';
 import type { ReconcileDeps } from './ports';
 import { checkStuckDrains } from './stuck-drains';
 
@@ -79,9 +80,12 @@ async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Obser
     const { region, cluster } = tasks[0] as BurstTask;
     const arns = tasks.map((t) => t.taskArn);
     for (const seen of await deps.compute.describe(region, cluster, arns)) ecs.set(seen.taskArn, seen);
-    const draining = tasks.filter((t) => t.status === 'draining').map((t) => t.taskArn);
-    if (draining.length > 0)
-      for (const [arn, entry] of await deps.ledger.read(region, draining)) ledger.set(arn, entry);
+    // A drain being called off may already have finished: its row then says so.
+    const drained = tasks
+      .filter((t) => t.status === 'draining' || t.status === 'cancel_requested')
+      .map((t) => t.taskArn);
+    if (drained.length > 0)
+      for (const [arn, entry] of await deps.ledger.read(region, drained)) ledger.set(arn, entry);
   }
   return { ecs, ledger };
 }
@@ -108,13 +112,13 @@ export function foldObservations(
         ...(seen.privateIp ? { privateIp: seen.privateIp } : {}),
       };
     }
-    const entry = ledger.get(task.taskArn);
+    const entry = ownEntry(state.workload, task, ledger.get(task.taskArn));
     if (entry?.status === 'stopped') {
       updated = { ...updated, status: 'stopped', stoppedAt: entry.stoppedAt ?? now.toISOString() };
     } else if (entry?.status === 'drain_failed') {
       updated = { ...updated, status: 'drain_failed', stopReason: entry.failure ?? 'drain failed' };
     } else if (
-      (task.status === 'running' || task.status === 'drain_failed') &&
+      (task.status === 'running' || task.status === 'drain_failed' || task.status === 'cancel_requested') &&
       seen &&
       (seen.lastStatus === 'STOPPED' || seen.lastStatus === 'MISSING')
     ) {
@@ -132,6 +136,22 @@ export function foldObservations(
     }
   }
   return { next: changed > 0 ? { ...state, tasks } : state, changed };
+}
+
+/**
+ * The ledger row, when it speaks for the task's current drain. A row keeps the last drain of a
+ * task, so after a cancelled drain it may describe an earlier one (or the tombstone of a drain
+ * called off before it started). Rows without a drainId come from a workflow version without
+ * drain identities and speak for whichever drain is under way. `draining`, `stopping` and
+ * `cancelled` change nothing recorded here: the workflow and the canceller settle those.
+ */
+function ownEntry(
+  workload: string,
+  task: BurstTask,
+  entry: LedgerEntry | undefined,
+): LedgerEntry | undefined {
+  if (!entry || (task.status !== 'draining' && task.status !== 'cancel_requested')) return undefined;
+  return !entry.drainId || entry.drainId === drainIdOf(workload, task) ? entry : undefined;
 }
 
 /** Registers running burst tasks with a known address in their region's target group, once. */

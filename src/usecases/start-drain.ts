@@ -1,16 +1,21 @@
+import { LEDGER_RETENTION_SECONDS } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
-import { drainExecutionName } from '../core/ids';
 import type { BurstTask } from '../core/workload-state';
 import type { DrainInput } from '../workflow/drain-definition';
 import { updateState } from './commit-with-retry';
+import { drainIdOf } from './drain-naming';
 import type { DecideDeps } from './ports';
 
-/** Drain ledger rows outlive the drain by this long, for audits. */
-const LEDGER_RETENTION_SECONDS = 30 * 86_400;
+/**
+ * The longest drain of a Spot-interrupted task: ECS stops it two minutes after the warning, and
+ * it must have left its target group (and had its connections drained) well before that.
+ */
+export const SPOT_DRAIN_SECONDS = 90;
 
 /**
- * Starts the drain workflow for a task whose scale-in was committed; the execution is named after
- * the task, so starting it twice starts it once.
+ * Starts the drain workflow for a task whose scale-in was committed. The execution is named after
+ * this drain of the task (see drain-naming.ts), so starting it twice starts it once, and a later
+ * drain of a task kept after a cancelled one is an execution of its own.
  */
 export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: DecideDeps): Promise<void> {
   const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
@@ -18,7 +23,9 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     workload: workload.name,
     taskArn: task.taskArn,
     cluster: task.cluster,
-    drainSeconds: workload.drainSeconds,
+    drainSeconds: task.interruptedAt
+      ? Math.min(workload.drainSeconds, SPOT_DRAIN_SECONDS)
+      : workload.drainSeconds,
     ledgerTable: deps.drainLedgerTable,
     ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
     decisionId: task.decisionId,
@@ -30,14 +37,12 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
           }
         : null,
   };
-  const started = await deps.drains.start(
-    task.region,
-    drainExecutionName(workload.name, task.taskArn),
-    input,
-  );
+  const started = await deps.drains.start(task.region, drainIdOf(workload.name, task), input);
   await updateState(deps, workload.name, (state) => {
     const current = state.tasks[task.taskId];
-    if (current?.status !== 'drain_requested') return undefined;
+    // Only the drain just started: a task whose drain was called off meanwhile stays as it is.
+    if (current?.status !== 'drain_requested' || current.drainRequestedAt !== task.drainRequestedAt)
+      return undefined;
     return {
       next: {
         ...state,
@@ -53,6 +58,7 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     taskArn: task.taskArn,
     region: task.region,
     execution: started.executionArn,
+    drainSeconds: input.drainSeconds,
     alreadyStarted: started.status === 'already_started',
   });
 }

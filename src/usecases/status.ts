@@ -1,67 +1,292 @@
-import type { BurstCompute } from '../adapters/burst-compute';
+import type { BurstCompute, ObservedTask } from '../adapters/burst-compute';
 import type { StateStore } from '../adapters/state-store';
-import type { SpillwayConfig } from '../config/schema';
-import { countLive, firingAlertKeys } from '../core/workload-state';
+import type { SpillwayConfig, WorkloadConfig } from '../config/schema';
+import { burstCostPerHour, roundCost, taskHourCost } from '../core/cost';
+import type { Capacity } from '../core/decision';
+import { describeHealth, isOpen, type RegionHealth, type RegionHealthMap } from '../core/region-health';
+import { countLive, firingAlertKeys, isLeaving, isLive, type WorkloadState } from '../core/workload-state';
+
+/**
+ * What `spillway status --json` prints and `GET /status` serves. The field names are a contract
+ * (docs/operations.md lists them): add fields, never rename or drop one.
+ */
+export interface TaskStatus {
+  readonly taskArn: string;
+  readonly status: string;
+  /** What ECS reports now; the last recorded status when ECS could not be asked. */
+  readonly ecsStatus: string;
+  readonly capacity: Capacity;
+  readonly startedAt: string;
+}
+
+/** One burst region of one workload: live tasks split by capacity, and what is in flight. */
+export interface RegionBurst {
+  readonly region: string;
+  readonly onDemand: number;
+  readonly spot: number;
+  /** Tasks decided but not yet confirmed by RunTask. */
+  readonly pending: number;
+  /** Live tasks on their way out (the policy's "leaving"): drain requested, under way, or failed. */
+  readonly draining: number;
+  readonly maxTasks: number;
+  readonly costPerHour: number;
+  readonly breakerOpen: boolean;
+  /** Why ECS could not be asked about this region's tasks; the recorded statuses are shown instead. */
+  readonly ecsError: string | null;
+}
+
+/** A pause, dry-run or evacuation as recorded; `expired` once its `until` has passed. */
+export interface ControlStatus {
+  readonly since: string;
+  readonly reason: string;
+  readonly requestedBy: string | null;
+  readonly commandId: string;
+  readonly until: string | null;
+  readonly expired: boolean;
+}
+
+export interface EvacuationStatus extends ControlStatus {
+  readonly window: string | null;
+}
 
 export interface WorkloadStatus {
   readonly workload: string;
   readonly homeSite: string;
   readonly version: number;
   readonly firingAlerts: readonly string[];
+  /** Everything that counts against maxBurstTasks: live tasks and pending launches. */
   readonly liveTasks: number;
   readonly maxBurstTasks: number;
+  /** Tasks decided but not yet started (the sum over the pending launches). */
   readonly pendingLaunches: number;
+  readonly drainingTasks: number;
   readonly lastScaleOutAt: string | null;
   readonly lastScaleInAt: string | null;
-  readonly regions: Readonly<
-    Record<string, readonly { taskArn: string; status: string; ecsStatus: string; startedAt: string }[]>
-  >;
+  readonly controls: {
+    readonly paused: ControlStatus | null;
+    readonly dryRun: ControlStatus | null;
+    readonly evacuation: EvacuationStatus | null;
+  };
+  readonly cost: {
+    /** Estimated, from the configured prices, of live tasks and pending launches. */
+    readonly perHour: number;
+    /** The workload's spend guard (maxBurstCostPerHour); null when it has none. */
+    readonly maxPerHour: number | null;
+    /** False when a burst region has no price: unpriced tasks count as 0, so the cost is a floor. */
+    readonly priced: boolean;
+  };
+  readonly burstRegions: readonly RegionBurst[];
+  /** Every recorded task per burst region, stopped ones included. */
+  readonly regions: Readonly<Record<string, readonly TaskStatus[]>>;
 }
 
-/** Per workload: its recorded state and its burst tasks per region, with what ECS reports now. */
-export async function workloadStatuses(deps: {
-  config: SpillwayConfig;
-  store: Pick<StateStore, 'load'>;
-  compute: Pick<BurstCompute, 'describe'>;
-}): Promise<WorkloadStatus[]> {
-  const statuses: WorkloadStatus[] = [];
-  for (const workload of deps.config.workloads) {
-    const state = await deps.store.load(workload.name);
-    const regions: Record<
-      string,
-      { taskArn: string; status: string; ecsStatus: string; startedAt: string }[]
-    > = {};
-    for (const burstRegion of workload.burstRegions) {
-      const tasks = Object.values(state.tasks).filter((t) => t.region === burstRegion.region);
-      const observed = tasks.length
-        ? await deps.compute.describe(
-            burstRegion.region,
-            burstRegion.cluster,
-            tasks.map((t) => t.taskArn),
-          )
-        : [];
-      regions[burstRegion.region] = tasks
-        .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
-        .map((task) => ({
-          taskArn: task.taskArn,
-          status: task.status,
-          ecsStatus:
-            observed.find((o) => o.taskArn === task.taskArn)?.lastStatus ?? task.ecsStatus ?? 'UNKNOWN',
-          startedAt: task.startedAt,
-        }));
-    }
-    statuses.push({
-      workload: workload.name,
-      homeSite: workload.homeSite,
-      version: state.version,
-      firingAlerts: firingAlertKeys(state),
-      liveTasks: countLive(state).total,
-      maxBurstTasks: workload.maxBurstTasks,
-      pendingLaunches: state.pendingLaunches.length,
-      lastScaleOutAt: state.lastScaleOutAt ?? null,
-      lastScaleInAt: state.lastScaleInAt ?? null,
-      regions,
+/** The launch circuit breaker of one burst region, shared by every workload. */
+export interface RegionBreaker {
+  readonly region: string;
+  readonly state: 'healthy' | 'failing' | 'open';
+  readonly consecutiveFailures: number;
+  readonly openUntil: string | null;
+  readonly lastFailure: string | null;
+  readonly lastFailureAt: string | null;
+  readonly description: string;
+}
+
+export interface StatusReport {
+  readonly environment: string;
+  readonly at: string;
+  readonly workloads: readonly WorkloadStatus[];
+  readonly totals: {
+    readonly liveTasks: number;
+    readonly onDemand: number;
+    readonly spot: number;
+    readonly pendingLaunches: number;
+    readonly drainingTasks: number;
+    readonly firingAlerts: number;
+    readonly costPerHour: number;
+    /** The environment's spend guard (spendGuard.maxCostPerHour); null when it has none. */
+    readonly maxCostPerHour: number | null;
+    readonly priced: boolean;
+  };
+  /** Every burst region of the config in order of first mention; null when the store cannot tell. */
+  readonly regionHealth: readonly RegionBreaker[] | null;
+}
+
+export interface StatusDeps {
+  readonly config: SpillwayConfig;
+  readonly store: Pick<StateStore, 'load'>;
+  readonly compute: Pick<BurstCompute, 'describe'>;
+  /** The launch breakers' records; optional so a store without them still serves a status. */
+  readonly loadRegionHealth?: () => Promise<RegionHealthMap>;
+  readonly now?: () => Date;
+}
+
+function control(
+  record: { since: string; reason: string; commandId: string; requestedBy?: string; until?: string },
+  now: Date,
+): ControlStatus {
+  return {
+    since: record.since,
+    reason: record.reason,
+    requestedBy: record.requestedBy ?? null,
+    commandId: record.commandId,
+    until: record.until ?? null,
+    expired: record.until !== undefined && Date.parse(record.until) <= now.getTime(),
+  };
+}
+
+/**
+ * One workload's row, from its recorded state and what ECS reported per region (a region missing
+ * from `observed` was not asked; one mapped to an Error could not be).
+ */
+export function workloadStatus(
+  workload: WorkloadConfig,
+  state: WorkloadState,
+  observed: ReadonlyMap<string, readonly ObservedTask[] | Error>,
+  now: Date,
+  health: RegionHealthMap = {},
+): WorkloadStatus {
+  const regions: Record<string, TaskStatus[]> = {};
+  const burstRegions: RegionBurst[] = [];
+  for (const burstRegion of workload.burstRegions) {
+    const region = burstRegion.region;
+    const answer = observed.get(region);
+    const seen = Array.isArray(answer) ? answer : [];
+    const tasks = Object.values(state.tasks)
+      .filter((t) => t.region === region)
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.taskId.localeCompare(b.taskId));
+    regions[region] = tasks.map((task) => ({
+      taskArn: task.taskArn,
+      status: task.status,
+      ecsStatus: seen.find((o) => o.taskArn === task.taskArn)?.lastStatus ?? task.ecsStatus ?? 'UNKNOWN',
+      capacity: task.capacity ?? 'on_demand',
+      startedAt: task.startedAt,
+    }));
+    const live = tasks.filter(isLive);
+    const spot = live.filter((t) => t.capacity === 'spot').length;
+    const launches = state.pendingLaunches.filter((l) => l.region === region);
+    const pendingSpot = launches.reduce((sum, l) => sum + (l.spot ?? 0), 0);
+    const pending = launches.reduce((sum, l) => sum + l.count, 0);
+    const cost =
+      (live.length - spot + pending - pendingSpot) * taskHourCost(burstRegion, 'on_demand') +
+      (spot + pendingSpot) * taskHourCost(burstRegion, 'spot');
+    burstRegions.push({
+      region,
+      onDemand: live.length - spot,
+      spot,
+      pending,
+      draining: live.filter(isLeaving).length,
+      maxTasks: burstRegion.maxTasks ?? workload.maxBurstTasks,
+      costPerHour: roundCost(cost),
+      breakerOpen: isOpen(health[region], now),
+      ecsError: answer instanceof Error ? answer.message : null,
     });
   }
-  return statuses;
+  return {
+    workload: workload.name,
+    homeSite: workload.homeSite,
+    version: state.version,
+    firingAlerts: firingAlertKeys(state),
+    liveTasks: countLive(state).total,
+    maxBurstTasks: workload.maxBurstTasks,
+    pendingLaunches: burstRegions.reduce((sum, r) => sum + r.pending, 0),
+    drainingTasks: burstRegions.reduce((sum, r) => sum + r.draining, 0),
+    lastScaleOutAt: state.lastScaleOutAt ?? null,
+    lastScaleInAt: state.lastScaleInAt ?? null,
+    controls: {
+      paused: state.paused ? control(state.paused, now) : null,
+      dryRun: state.dryRun ? control(state.dryRun, now) : null,
+      evacuation: state.evacuation
+        ? { ...control(state.evacuation, now), window: state.evacuation.window ?? null }
+        : null,
+    },
+    cost: {
+      perHour: burstCostPerHour(workload, state),
+      maxPerHour: workload.maxBurstCostPerHour ?? null,
+      priced: workload.burstRegions.every((r) => r.costPerTaskHour !== undefined),
+    },
+    burstRegions,
+    regions,
+  };
+}
+
+export function regionBreaker(region: string, health: RegionHealth | undefined, now: Date): RegionBreaker {
+  const open = isOpen(health, now);
+  return {
+    region,
+    state: open ? 'open' : (health?.consecutiveFailures ?? 0) > 0 ? 'failing' : 'healthy',
+    consecutiveFailures: health?.consecutiveFailures ?? 0,
+    openUntil: open ? (health?.openUntil ?? null) : null,
+    lastFailure: health?.lastFailure ?? null,
+    lastFailureAt: health?.lastFailureAt ?? null,
+    description: describeHealth(health, now),
+  };
+}
+
+/** Sums the rows and lists the breakers: the whole report, pure. */
+export function summarise(
+  config: SpillwayConfig,
+  workloads: readonly WorkloadStatus[],
+  health: RegionHealthMap | undefined,
+  now: Date,
+): StatusReport {
+  const sum = (pick: (w: WorkloadStatus) => number) => workloads.reduce((total, w) => total + pick(w), 0);
+  const regionsOf = [...new Set(config.workloads.flatMap((w) => w.burstRegions.map((r) => r.region)))];
+  return {
+    environment: config.environment,
+    at: now.toISOString(),
+    workloads,
+    totals: {
+      liveTasks: sum((w) => w.liveTasks),
+      onDemand: sum((w) => w.burstRegions.reduce((n, r) => n + r.onDemand, 0)),
+      spot: sum((w) => w.burstRegions.reduce((n, r) => n + r.spot, 0)),
+      pendingLaunches: sum((w) => w.pendingLaunches),
+      drainingTasks: sum((w) => w.drainingTasks),
+      firingAlerts: sum((w) => w.firingAlerts.length),
+      costPerHour: roundCost(sum((w) => w.cost.perHour)),
+      maxCostPerHour: config.spendGuard?.maxCostPerHour ?? null,
+      priced: workloads.every((w) => w.cost.priced),
+    },
+    regionHealth: health ? regionsOf.map((region) => regionBreaker(region, health[region], now)) : null,
+  };
+}
+
+/** Asks ECS about the live tasks of each region; a region that cannot be asked is reported, not fatal. */
+async function observe(
+  workload: WorkloadConfig,
+  state: WorkloadState,
+  compute: StatusDeps['compute'],
+): Promise<Map<string, readonly ObservedTask[] | Error>> {
+  const observed = new Map<string, readonly ObservedTask[] | Error>();
+  for (const burstRegion of workload.burstRegions) {
+    const arns = Object.values(state.tasks)
+      .filter((t) => t.region === burstRegion.region && isLive(t))
+      .map((t) => t.taskArn);
+    if (arns.length === 0) continue;
+    // During a regional incident status is needed most: one region's ECS failing must not hide the rest.
+    observed.set(
+      burstRegion.region,
+      await compute
+        .describe(burstRegion.region, burstRegion.cluster, arns)
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    );
+  }
+  return observed;
+}
+
+/** Per workload: its recorded state, controls and cost, with what ECS reports about its tasks now. */
+export async function workloadStatuses(deps: StatusDeps): Promise<readonly WorkloadStatus[]> {
+  return (await statusReport(deps)).workloads;
+}
+
+/** The whole status: every workload, totals against the spend guards, and the launch breakers. */
+export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
+  const now = deps.now?.() ?? new Date();
+  const health = deps.loadRegionHealth ? await deps.loadRegionHealth() : undefined;
+  const workloads: WorkloadStatus[] = [];
+  for (const workload of deps.config.workloads) {
+    const state = await deps.store.load(workload.name);
+    const observed = await observe(workload, state, deps.compute);
+    workloads.push(workloadStatus(workload, state, observed, now, health));
+  }
+  return summarise(deps.config, workloads, health, now);
 }

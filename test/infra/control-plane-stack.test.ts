@@ -358,7 +358,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(resourcesOfStatement(passRole[0] as PolicyStatementJson)).not.toContain('*');
     });
 
-    it('starts and follows drains, and reads the drain ledgers, in every burst region', () => {
+    it('starts and follows drains, and reads and cancels in the drain ledgers, in every burst region', () => {
       // Prepare
       const statements = statementsOf(fn());
       const regions = topology().map((t) => t.region);
@@ -376,8 +376,13 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(resources('states:DescribeExecution')).toEqual(
         regions.map((r) => arn('states', r, `execution:${names.drainStateMachine}:*`)).sort(),
       );
-      for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']) {
-        expect(resources(action)).toEqual(
+      for (const action of [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:BatchGetItem',
+        'dynamodb:UpdateItem',
+      ]) {
+        expect(resources(action).filter((r) => r.includes(names.drainLedgerTable))).toEqual(
           regions.map((r) => arn('dynamodb', r, `table/${names.drainLedgerTable}`)).sort(),
         );
       }

@@ -11,7 +11,9 @@ import type { CommitResult } from '../../src/adapters/state-store';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { Decision } from '../../src/core/decision';
 import { digest } from '../../src/core/ids';
+import type { RegionHealth, RegionHealthMap } from '../../src/core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../../src/core/workload-state';
+import { LaunchPacer } from '../../src/usecases/launch-pacer';
 import type { DecideDeps, Log, ReconcileDeps } from '../../src/usecases/ports';
 import type { DrainInput } from '../../src/workflow/drain-definition';
 import { ACCOUNT, aConfig, at, cloneJson } from './factories';
@@ -97,6 +99,35 @@ export class InMemoryStateStore {
     this.loggedDecisions.push(cloneJson(decision));
   }
 
+  /** Region health as stored, by region. */
+  readonly regionHealth = new Map<string, RegionHealth>();
+  /** Every write of region health, accepted or not. */
+  readonly healthWrites: { health: RegionHealth; ok: boolean }[] = [];
+  /** Runs before a region health write is checked; may write concurrently (via `regionHealth`). */
+  beforeHealthWrite: ((health: RegionHealth) => void) | undefined;
+  /** How many times `loadStates` was called, and with which workloads. */
+  readonly stateLoads: string[][] = [];
+
+  async loadStates(workloads: readonly string[]): Promise<Map<string, WorkloadState>> {
+    this.stateLoads.push([...workloads]);
+    const states = new Map<string, WorkloadState>();
+    for (const name of workloads) states.set(name, await this.load(name));
+    return states;
+  }
+
+  async loadRegionHealth(): Promise<RegionHealthMap> {
+    return cloneJson(Object.fromEntries(this.regionHealth));
+  }
+
+  /** Conditional on the stored record's updatedAt, as the adapter's write is. */
+  async saveRegionHealth(health: RegionHealth, expectedUpdatedAt?: string): Promise<boolean> {
+    this.beforeHealthWrite?.(health);
+    const ok = this.regionHealth.get(health.region)?.updatedAt === expectedUpdatedAt;
+    this.healthWrites.push({ health: cloneJson(health), ok });
+    if (ok) this.regionHealth.set(health.region, cloneJson(health));
+    return ok;
+  }
+
   async recordMessageFailure(messageId: string, reason: string, at: Date): Promise<void> {
     if (this.failMessageFailures) throw new Error('dynamodb PutItem failed: table unavailable');
     this.messageFailures.push({ messageId, reason, at: at.toISOString() });
@@ -119,36 +150,58 @@ const fakeTaskId = (clientToken: string, index: number) => digest([clientToken, 
 /**
  * RunTask in memory. Like ECS, a repeated clientToken gets the answer of the first call back
  * (idempotency), so a retried carry-out sees the same tasks. `answer` overrides what a new token
- * gets (failures, partial placements); `failCalls` makes calls throw, as an SDK fault would.
+ * gets (failures, partial placements; undefined for the default, everything started; it may also
+ * throw); `failCalls` makes calls throw, as an SDK fault would.
  */
 export class FakeBurstCompute {
   readonly requests: RunBurstTasksRequest[] = [];
+  /** When each request arrived, by `clock` (set by the fake deps), for pacing assertions. */
+  readonly requestTimes: number[] = [];
+  clock: (() => Date) | undefined;
   private readonly answers = new Map<string, LaunchResult>();
-  answer: ((request: RunBurstTasksRequest) => LaunchResult) | undefined;
+  answer: ((request: RunBurstTasksRequest) => LaunchResult | undefined) | undefined;
   /** How many of the next calls throw a retryable fault. */
   failCalls = 0;
+  /** How many of the next calls are throttled (ThrottlingException: Rate exceeded). */
+  throttleCalls = 0;
   /** Errors the next calls throw, in order (after `failCalls` is used up). */
   readonly throwNext: Error[] = [];
 
   async runBurstTasks(request: RunBurstTasksRequest): Promise<LaunchResult> {
     this.requests.push(request);
+    if (this.clock) this.requestTimes.push(this.clock().getTime());
     if (this.failCalls > 0) {
       this.failCalls--;
       throw new Error('ecs RunTask failed: ServerException: Service Unavailable');
+    }
+    if (this.throttleCalls > 0) {
+      this.throttleCalls--;
+      throw Object.assign(new Error('ecs RunTask failed: ThrottlingException: Rate exceeded'), {
+        name: 'ThrottlingException',
+      });
     }
     const fault = this.throwNext.shift();
     if (fault) throw fault;
     const previous = this.answers.get(request.clientToken);
     if (previous) return previous;
-    const result = this.answer?.(request) ?? {
-      tasks: Array.from({ length: request.count }, (_, i) => ({
+    const result = this.answer?.(request) ?? this.startAll(request);
+    this.answers.set(request.clientToken, result);
+    return result;
+  }
+
+  /** What ECS answers when it has room for the whole request. */
+  startAll(request: RunBurstTasksRequest, count = request.count): LaunchResult {
+    return {
+      tasks: Array.from({ length: count }, (_, i) => ({
         taskArn: `arn:aws:ecs:${request.burstRegion.region}:${ACCOUNT}:task/${request.burstRegion.cluster}/${fakeTaskId(request.clientToken, i)}`,
         lastStatus: 'PROVISIONING',
       })),
-      failures: [],
+      failures: Array.from({ length: request.count - count }, () => ({
+        reason:
+          'Capacity is unavailable at this time. Please try again later or in a different availability zone',
+        problem: 'capacity' as const,
+      })),
     };
-    this.answers.set(request.clientToken, result);
-    return result;
   }
 
   /** Every task ARN RunTask handed out, across all calls. */
@@ -240,9 +293,12 @@ export interface FakeReconcileDeps extends ReconcileDeps {
 }
 
 export function fakeReconcileDeps(config: SpillwayConfig = aConfig()): FakeReconcileDeps {
+  const deps = fakeDecideDeps(config);
+  const compute = new FakeReconcileCompute();
+  compute.clock = deps.time.now;
   return {
-    ...fakeDecideDeps(config),
-    compute: new FakeReconcileCompute(),
+    ...deps,
+    compute,
     ledger: new FakeDrainLedger(),
     targets: new FakeTargetGroups(),
   };
@@ -256,12 +312,33 @@ export interface FakeDecideDeps extends DecideDeps {
   readonly time: FakeClock;
 }
 
+/**
+ * The launch pacer on a fake clock: waiting moves the clock to when the sleeper wakes instead of
+ * taking the test's time. Sleeps overlap as they would for real: concurrent sleepers each wake no
+ * earlier than they asked, and the clock never goes back. Jitter is the largest backoff, so retry
+ * budgets run out in a known number of tries.
+ */
+export function fakePacer(time: FakeClock): LaunchPacer {
+  return new LaunchPacer({
+    now: () => time.now().getTime(),
+    sleep: async (ms) => {
+      const wake = time.now().getTime() + ms;
+      await Promise.resolve();
+      if (wake > time.now().getTime()) time.set(new Date(wake));
+    },
+    random: () => 0.999,
+  });
+}
+
 export function fakeDecideDeps(config: SpillwayConfig = aConfig()): FakeDecideDeps {
   const time = new FakeClock();
+  const compute = new FakeBurstCompute();
+  compute.clock = time.now;
   return {
     config,
     store: new InMemoryStateStore(),
-    compute: new FakeBurstCompute(),
+    compute,
+    pacer: fakePacer(time),
     drains: new FakeDrainStarter(),
     drainLedgerTable: 'spillway-drain-ledger',
     clock: time.now,

@@ -2,11 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executionArnOf } from '../../../src/adapters/drain-starter';
 import { AdapterError } from '../../../src/adapters/errors';
 import type { SpillwayConfig, WorkloadConfig } from '../../../src/config/schema';
-import { digest, drainExecutionName, runTaskClientToken } from '../../../src/core/ids';
+import { digest } from '../../../src/core/ids';
 import { countLive } from '../../../src/core/workload-state';
 import { applySignals } from '../../../src/usecases/apply-signals';
 import { carryOut, LAUNCH_CLAIM_SECONDS } from '../../../src/usecases/carry-out';
 import { ConcurrencyError, MAX_COMMIT_ATTEMPTS } from '../../../src/usecases/commit-with-retry';
+import { drainIdOf } from '../../../src/usecases/drain-naming';
+import { launchClientToken } from '../../../src/usecases/launch-attempt';
 import {
   aConfig,
   alertRecord,
@@ -102,6 +104,7 @@ describe('applySignals and carryOut', () => {
         startedAt: T0_ISO,
         status: 'running',
         ecsStatus: 'PROVISIONING',
+        capacity: 'on_demand',
       });
     });
 
@@ -180,10 +183,8 @@ describe('applySignals and carryOut', () => {
 
       // Assess
       expect(afterFault).toEqual([{ ...launch, attempts: 1 }]);
-      expect(deps.compute.requests.map((r) => r.clientToken)).toEqual([
-        runTaskClientToken('d-abc', 'us-west-2', 0),
-        runTaskClientToken('d-abc', 'us-west-2', 0),
-      ]);
+      const token = launchClientToken(launch, 'on-demand', 0);
+      expect(deps.compute.requests.map((r) => r.clientToken)).toEqual([token, token]);
       expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(2);
     });
 
@@ -247,13 +248,13 @@ describe('applySignals and carryOut', () => {
     });
 
     it('records no task and writes a decision report when RunTask answers only failures', async () => {
-      // Prepare
-      const { workload, deps } = setup();
+      // Prepare: one burst region, so nothing can move elsewhere
+      const { workload, deps } = setup({ burstRegions: [burstRegionDoc('us-west-2')] });
       deps.compute.answer = () => ({
         tasks: [],
         failures: [
-          { reason: 'RESOURCE:FARGATE', detail: 'capacity unavailable' },
-          { reason: 'RESOURCE:FARGATE', detail: 'capacity unavailable' },
+          { reason: 'RESOURCE:FARGATE', detail: 'capacity unavailable', problem: 'capacity' },
+          { reason: 'RESOURCE:FARGATE', detail: 'capacity unavailable', problem: 'capacity' },
         ],
       });
 
@@ -265,12 +266,26 @@ describe('applySignals and carryOut', () => {
       expect(state.tasks).toEqual({});
       expect(state.pendingLaunches).toEqual([]);
       expect(deps.store.committedDecisions.at(-1)).toEqual({
-        id: `${decision.id}-launch-${digest(['us-west-2'], 8)}`,
+        id: `${decision.id}-launch-${digest(['us-west-2', T0_ISO], 8)}`,
         workload: 'checkout-api',
         at: T0_ISO,
         action: { kind: 'hold' },
-        reason: `RunTask in us-west-2 started 0 of 2 task(s) for decision ${decision.id}: RESOURCE:FARGATE (capacity unavailable)`,
+        reason:
+          `RunTask in us-west-2 started 0 of 2 task(s) for decision ${decision.id}: RESOURCE:FARGATE (capacity unavailable); ` +
+          'region us-west-2 failing (1 failed launch(es) in a row; the circuit opens at 3); 2 not started: no other burst region can take them',
         signals: [],
+        candidates: [
+          {
+            region: 'us-west-2',
+            score: 1,
+            preference: 1,
+            weight: 1,
+            live: 0,
+            room: 6,
+            chosen: 0,
+            skipped: 'excluded: its launch just failed',
+          },
+        ],
         liveTasks: 0,
         firingAlerts: [],
         tick: false,
@@ -280,7 +295,7 @@ describe('applySignals and carryOut', () => {
 
     it('records the tasks RunTask did start when it placed only some', async () => {
       // Prepare
-      const { workload, deps } = setup();
+      const { workload, deps } = setup({ burstRegions: [burstRegionDoc('us-west-2')] });
       deps.compute.answer = (request) => ({
         tasks: [
           {
@@ -288,7 +303,7 @@ describe('applySignals and carryOut', () => {
             lastStatus: 'PROVISIONING',
           },
         ],
-        failures: [{ reason: 'RESOURCE:ENI' }],
+        failures: [{ reason: 'RESOURCE:ENI', problem: 'capacity' }],
       });
 
       // Act
@@ -297,7 +312,8 @@ describe('applySignals and carryOut', () => {
       // Assess
       expect(Object.keys(deps.store.get('checkout-api').tasks)).toEqual(['only-one']);
       expect(deps.store.committedDecisions.at(-1)?.reason).toBe(
-        `RunTask in us-west-2 started 1 of 2 task(s) for decision ${decision.id}: RESOURCE:ENI`,
+        `RunTask in us-west-2 started 1 of 2 task(s) for decision ${decision.id}: RESOURCE:ENI; ` +
+          'region us-west-2 failing (1 failed launch(es) in a row; the circuit opens at 3); 1 not started: no other burst region can take them',
       );
     });
 
@@ -348,7 +364,8 @@ describe('applySignals and carryOut', () => {
 
       // Assess
       expect(decision.action).toEqual({ kind: 'scale_in', tasks: [{ taskArn, region: 'eu-west-1' }] });
-      const name = drainExecutionName('checkout-api', taskArn);
+      // The drain of this scale-in: named after the task and when its drain was requested.
+      const name = drainIdOf('checkout-api', { taskArn, drainRequestedAt: T0_ISO });
       expect(deps.drains.starts).toEqual([
         {
           region: 'eu-west-1',
@@ -420,7 +437,7 @@ describe('applySignals and carryOut', () => {
         drainRequestedAt: isoAt(-10),
       });
       deps.store.put(aState({ version: 5, tasks: [task] }));
-      await deps.drains.start('eu-west-1', drainExecutionName('checkout-api', task.taskArn), {
+      await deps.drains.start('eu-west-1', drainIdOf('checkout-api', task), {
         workload: 'checkout-api',
         taskArn: task.taskArn,
         cluster: task.cluster,

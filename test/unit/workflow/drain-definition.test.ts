@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONDITION_FAILED,
   DRAIN_MAX_POLLS,
   DRAIN_POLL_SECONDS,
   DRAIN_TIMEOUT_SECONDS,
@@ -83,11 +84,64 @@ describe('drain workflow definition', () => {
     expect([...seen].sort()).toEqual(Object.keys(definition.States).sort());
   });
 
-  it('ends only in MarkStopped (success) or DrainFailed (failure)', () => {
+  it('ends only in MarkStopped (stopped), Cancelled (called off) or DrainFailed (failure)', () => {
     const terminal = states
       .filter(([, state]) => state.End === true || state.Type === 'Fail' || state.Type === 'Succeed')
       .map(([name]) => name);
-    expect(terminal.sort()).toEqual(['DrainFailed', 'MarkStopped']);
+    expect(terminal.sort()).toEqual(['Cancelled', 'DrainFailed', 'MarkStopped']);
+    expect(definition.States.Cancelled?.Type).toBe('Succeed');
+  });
+
+  it('reaches StopTask only through MarkStopping, its point of no return', () => {
+    // Without MarkStopping no path leads to StopTask, and MarkStopping leads nowhere else.
+    const seen = new Set<string>();
+    const visit = (name: string) => {
+      if (seen.has(name) || name === 'MarkStopping') return;
+      seen.add(name);
+      const state = definition.States[name];
+      if (state) for (const next of successors(state)) visit(next);
+    };
+    visit(definition.StartAt);
+    expect(seen.has('StopTask')).toBe(false);
+    expect(definition.States.MarkStopping).toMatchObject({ Next: 'StopTask' });
+  });
+
+  it('goes to Cancelled only when a ledger write finds the drain called off, or after putting the target back', () => {
+    const into = states.flatMap(([name, state]) => [
+      ...(state.Next === 'Cancelled' || state.Default === 'Cancelled' ? [`${name}: Next`] : []),
+      ...((state.Catch as Catcher[] | undefined) ?? [])
+        .filter((c) => c.Next === 'Cancelled')
+        .map((c) => `${name}: ${c.ErrorEquals.join('|')}`),
+    ]);
+    expect(into.sort()).toEqual([
+      `MarkDraining: ${CONDITION_FAILED}`,
+      `MarkStopping: ${CONDITION_FAILED}`,
+      'RestoreTarget: Next',
+      'RestoreTarget: States.ALL',
+    ]);
+  });
+
+  it('names the drain in every ledger write, and conditions every write that could undo a cancellation', () => {
+    const writes = taskStates.filter(
+      ([, state]) => state.Resource === 'arn:aws:states:::dynamodb:updateItem',
+    );
+    const conditioned = writes
+      .filter(([, state]) => (state.Parameters as Record<string, unknown>).ConditionExpression)
+      .map(([name]) => name);
+    expect(conditioned.sort()).toEqual([
+      'MarkDeregistered',
+      'MarkDraining',
+      'MarkStopping',
+      'RecordDrainFailed',
+    ]);
+    for (const [name, state] of writes) {
+      const parameters = state.Parameters as { ExpressionAttributeValues: Record<string, unknown> };
+      if (name === 'MarkDeregistered') continue;
+      expect([name, parameters.ExpressionAttributeValues[':drainId']]).toEqual([
+        name,
+        { 'S.$': '$$.Execution.Name' },
+      ]);
+    }
   });
 
   it('gives every Task state a TimeoutSeconds', () => {
@@ -102,11 +156,11 @@ describe('drain workflow definition', () => {
     expect(without.map(([name]) => name)).toEqual([]);
   });
 
-  // Fails today for MarkStopped (reported): if marking the ledger `stopped` fails past its retries
-  // the execution fails without recording anything, and only the stuck-drain check finds it later.
-  it('catches every error of every Task state into RecordDrainFailed, except in RecordDrainFailed itself', () => {
+  // RestoreTarget runs for a drain already called off: it ends Cancelled whatever happens, and the
+  // reconciler registers the kept task again anyway.
+  it('catches every error of every Task state into RecordDrainFailed, except in RecordDrainFailed and RestoreTarget', () => {
     const uncaught = taskStates
-      .filter(([name]) => name !== FAILURE_RECORDER)
+      .filter(([name]) => name !== FAILURE_RECORDER && name !== 'RestoreTarget')
       .filter(([, state]) => {
         const catchers = (state.Catch as Catcher[] | undefined) ?? [];
         return !catchers.some((c) => c.ErrorEquals.includes('States.ALL') && c.Next === FAILURE_RECORDER);
@@ -154,11 +208,11 @@ describe('drain workflow definition', () => {
     expect([...written].sort()).toEqual(['described', 'error', 'picked', 'poll']);
   });
 
-  it('waits drainSeconds from the input before stopping the task', () => {
+  it('waits drainSeconds from the input before the point of no return', () => {
     expect(definition.States.WaitForDrain).toEqual({
       Type: 'Wait',
       SecondsPath: '$.drainSeconds',
-      Next: 'StopTask',
+      Next: 'MarkStopping',
     });
   });
 

@@ -1,0 +1,274 @@
+import { parseArgs } from 'node:util';
+import type { CommandAction } from '../core/command';
+import { isIsoTime, MAX_COUNT, MAX_REASON_LENGTH } from '../usecases/send-command';
+
+/** Bad input on the command line: the CLI says what is wrong and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Where the CLI talks to, and how it prints. */
+export interface GlobalOptions {
+  readonly env: string;
+  readonly region?: string;
+  readonly profile?: string;
+  /** The local runtime's info file; `.local/runtime.json` (or SPILLWAY_RUNTIME_FILE) when absent. */
+  readonly runtimeFile?: string;
+  readonly json: boolean;
+}
+
+/** A state-changing command as typed, before the workload names are checked against the config. */
+export interface OperatorInvocation {
+  readonly name: 'operator';
+  /** The CLI verb (`dry-run`, `end-evacuation`…), for messages. */
+  readonly verb: string;
+  readonly action: CommandAction;
+  /** One workload, or every workload of the environment (`--all`). */
+  readonly workloads: { readonly one: string } | 'all';
+  readonly count?: number;
+  readonly reason: string;
+  readonly until?: string;
+}
+
+export type Invocation =
+  /** `asked` false: no command was given, so the usage goes to stderr with exit code 2. */
+  | { readonly name: 'help'; readonly asked: boolean }
+  | { readonly name: 'status' }
+  | { readonly name: 'history'; readonly workload: string; readonly limit: number }
+  | { readonly name: 'dlq-list' }
+  | { readonly name: 'dlq-redrive'; readonly ids: readonly string[] }
+  | OperatorInvocation;
+
+export interface ParsedCli {
+  readonly options: GlobalOptions;
+  readonly invocation: Invocation;
+}
+
+const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'];
+
+/**
+ * Reads the command line without looking anything up: every mistake the operator can make in
+ * typing is found here, before any AWS call. `now` decides whether `--until` is in the future.
+ */
+export function parseCli(argv: readonly string[], now: Date): ParsedCli {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    // node:util's messages name the option; they only need our exit code.
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (!ENVIRONMENTS.includes(values.env))
+    throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(', ')}, not '${values.env}'`);
+  if (values['runtime-file'] !== undefined && values.env !== 'local')
+    throw new UsageError(`--runtime-file applies to --env local only, not --env ${values.env}`);
+  const options: GlobalOptions = {
+    env: values.env,
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(values['runtime-file'] !== undefined ? { runtimeFile: values['runtime-file'] } : {}),
+    json: values.json,
+  };
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help')
+    return { options, invocation: { name: 'help', asked: values.help || command === 'help' } };
+  const flags = (...allowed: Flag[]) => allowOnly(command, values, ...allowed);
+  const invocation = ((): Invocation => {
+    switch (command) {
+      case 'status':
+        flags();
+        maxArgs(command, rest, 0);
+        return { name: 'status' };
+      case 'history':
+        flags('limit');
+        maxArgs(command, rest, 1);
+        return {
+          name: 'history',
+          workload: required(rest[0], 'history needs a workload: spillway history <workload>'),
+          limit: positiveInteger('--limit', values.limit ?? '20', 1000),
+        };
+      case 'dlq':
+        return dlq(rest, flags);
+      default:
+        return operator(command, rest, values, flags, now);
+    }
+  })();
+  return { options, invocation };
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      env: { type: 'string', default: 'local' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      'runtime-file': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      reason: { type: 'string' },
+      until: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parseOptions>['values'];
+
+type Flag = 'limit' | 'reason' | 'until' | 'all';
+
+/** Options that only some commands take: given anywhere else, they are a mistake worth naming. */
+function allowOnly(command: string, values: Values, ...allowed: Flag[]): void {
+  for (const flag of ['limit', 'reason', 'until', 'all'] as const) {
+    const given = flag === 'all' ? values.all : values[flag] !== undefined;
+    if (given && !allowed.includes(flag)) throw new UsageError(`${command} does not take --${flag}`);
+  }
+}
+
+function required(value: string | undefined, message: string): string {
+  if (value === undefined || value === '') throw new UsageError(message);
+  return value;
+}
+
+function maxArgs(command: string, rest: readonly string[], max: number): readonly string[] {
+  if (rest.length > max)
+    throw new UsageError(`${command}: unexpected argument '${rest[max]}' (see spillway --help)`);
+  return rest;
+}
+
+function positiveInteger(what: string, text: string, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max)
+    throw new UsageError(`${what} must be a whole number from 1 to ${max}, not '${text}'`);
+  return Number(text);
+}
+
+function dlq(rest: readonly string[], flags: () => void): Invocation {
+  flags();
+  const [sub, ...ids] = rest;
+  if (sub === 'list') {
+    maxArgs('dlq list', ids, 0);
+    return { name: 'dlq-list' };
+  }
+  if (sub === 'redrive') return { name: 'dlq-redrive', ids };
+  throw new UsageError(`unknown dlq command '${sub ?? ''}': use dlq list or dlq redrive [<message id> ...]`);
+}
+
+/** burst, drain, pause, resume, dry-run, evacuate, end-evacuation: each must say why. */
+function operator(
+  command: string,
+  rest: readonly string[],
+  values: Values,
+  flags: (...allowed: Flag[]) => void,
+  now: Date,
+): OperatorInvocation {
+  const usage = `spillway ${command} ${usageOf(command)}`;
+  const reason = () => {
+    const text = values.reason?.trim() ?? '';
+    if (text === '') throw new UsageError(`${command} changes state: --reason "…" is required`);
+    if (text.length > MAX_REASON_LENGTH)
+      throw new UsageError(`--reason is ${text.length} characters; at most ${MAX_REASON_LENGTH}`);
+    return text;
+  };
+  const until = () => {
+    if (values.until === undefined) return {};
+    if (!isIsoTime(values.until))
+      throw new UsageError(
+        `--until must be an ISO-8601 time with a zone such as 2026-11-28T06:00:00Z, not '${values.until}'`,
+      );
+    if (Date.parse(values.until) <= now.getTime())
+      throw new UsageError(`--until ${values.until} is in the past (now ${now.toISOString()})`);
+    return { until: values.until };
+  };
+  const noMore = (extra: readonly string[]) => {
+    if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}' (${usage})`);
+  };
+  const one = (workload: string | undefined) => ({
+    one: required(workload, `${command} needs a workload: ${usage}`),
+  });
+  /** pause, resume and dry-run take `--all`: the kill switch and the global dry-run. */
+  const oneOrAll = ([workload, ...extra]: readonly string[]): OperatorInvocation['workloads'] => {
+    noMore(extra);
+    if (!values.all) return one(workload);
+    if (workload !== undefined)
+      throw new UsageError(`${command}: give a workload or --all, not both ('${workload}' and --all)`);
+    return 'all';
+  };
+  const count = (text: string | undefined) => {
+    if (text === undefined) throw new UsageError(`${command} needs a task count: ${usage}`);
+    return positiveInteger(`${command}: the task count`, text, MAX_COUNT);
+  };
+  const make = (
+    action: CommandAction,
+    workloads: OperatorInvocation['workloads'],
+    count?: number,
+  ): OperatorInvocation => ({
+    name: 'operator',
+    verb: command,
+    action,
+    workloads,
+    ...(count !== undefined ? { count } : {}),
+    reason: reason(),
+    ...until(),
+  });
+
+  switch (command) {
+    case 'burst': {
+      flags('reason');
+      const [workload, n, ...extra] = rest;
+      noMore(extra);
+      return make('burst', one(workload), count(n));
+    }
+    case 'drain': {
+      // Here --all means every burst task of the one workload, not every workload.
+      flags('reason', 'all');
+      const [workload, n, ...extra] = rest;
+      noMore(extra);
+      if (!values.all) return make('drain', one(workload), count(n));
+      if (n !== undefined) throw new UsageError(`drain: give a task count or --all, not both (${usage})`);
+      return make('drain_all', one(workload));
+    }
+    case 'pause':
+      flags('reason', 'until', 'all');
+      return make('pause', oneOrAll(rest));
+    case 'resume':
+      flags('reason', 'all');
+      return make('resume', oneOrAll(rest));
+    case 'dry-run': {
+      flags('reason', 'all');
+      const [mode, ...args] = rest;
+      if (mode !== 'on' && mode !== 'off')
+        throw new UsageError(`dry-run needs on or off first, not '${mode ?? ''}': ${usage}`);
+      return make(mode === 'on' ? 'dry_run_on' : 'dry_run_off', oneOrAll(args));
+    }
+    case 'evacuate': {
+      flags('reason', 'until');
+      const [workload, ...extra] = rest;
+      noMore(extra);
+      return make('evacuate', one(workload));
+    }
+    case 'end-evacuation': {
+      flags('reason');
+      const [workload, ...extra] = rest;
+      noMore(extra);
+      return make('end_evacuation', one(workload));
+    }
+    default:
+      throw new UsageError(`unknown command '${command}' (see spillway --help)`);
+  }
+}
+
+const USAGES: Readonly<Record<string, string>> = {
+  burst: '<workload> <n> --reason "…"',
+  drain: '<workload> <n>|--all --reason "…"',
+  pause: '<workload>|--all [--until <ISO>] --reason "…"',
+  resume: '<workload>|--all --reason "…"',
+  'dry-run': 'on|off <workload>|--all --reason "…"',
+  evacuate: '<workload> [--until <ISO>] --reason "…"',
+  'end-evacuation': '<workload> --reason "…"',
+};
+
+export const usageOf = (command: string): string => USAGES[command] ?? '';

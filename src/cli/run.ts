@@ -1,0 +1,131 @@
+import type { OperatorCommand } from '../core/command';
+import { buildCommand, CommandError, sendCommand } from '../usecases/send-command';
+import { statusReport } from '../usecases/status';
+import { type GlobalOptions, type Invocation, type OperatorInvocation, parseCli, UsageError } from './args';
+import type { Connection } from './connect';
+import { listDeadLetters, redriveDeadLetters } from './dlq';
+import { renderHistory } from './render-history';
+import { renderStatus } from './render-status';
+import { commandRequests, knownWorkload } from './requests';
+import { USAGE } from './usage';
+
+export interface CliDeps {
+  readonly connect: (options: GlobalOptions) => Promise<Connection>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly now: () => Date;
+  /** Who is asking, for the decision log ($USER). */
+  readonly requestedBy: string | undefined;
+}
+
+/** Exit codes: 0 done, 1 AWS or runtime error, 2 bad input (nothing was sent). */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  try {
+    const { options, invocation } = parseCli(argv, deps.now());
+    if (invocation.name === 'help') {
+      (invocation.asked ? deps.out : deps.err)(USAGE);
+      return invocation.asked ? 0 : 2;
+    }
+    return await execute(invocation, options, await deps.connect(options), deps);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.err(`spillway: ${message}`);
+    return error instanceof UsageError || error instanceof CommandError ? 2 : 1;
+  }
+}
+
+async function execute(
+  invocation: Exclude<Invocation, { name: 'help' }>,
+  options: GlobalOptions,
+  connection: Connection,
+  deps: CliDeps,
+): Promise<number> {
+  const { target, store, sqs } = connection;
+  const print = (data: unknown, text: () => string) =>
+    deps.out(options.json ? JSON.stringify(data, null, 2) : text());
+  const known = target.config.workloads.map((w) => w.name);
+  switch (invocation.name) {
+    case 'status': {
+      const report = await statusReport({
+        config: target.config,
+        store,
+        compute: connection.compute,
+        ...(connection.loadRegionHealth ? { loadRegionHealth: connection.loadRegionHealth } : {}),
+        now: deps.now,
+      });
+      print(report, () => renderStatus(report));
+      return 0;
+    }
+    case 'history': {
+      const workload = knownWorkload(invocation.workload, known);
+      const decisions = await store.recentDecisions(workload, invocation.limit);
+      print(decisions, () => renderHistory(workload, decisions));
+      return 0;
+    }
+    case 'dlq-list': {
+      const letters = await listDeadLetters(sqs, target.signalsDlqUrl, store);
+      print(letters, () =>
+        letters.length === 0
+          ? 'the dead-letter queue is empty'
+          : letters
+              .map(
+                (l) => `${l.messageId}  received ${l.receiveCount}x  ${l.summary}\n    reason: ${l.reason}`,
+              )
+              .join('\n'),
+      );
+      return 0;
+    }
+    case 'dlq-redrive': {
+      const only = invocation.ids.length > 0 ? new Set(invocation.ids) : undefined;
+      const moved = await redriveDeadLetters(sqs, target.signalsDlqUrl, target.signalsQueueUrl, only);
+      print(moved, () => `moved ${moved.length} message(s) back to the signals queue`);
+      return 0;
+    }
+    case 'operator':
+      return send(invocation, options, connection, deps, print);
+  }
+}
+
+/** The history command with the flags that reach the same environment, to paste as it is. */
+function followCommand(workload: string, options: GlobalOptions): string {
+  const flags = [
+    ...(options.env !== 'local' ? [`--env ${options.env}`] : []),
+    ...(options.profile ? [`--profile ${options.profile}`] : []),
+    ...(options.region ? [`--region ${options.region}`] : []),
+    ...(options.runtimeFile ? [`--runtime-file ${options.runtimeFile}`] : []),
+  ];
+  return ['spillway history', workload, ...flags].join(' ');
+}
+
+/**
+ * Builds every command before sending any, so bad input sends nothing. With `--all` (the kill
+ * switch) a failed send does not stop the others: the operator hears which went and which did not.
+ */
+async function send(
+  invocation: OperatorInvocation,
+  options: GlobalOptions,
+  connection: Connection,
+  deps: CliDeps,
+  print: (data: unknown, text: () => string) => void,
+): Promise<number> {
+  const known = connection.target.config.workloads.map((w) => w.name);
+  const issuedAt = deps.now();
+  const commands = commandRequests(invocation, known, deps.requestedBy).map((request) =>
+    buildCommand({ ...request, issuedAt }),
+  );
+  const sent: (OperatorCommand & { follow: string })[] = [];
+  const failed: { workload: string; error: string }[] = [];
+  for (const command of commands) {
+    try {
+      await sendCommand(connection.sqs, connection.target.signalsQueueUrl, command);
+      sent.push({ ...command, follow: followCommand(command.workload, options) });
+    } catch (error) {
+      failed.push({ workload: command.workload, error: (error as Error).message });
+    }
+  }
+  if (sent.length > 0)
+    print(sent, () => sent.map((c) => `${c.id}  ${c.action} ${c.workload}  follow: ${c.follow}`).join('\n'));
+  for (const failure of failed)
+    deps.err(`spillway: ${invocation.verb} ${failure.workload} was not sent: ${failure.error}`);
+  return failed.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+/**
+ * Fargate's launch quotas, per account and region: RunTask starts at most 10 tasks per call
+ * (RUN_TASK_MAX_COUNT), the RunTask API takes about 20 calls a second, and task launches draw on
+ * a bucket of 100 tasks that refills at 20 tasks a second. Going past them gets ThrottlingException.
+ */
+export interface FargateLaunchLimits {
+  readonly callBurst: number;
+  readonly callsPerSecond: number;
+  readonly taskBurst: number;
+  readonly tasksPerSecond: number;
+}
+
+export const FARGATE_LAUNCH_LIMITS: FargateLaunchLimits = {
+  callBurst: 20,
+  callsPerSecond: 20,
+  taskBurst: 100,
+  tasksPerSecond: 20,
+};
+
+/** What launching needs from time: the pace of RunTask calls, waiting, and jitter for backoff. */
+export interface LaunchPacing {
+  /** Resolves when one RunTask call for `tasks` tasks in `region` fits within the quotas. */
+  acquire(region: string, tasks: number): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  /** A number in [0, 1), for full-jitter backoff. */
+  random(): number;
+}
+
+interface Buckets {
+  calls: number;
+  tasks: number;
+  at: number;
+}
+
+/**
+ * Token buckets per region, one for RunTask calls and one for tasks, so a large burst (250 tasks)
+ * is paced within the quotas instead of throttled into failure. A caller takes its tokens at once,
+ * even when that leaves a bucket in debt, and then waits until the debt is repaid: concurrent
+ * callers queue up in order without a lock, because taking is synchronous.
+ *
+ * The buckets are shared by everything in one process, not by concurrent Lambda instances or the
+ * reconciler: a ThrottlingException is still possible, and is retried with backoff by the caller.
+ */
+export class LaunchPacer implements LaunchPacing {
+  private readonly buckets = new Map<string, Buckets>();
+  private readonly limits: FargateLaunchLimits;
+
+  constructor(
+    private readonly time: {
+      readonly now: () => number;
+      readonly sleep: (ms: number) => Promise<void>;
+      readonly random?: () => number;
+      readonly limits?: FargateLaunchLimits;
+    },
+  ) {
+    this.limits = time.limits ?? FARGATE_LAUNCH_LIMITS;
+  }
+
+  async acquire(region: string, tasks: number): Promise<void> {
+    const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.limits;
+    const now = this.time.now();
+    const bucket = this.buckets.get(region) ?? { calls: callBurst, tasks: taskBurst, at: now };
+    const elapsed = Math.max(0, now - bucket.at) / 1000;
+    bucket.calls = Math.min(callBurst, bucket.calls + elapsed * callsPerSecond) - 1;
+    bucket.tasks = Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond) - tasks;
+    bucket.at = now;
+    this.buckets.set(region, bucket);
+    const waitMs = Math.max(0, -bucket.calls / callsPerSecond, -bucket.tasks / tasksPerSecond) * 1000;
+    if (waitMs > 0) await this.time.sleep(Math.ceil(waitMs));
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.time.sleep(ms);
+  }
+
+  random(): number {
+    return (this.time.random ?? Math.random)();
+  }
+}
+
+let shared: LaunchPacer | undefined;
+
+/** The process's pacer on the real clock: every workload and every invocation in it share the quotas. */
+export function sharedLaunchPacer(): LaunchPacer {
+  shared ??= new LaunchPacer({
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
+  return shared;
+}

@@ -1,0 +1,219 @@
+import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import type { GlobalOptions } from '../../../src/cli/args';
+import type { Connection } from '../../../src/cli/connect';
+import { type CliDeps, runCli } from '../../../src/cli/run';
+import type { Decision } from '../../../src/core/decision';
+import { aConfig, aState, aTask, at, isoAt } from '../factories';
+
+/** A CLI run against fakes: what it printed, what it sent, and whether it connected at all. */
+function harness(options: { failSendFor?: string; failLoad?: Error; decisions?: Decision[] } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sent: { queue: string; body: Record<string, unknown> }[] = [];
+  const connected: GlobalOptions[] = [];
+  const asked: { workload: string; limit: number }[] = [];
+  const connection: Connection = {
+    target: {
+      environment: 'local',
+      config: aConfig(),
+      region: 'us-east-1',
+      endpoint: undefined,
+      stateTable: 'state',
+      signalsQueueUrl: 'https://queue/signals',
+      signalsDlqUrl: 'https://queue/dlq',
+    },
+    store: {
+      load: async (workload) => {
+        if (options.failLoad) throw options.failLoad;
+        return workload === 'checkout-api'
+          ? aState({ tasks: [aTask({ taskId: 'a' })] })
+          : aState({ workload });
+      },
+      recentDecisions: async (workload, limit = 20) => {
+        asked.push({ workload, limit });
+        return options.decisions ?? [];
+      },
+      messageFailures: async () => new Map(),
+    },
+    sqs: {
+      send: async (command: SendMessageCommand) => {
+        const body = JSON.parse(command.input.MessageBody ?? '{}');
+        if (body.command?.workload === options.failSendFor)
+          throw new Error('sqs SendMessage failed: AccessDenied');
+        sent.push({ queue: command.input.QueueUrl ?? '', body });
+      },
+    } as unknown as SQSClient,
+    compute: { describe: async () => [] },
+    loadRegionHealth: async () => ({}),
+  };
+  const deps: CliDeps = {
+    connect: async (o) => {
+      connected.push(o);
+      return connection;
+    },
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    now: () => at(0),
+    requestedBy: 'alice',
+  };
+  return { run: (...argv: string[]) => runCli(argv, deps), out, err, sent, connected, asked };
+}
+
+describe('runCli exit codes', () => {
+  it('bad input: 2, a specific message, and no connection made', async () => {
+    const cli = harness();
+
+    const code = await cli.run('burst', 'checkout-api', '0', '--reason', 'x');
+
+    expect(code).toBe(2);
+    expect(cli.err).toEqual([
+      "spillway: burst: the task count must be a whole number from 1 to 1000, not '0'",
+    ]);
+    expect(cli.connected).toEqual([]);
+  });
+
+  it('an unknown workload: 2 and nothing sent or read', async () => {
+    const cli = harness();
+
+    expect(await cli.run('pause', 'checkuot-api', '--reason', 'x')).toBe(2);
+    expect(await cli.run('history', 'checkuot-api')).toBe(2);
+
+    expect(cli.err).toEqual([
+      "spillway: unknown workload 'checkuot-api'; known: checkout-api, search-api",
+      "spillway: unknown workload 'checkuot-api'; known: checkout-api, search-api",
+    ]);
+    expect(cli.sent).toEqual([]);
+    expect(cli.asked).toEqual([]);
+  });
+
+  it('an AWS error: 1 with its message', async () => {
+    const cli = harness({ failLoad: new Error('dynamodb GetItem failed: ResourceNotFoundException') });
+
+    expect(await cli.run('status')).toBe(1);
+    expect(cli.err).toEqual(['spillway: dynamodb GetItem failed: ResourceNotFoundException']);
+  });
+
+  it('--help prints the usage and succeeds; no command prints it as an error', async () => {
+    const cli = harness();
+
+    expect(await cli.run('--help')).toBe(0);
+    expect(await cli.run()).toBe(2);
+
+    expect(cli.out[0]).toMatch(/^spillway <command> \[options\]/);
+    expect(cli.err[0]).toBe(cli.out[0]);
+  });
+});
+
+describe('runCli commands', () => {
+  it('pause --all: one command per workload, each printed with its id and how to follow it', async () => {
+    const cli = harness();
+
+    const code = await cli.run(
+      'pause',
+      '--all',
+      '--until',
+      isoAt(3600),
+      '--reason',
+      'kill switch: ECS incident',
+    );
+
+    expect(code).toBe(0);
+    expect(
+      cli.sent.map((s) => [s.queue, s.body.kind, (s.body.command as Record<string, unknown>).workload]),
+    ).toEqual([
+      ['https://queue/signals', 'command', 'checkout-api'],
+      ['https://queue/signals', 'command', 'search-api'],
+    ]);
+    expect(cli.sent[0]?.body.command).toEqual({
+      id: expect.stringMatching(/^cmd-[0-9a-f-]{36}$/),
+      workload: 'checkout-api',
+      action: 'pause',
+      reason: 'kill switch: ECS incident',
+      requestedBy: 'alice',
+      until: isoAt(3600),
+      issuedAt: isoAt(0),
+    });
+    const ids = cli.sent.map((s) => (s.body.command as { id: string }).id);
+    expect(cli.out).toEqual([
+      `${ids[0]}  pause checkout-api  follow: spillway history checkout-api\n` +
+        `${ids[1]}  pause search-api  follow: spillway history search-api`,
+    ]);
+  });
+
+  it('the follow command carries the flags that reach the same environment', async () => {
+    const cli = harness();
+
+    await cli.run(
+      'resume',
+      'checkout-api',
+      '--reason',
+      'over',
+      '--env',
+      'prod',
+      '--profile',
+      'ops',
+      '--json',
+    );
+
+    const [printed] = JSON.parse(cli.out[0] ?? '[]');
+    expect(printed).toMatchObject({
+      workload: 'checkout-api',
+      action: 'resume',
+      follow: 'spillway history checkout-api --env prod --profile ops',
+    });
+  });
+
+  it('dry-run on --all: a failed send does not stop the others, and the run fails naming it', async () => {
+    const cli = harness({ failSendFor: 'checkout-api' });
+
+    const code = await cli.run('dry-run', 'on', '--all', '--reason', 'new steps');
+
+    expect(code).toBe(1);
+    expect(cli.sent.map((s) => (s.body.command as Record<string, unknown>).workload)).toEqual(['search-api']);
+    expect(cli.out[0]).toMatch(/^cmd-\S+ {2}dry_run_on search-api {2}follow: spillway history search-api$/);
+    expect(cli.err).toEqual([
+      'spillway: dry-run checkout-api was not sent: sqs SendMessage failed: AccessDenied',
+    ]);
+  });
+
+  it('status --json prints the report with its stable fields', async () => {
+    const cli = harness();
+
+    expect(await cli.run('status', '--json')).toBe(0);
+
+    const report = JSON.parse(cli.out[0] ?? '{}');
+    expect(Object.keys(report)).toEqual(['environment', 'at', 'workloads', 'totals', 'regionHealth']);
+    expect(report.totals).toMatchObject({ liveTasks: 1, onDemand: 1, spot: 0 });
+    expect(report.workloads.map((w: { workload: string }) => w.workload)).toEqual([
+      'checkout-api',
+      'search-api',
+    ]);
+    expect(report.regionHealth.map((r: { region: string; state: string }) => [r.region, r.state])).toEqual([
+      ['us-west-2', 'healthy'],
+      ['eu-west-1', 'healthy'],
+    ]);
+  });
+
+  it('history reads as many decisions as --limit asks, one line each', async () => {
+    const decisions: Decision[] = [
+      {
+        id: 'd-1',
+        workload: 'checkout-api',
+        at: isoAt(0),
+        action: { kind: 'hold' },
+        reason: 'paused',
+        signals: [],
+        liveTasks: 0,
+        firingAlerts: [],
+        tick: false,
+      },
+    ];
+    const cli = harness({ decisions });
+
+    expect(await cli.run('history', 'checkout-api', '--limit', '3')).toBe(0);
+
+    expect(cli.asked).toEqual([{ workload: 'checkout-api', limit: 3 }]);
+    expect(cli.out).toEqual([`${isoAt(0)}  hold       paused`]);
+  });
+});

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkloadConfig } from '../../../src/config/schema';
+import type { PendingLaunch } from '../../../src/core/workload-state';
+import { carryOut } from '../../../src/usecases/carry-out';
+import { MAX_THROTTLE_RETRIES } from '../../../src/usecases/launch-attempt';
+import { FARGATE_LAUNCH_LIMITS, LaunchPacer } from '../../../src/usecases/launch-pacer';
+import { aConfig, aState, burstRegionDoc, T0_ISO, workloadDoc } from '../factories';
+import { FakeClock, fakeDecideDeps } from '../fakes';
+
+const { callsPerSecond, taskBurst, tasksPerSecond } = FARGATE_LAUNCH_LIMITS;
+
+function setup(names: readonly string[] = ['checkout-api']) {
+  const config = aConfig({
+    workloads: names.map((name) =>
+      workloadDoc({
+        name,
+        burstRegions: [burstRegionDoc('us-west-2'), burstRegionDoc('eu-west-1')],
+        maxBurstTasks: 300,
+      }),
+    ),
+    signals: {},
+  });
+  return { workloads: config.workloads, deps: fakeDecideDeps(config) };
+}
+
+const pending = (count: number, region = 'us-west-2'): PendingLaunch => ({
+  decisionId: 'd-burst',
+  region,
+  count,
+  requestedAt: T0_ISO,
+  attempts: 0,
+});
+
+/**
+ * Checks a sequence of RunTask calls (time in ms, tasks) against Fargate's quotas: at most 10
+ * tasks a call, at most `callsPerSecond` calls in any simulated second, and between any two
+ * calls no more tasks than the bucket holds plus what it refills in between.
+ */
+function expectWithinQuotas(calls: readonly { at: number; tasks: number }[]) {
+  for (const call of calls) expect(call.tasks).toBeLessThanOrEqual(10);
+  const perSecond = new Map<number, number>();
+  for (const call of calls)
+    perSecond.set(Math.floor(call.at / 1000), (perSecond.get(Math.floor(call.at / 1000)) ?? 0) + 1);
+  for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(callsPerSecond);
+  for (let i = 0; i < calls.length; i++) {
+    let tasks = 0;
+    for (let j = i; j < calls.length; j++) {
+      tasks += calls[j]?.tasks ?? 0;
+      const seconds = ((calls[j]?.at ?? 0) - (calls[i]?.at ?? 0)) / 1000;
+      expect(tasks).toBeLessThanOrEqual(taskBurst + tasksPerSecond * seconds + 1e-9);
+    }
+  }
+}
+
+describe('launch pacing within Fargate quotas', () => {
+  it('paces a burst of 250 tasks: 100 at once, then 20 a second, in calls of at most 10', async () => {
+    // Prepare
+    const { workloads, deps } = setup();
+    const workload = workloads[0] as WorkloadConfig;
+    deps.store.put(aState({ version: 1, pendingLaunches: [pending(250)] }));
+
+    // Act
+    await carryOut(workload, deps);
+
+    // Assess
+    const calls = deps.compute.requests.map((r, i) => ({
+      at: (deps.compute.requestTimes[i] ?? 0) - Date.parse(T0_ISO),
+      tasks: r.count,
+    }));
+    expect(calls).toHaveLength(25);
+    expectWithinQuotas(calls);
+    // Not slower than the quotas require: the last 150 tasks take 7.5 s after the first 100.
+    expect(calls.at(-1)?.at).toBe(7500);
+    expect(calls.filter((c) => c.at === 0)).toHaveLength(10);
+    expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(250);
+  });
+
+  it('shares the quotas of a region among the workloads launching there at once', async () => {
+    // Prepare: two workloads with 150 tasks each in us-west-2
+    const { workloads, deps } = setup(['checkout-api', 'search-api']);
+    deps.store.put(aState({ version: 1, pendingLaunches: [pending(150)] }));
+    deps.store.put(aState({ workload: 'search-api', version: 1, pendingLaunches: [pending(150)] }));
+
+    // Act
+    await Promise.all(workloads.map((w) => carryOut(w, deps)));
+
+    // Assess: 300 tasks through one bucket take 10 s (a bucket each would have taken 2.5 s)
+    const calls = deps.compute.requests.map((r, i) => ({
+      at: (deps.compute.requestTimes[i] ?? 0) - Date.parse(T0_ISO),
+      tasks: r.count,
+    }));
+    expectWithinQuotas(calls);
+    expect(calls.reduce((sum, c) => sum + c.tasks, 0)).toBe(300);
+    expect(calls.at(-1)?.at).toBe(10_000);
+  });
+
+  it('retries a throttled RunTask with backoff in the same invocation, with the same clientToken', async () => {
+    // Prepare
+    const { workloads, deps } = setup();
+    deps.store.put(aState({ version: 1, pendingLaunches: [pending(2)] }));
+    deps.compute.throttleCalls = 3;
+
+    // Act
+    await carryOut(workloads[0] as WorkloadConfig, deps);
+
+    // Assess
+    expect(deps.compute.requests).toHaveLength(4);
+    expect(new Set(deps.compute.requests.map((r) => r.clientToken)).size).toBe(1);
+    const times = deps.compute.requestTimes;
+    for (let i = 1; i < times.length; i++) expect(times[i] ?? 0).toBeGreaterThan(times[i - 1] ?? 0);
+    const state = deps.store.get('checkout-api');
+    expect(Object.keys(state.tasks)).toHaveLength(2);
+    expect(state.pendingLaunches).toEqual([]);
+    expect(deps.store.regionHealth.size).toBe(0);
+  });
+
+  it('gives up a launch still throttled after its retries: claim released, message retried, region not blamed', async () => {
+    // Prepare
+    const { workloads, deps } = setup();
+    deps.store.put(aState({ version: 1, pendingLaunches: [pending(2)] }));
+    deps.compute.throttleCalls = 1000;
+
+    // Act
+    const outcome = await carryOut(workloads[0] as WorkloadConfig, deps).then(
+      () => 'done',
+      (e: Error) => e.name,
+    );
+
+    // Assess
+    expect(outcome).toBe('ThrottlingException');
+    expect(deps.compute.requests).toHaveLength(MAX_THROTTLE_RETRIES + 1);
+    const state = deps.store.get('checkout-api');
+    expect(state.pendingLaunches).toEqual([{ ...pending(2), attempts: 1 }]);
+    expect(deps.store.regionHealth.size).toBe(0);
+    expect(deps.compute.requests.every((r) => r.burstRegion.region === 'us-west-2')).toBe(true);
+  });
+});
+
+describe('LaunchPacer', () => {
+  it('lets concurrent callers take tokens in turn, each waiting for its own share of the refill', async () => {
+    // Prepare: the bucket is empty after 100 tasks
+    const clock = new FakeClock();
+    const waits: number[] = [];
+    const pacer = new LaunchPacer({
+      now: () => clock.now().getTime(),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    for (let i = 0; i < 10; i++) await pacer.acquire('us-west-2', 10);
+
+    // Act: three callers at the same instant
+    await Promise.all([
+      pacer.acquire('us-west-2', 10),
+      pacer.acquire('us-west-2', 10),
+      pacer.acquire('us-west-2', 10),
+    ]);
+
+    // Assess: half a second of refill each, queued one after the other
+    expect(waits).toEqual([500, 1000, 1500]);
+  });
+
+  it('keeps a bucket per region: a burst in one region does not slow another', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const waits: number[] = [];
+    const pacer = new LaunchPacer({
+      now: () => clock.now().getTime(),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    // Act
+    for (let i = 0; i < 10; i++) await pacer.acquire('us-west-2', 10);
+    for (let i = 0; i < 10; i++) await pacer.acquire('eu-west-1', 10);
+
+    // Assess
+    expect(waits).toEqual([]);
+  });
+
+  it('refills with time, up to the burst and no further', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const waits: number[] = [];
+    const pacer = new LaunchPacer({
+      now: () => clock.now().getTime(),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    for (let i = 0; i < 10; i++) await pacer.acquire('us-west-2', 10);
+
+    // Act: an hour idle refills to 100, not to 72,000
+    clock.advance(3600);
+    for (let i = 0; i < 11; i++) await pacer.acquire('us-west-2', 10);
+
+    // Assess
+    expect(waits).toEqual([500]);
+  });
+});
