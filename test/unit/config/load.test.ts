@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { config as zodConfig } from 'zod/v4/core';
 import { formatIssuePath } from '../../../src/config/issue-path';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load';
 import { loadJsonConfigFile } from '../../../src/config/load-json';
@@ -223,6 +224,112 @@ describe('configuration', () => {
         'workloads[1].name',
       ]);
       expect(error.message.split('\n')).toHaveLength(4);
+    });
+
+    it('words generic problems in English with no zod locale configured, as in a zod/mini-only bundle', () => {
+      // Prepare: classic zod, loaded by other modules here, installs English globally on first use;
+      // a bundle without classic zod has no locale at all.
+      const installed = zodConfig().localeError;
+      zodConfig({ localeError: undefined });
+      try {
+        // Act
+        const error = configErrorOf(
+          configDoc({
+            environment: 'qa',
+            workloads: [workloadDoc({ maxBurstTasks: 'six', scaleInStep: 0 })],
+          }),
+        );
+
+        // Assess
+        expect(error.issues).toEqual([
+          'environment: Invalid option: expected one of "local"|"dev"|"staging"|"prod"',
+          'workloads[0].maxBurstTasks: Invalid input: expected number, received string',
+          'workloads[0].scaleInStep: Too small: expected number to be >=1',
+        ]);
+      } finally {
+        zodConfig({ localeError: installed });
+      }
+    });
+
+    it('lower-cases signature header names and defaults the Grafana one', () => {
+      // Prepare
+      const document = configDoc({
+        signals: { grafana: { auth: { scheme: 'hmac-grafana', timestampHeader: 'X-Grafana-Timestamp' } } },
+      });
+
+      // Act
+      const config = parseConfig(document, 'test.yaml');
+
+      // Assess
+      expect(config.signals.grafana.auth).toEqual({
+        scheme: 'hmac-grafana',
+        signatureHeader: 'x-grafana-alerting-signature',
+        timestampHeader: 'x-grafana-timestamp',
+        replayWindowSeconds: 300,
+      });
+    });
+
+    it('rejects the reserved secret name tokens and a header name that is not one', () => {
+      // Prepare
+      const document = configDoc({
+        signals: {
+          alertmanager: { auth: { scheme: 'bearer', secret: 'tokens' } },
+          grafana: { auth: { scheme: 'hmac-grafana', signatureHeader: 'X Signature' } },
+        },
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([
+        "signals.alertmanager.auth.secret: 'tokens' is reserved for the legacy bearer token list",
+        'signals.grafana.auth.signatureHeader: must be an HTTP header name',
+      ]);
+    });
+
+    it('rejects a maintenance window with a time that is not ISO-8601 or an end before its start', () => {
+      // Prepare
+      const window = { name: 'dc1-works', site: 'onprem-dc1', start: '2027-03-13T22:00:00Z' };
+      const document = configDoc({
+        maintenanceWindows: [
+          { ...window, end: '2027-03-14 04:00' },
+          { ...window, end: '2027-03-13T21:00:00+00:00' },
+        ],
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([
+        'maintenanceWindows[0].end: must be an ISO-8601 date-time such as 2026-12-01T02:00:00Z',
+        'maintenanceWindows[1].end: end (2027-03-13T21:00:00+00:00) is not after start (2027-03-13T22:00:00Z)',
+      ]);
+    });
+
+    it('rejects a maintenance window naming a site or a workload that is not configured', () => {
+      // Prepare
+      const document = configDoc({
+        maintenanceWindows: [
+          {
+            name: 'dc9-works',
+            site: 'onprem-dc9',
+            start: '2027-03-13T22:00:00Z',
+            end: '2027-03-14T04:00:00Z',
+            workloads: ['checkout-api', 'billing-api'],
+          },
+        ],
+      });
+
+      // Act
+      const error = configErrorOf(document);
+
+      // Assess
+      expect(error.issues).toEqual([
+        'maintenanceWindows[0].site: site onprem-dc9 is not one of the sites (onprem-dc1)',
+        'maintenanceWindows[0].workloads[1]: maintenance window names unknown workload billing-api',
+      ]);
     });
   });
 
