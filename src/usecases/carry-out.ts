@@ -1,6 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { WorkloadState } from '../core/workload-state';
-import { cancelDrain, type DrainCanceller } from './cancel-drain';
+import { cancelDrain } from './cancel-drain';
 import { launchPending } from './launch-pending';
 import type { DecideDeps } from './ports';
 import { startDrain } from './start-drain';
@@ -24,28 +24,11 @@ export async function carryOut(
   // Cancellations first: each one races its drain's point of no return.
   const toCancel = Object.values(state.tasks).filter((task) => task.status === 'cancel_requested');
   if (toCancel.length > 0) {
-    const ledger = cancellerOf(deps);
-    if (!ledger) {
-      deps.log.error('drains to cancel but no drain ledger to cancel them in', {
-        workload: workload.name,
-        tasks: toCancel.map((t) => t.taskArn),
-      });
-    } else {
-      for (const task of toCancel) await cancelDrain(workload, task, { ...deps, ledger });
-    }
+    for (const task of toCancel) await cancelDrain(workload, task, deps);
   }
   // A cancellation that came too late may have put a drain back to be (re)started.
   const current = toCancel.length > 0 ? await deps.store.load(workload.name) : state;
   for (const launch of current.pendingLaunches) await launchPending(workload, launch, deps);
   const requested = Object.values(current.tasks).filter((task) => task.status === 'drain_requested');
   for (const task of requested) await startDrain(workload, task, deps);
-}
-
-/**
- * The decide and reconcile wiring both carry the drain ledger, but DecideDeps does not name it
- * (yet): find its cancel call without widening every caller's port.
- */
-function cancellerOf(deps: DecideDeps): DrainCanceller | undefined {
-  const ledger = (deps as { readonly ledger?: Partial<DrainCanceller> }).ledger;
-  return typeof ledger?.cancel === 'function' ? (ledger as DrainCanceller) : undefined;
 }

@@ -4,6 +4,7 @@ import type { DrainStarter } from '../adapters/drain-starter';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
+import type { DrainCanceller } from './cancel-drain';
 import type { LaunchPacing } from './launch-pacer';
 
 /** Structured logging, as Powertools' Logger provides it. */
@@ -30,6 +31,8 @@ export interface DecideDeps {
   /** Fargate's launch quotas, shared by the process; waiting and jitter come from it too. */
   readonly pacer: LaunchPacing;
   readonly drains: Pick<DrainStarter, 'start'>;
+  /** Calling a drain off is a conditional write in its region's drain ledger. */
+  readonly ledger: DrainCanceller;
   readonly drainLedgerTable: string;
   readonly clock: () => Date;
   readonly log: Log;
@@ -38,6 +41,6 @@ export interface DecideDeps {
 export interface ReconcileDeps extends DecideDeps {
   readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe' | 'listStartedBySpillway'>;
   readonly drains: Pick<DrainStarter, 'start' | 'status'>;
-  readonly ledger: Pick<DrainLedger, 'read'>;
+  readonly ledger: Pick<DrainLedger, 'read' | 'cancel'>;
   readonly targets: Pick<TargetGroups, 'register'>;
 }

@@ -4,7 +4,7 @@
  * semantics of the adapter it stands in for (noted per fake).
  */
 import type { LaunchResult, ObservedTask, RunBurstTasksRequest } from '../../src/adapters/burst-compute';
-import type { LedgerEntry } from '../../src/adapters/drain-ledger';
+import type { CancelOutcome, LedgerEntry } from '../../src/adapters/drain-ledger';
 import type { DrainStart } from '../../src/adapters/drain-starter';
 import { executionArnOf } from '../../src/adapters/drain-starter';
 import type { CommitResult } from '../../src/adapters/state-store';
@@ -263,6 +263,13 @@ export class FakeReconcileCompute extends FakeBurstCompute {
 /** The drain ledgers in memory, per task ARN. */
 export class FakeDrainLedger {
   readonly entries = new Map<string, LedgerEntry>();
+  /** What `cancel` answers: whether the canceller or the workflow wins the race. */
+  cancelOutcome: CancelOutcome = 'cancelled';
+  readonly cancels: { region: string; taskArn: string; drainId: string }[] = [];
+  async cancel(region: string, request: { taskArn: string; drainId: string }): Promise<CancelOutcome> {
+    this.cancels.push({ region, taskArn: request.taskArn, drainId: request.drainId });
+    return this.cancelOutcome;
+  }
   async read(_region: string, taskArns: readonly string[]): Promise<Map<string, LedgerEntry>> {
     return new Map(
       taskArns.flatMap((arn) => (this.entries.has(arn) ? [[arn, this.entries.get(arn) as LedgerEntry]] : [])),
@@ -340,6 +347,7 @@ export function fakeDecideDeps(config: SpillwayConfig = aConfig()): FakeDecideDe
     compute,
     pacer: fakePacer(time),
     drains: new FakeDrainStarter(),
+    ledger: new FakeDrainLedger(),
     drainLedgerTable: 'spillway-drain-ledger',
     clock: time.now,
     time,

@@ -192,18 +192,4 @@ describe('cancelling a drain (carry-out of cancel_requested)', () => {
       drainExecution: arnOf(task),
     });
   });
-
-  it('reports, and leaves the task waiting, when no drain ledger is wired to cancel in', async () => {
-    // Prepare
-    const config = aConfig({ workloads: [workloadDoc()], signals: {} });
-    const deps = fakeDecideDeps(config);
-    deps.store.put(aState({ version: 5, tasks: [calledOff()] }));
-
-    // Act
-    await carryOut(config.workloads[0] as WorkloadConfig, deps);
-
-    // Assess
-    expect(deps.store.get('checkout-api').tasks.a?.status).toBe('cancel_requested');
-    expect(deps.log.messages('error')).toEqual(['drains to cancel but no drain ledger to cancel them in']);
-  });
 });
