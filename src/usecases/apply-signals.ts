@@ -40,6 +40,7 @@ export async function applySignals(
       now: deps.clock(),
       regionHealth,
       ...(otherWorkloadsCostPerHour !== undefined ? { otherWorkloadsCostPerHour } : {}),
+      ...(deps.config.spendGuard ? { environmentMaxCostPerHour: deps.config.spendGuard.maxCostPerHour } : {}),
     });
     decision = result.decision;
     logSeparately = !result.changed;

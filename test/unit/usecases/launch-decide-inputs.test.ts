@@ -76,6 +76,7 @@ describe('what a decision is given besides the state and the signals', () => {
 
     // Assess: search-api 2 × 0.05 and orders-api 1 × 0.05, not checkout-api's own
     expect(inputs[0]?.otherWorkloadsCostPerHour).toBe(0.15);
+    expect(inputs[0]?.environmentMaxCostPerHour).toBe(10);
     expect(deps.store.stateLoads).toEqual([['checkout-api', 'search-api', 'orders-api']]);
   });
 
@@ -104,5 +105,20 @@ describe('what a decision is given besides the state and the signals', () => {
     // Assess
     expect(deps.store.stateLoads).toEqual([]);
     expect(inputs[0]).not.toHaveProperty('otherWorkloadsCostPerHour');
+    expect(inputs[0]).not.toHaveProperty('environmentMaxCostPerHour');
+  });
+
+  it('holds a scale-out the environment guard has no room for, and says so in the decision log', async () => {
+    // Prepare: the others already cost 0.15 of the 0.2 allowed; one more task (0.05) fits, two do not.
+    const { checkout, deps } = setup({ maxCostPerHour: 0.2 });
+
+    // Act
+    const decision = await applySignals(checkout, [firing('alertmanager:cpu', -10)], deps);
+
+    // Assess
+    expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 1 }] });
+    expect(decision.reason).toMatch(
+      /spend guard: 1 of 2 task\(s\) fit within the environment's spendGuard 0.2/,
+    );
   });
 });
