@@ -393,7 +393,16 @@ export const spillwayConfigSchema = z
           });
         }
       });
+      const windowNames = new Set<string>();
       config.maintenanceWindows.forEach((window, index) => {
+        // Schedules and the evacuation's end are matched by the window's name.
+        if (windowNames.has(window.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maintenanceWindows', index, 'name'],
+            message: `maintenance window ${window.name} is defined twice`,
+          });
+        windowNames.add(window.name);
         if (!siteIds.has(window.site))
           ctx.addIssue({
             code: 'custom',

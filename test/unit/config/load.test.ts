@@ -288,13 +288,26 @@ describe('configuration', () => {
       ]);
     });
 
+    it('rejects two maintenance windows of the same name', () => {
+      const window = { site: 'onprem-dc1', start: '2027-03-13T22:00:00Z', end: '2027-03-14T04:00:00Z' };
+      const document = configDoc({
+        maintenanceWindows: [
+          { ...window, name: 'dc1-works' },
+          { ...window, name: 'dc1-works', start: '2027-04-13T22:00:00Z', end: '2027-04-14T04:00:00Z' },
+        ],
+      });
+      expect(() => parseConfig(document, 'test.yaml')).toThrow(
+        /maintenanceWindows\[1\]\.name: maintenance window dc1-works is defined twice/,
+      );
+    });
+
     it('rejects a maintenance window with a time that is not ISO-8601 or an end before its start', () => {
       // Prepare
       const window = { name: 'dc1-works', site: 'onprem-dc1', start: '2027-03-13T22:00:00Z' };
       const document = configDoc({
         maintenanceWindows: [
           { ...window, end: '2027-03-14 04:00' },
-          { ...window, end: '2027-03-13T21:00:00+00:00' },
+          { ...window, name: 'dc1-works-again', end: '2027-03-13T21:00:00+00:00' },
         ],
       });
 
