@@ -1,4 +1,4 @@
-import type { CancelOutcome } from '../adapters/drain-ledger';
+import type { DrainLedger } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest } from '../core/ids';
@@ -7,18 +7,8 @@ import { updateState } from './commit-with-retry';
 import { drainIdOf, startedCurrentDrain } from './drain-naming';
 import type { DecideDeps } from './ports';
 
-/** The one ledger call that calls a drain off (src/adapters/drain-ledger.ts). */
-export interface DrainCanceller {
-  cancel(
-    region: string,
-    request: {
-      readonly taskArn: string;
-      readonly drainId: string;
-      readonly workload: string;
-      readonly at: Date;
-    },
-  ): Promise<CancelOutcome>;
-}
+/** The one ledger call that calls a drain off. */
+export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
 
 export interface CancelDrainDeps extends Pick<DecideDeps, 'store' | 'clock' | 'log'> {
   readonly ledger: DrainCanceller;
