@@ -99,7 +99,7 @@ export function decide(input: PolicyInput): PolicyResult {
     String(state.version),
     chosen.action.kind,
     ...signals.map((s) => s.dedupKey),
-    ...commands.map((c) => commandDedupKey(c.id)),
+    ...commands.map((c) => commandDedupKey(c.id)).sort(),
   ])}`;
   const firing = firingAlertKeys(folded);
   const live = countLive(folded).total;

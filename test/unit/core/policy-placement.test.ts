@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OperatorCommand } from '../../../src/core/command';
 import { decide } from '../../../src/core/policy';
@@ -400,5 +401,34 @@ describe('decide: nested evacuations', () => {
     });
     expect(next.evacuation).toMatchObject({ commandId: 'op' });
     expect(next.evacuation?.until).toBeUndefined();
+  });
+});
+
+describe('decide: order of a batch', () => {
+  it('gives the same decision, id included, whatever order the signals and commands arrive in', () => {
+    const workload = aWorkload({ maxBurstTasks: 8, homeCapacityTasks: 3 });
+    const commands = [
+      aCommand({ id: 'c1', action: 'dry_run_on', issuedAt: 1 }),
+      aCommand({ id: 'c2', action: 'evacuate', issuedAt: 2 }),
+      aCommand({ id: 'c3', action: 'dry_run_off', issuedAt: 3 }),
+      aCommand({ id: 'c4', action: 'burst', count: 2, issuedAt: 4 }),
+    ];
+    const signals = [
+      firing(LATENCY, -5),
+      resolved('alertmanager:fp-errors', -3),
+      firing('alertmanager:fp-cpu', -1),
+    ];
+    const expected = decide({ workload, state: aState(), signals, commands, now: at(10) });
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(signals, { minLength: 3 }),
+        fc.shuffledSubarray(commands, { minLength: 4 }),
+        (s, c) => {
+          const result = decide({ workload, state: aState(), signals: s, commands: c, now: at(10) });
+          expect(result.decision).toEqual(expected.decision);
+          expect(result.next).toEqual(expected.next);
+        },
+      ),
+    );
   });
 });
