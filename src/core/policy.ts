@@ -133,8 +133,14 @@ export function decide(input: PolicyInput): PolicyResult {
       desiredTasks: Math.max(workload.minBurstTasks, stayingCount(folded) - finalAction.tasks.length),
     };
   }
-  // Without pressure, lost tasks are not replaced: the aim drops to what is left.
-  if (finalAction.kind === 'hold' && firing.length === 0 && (next.desiredTasks ?? 0) > live) {
+  // Without pressure, lost tasks are not replaced: the aim drops to what is left. An evacuation is
+  // pressure of its own: its aim stays, so the crash-loop guard keeps counting its replacements.
+  if (
+    finalAction.kind === 'hold' &&
+    firing.length === 0 &&
+    !next.evacuation &&
+    (next.desiredTasks ?? 0) > live
+  ) {
     next = { ...next, desiredTasks: live };
   }
   next = forget(next, now);

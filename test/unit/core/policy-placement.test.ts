@@ -432,3 +432,26 @@ describe('decide: order of a batch', () => {
     );
   });
 });
+
+describe('decide: an evacuation whose tasks keep dying', () => {
+  it('stays behind the crash-loop guard across decisions', () => {
+    const workload = aWorkload({ maxBurstTasks: 8, homeCapacityTasks: 3 });
+    const state = aState({
+      evacuation: { since: isoAt(-600), reason: 'dc work', commandId: 'e' },
+      desiredTasks: 3,
+      replacements: [isoAt(-30), isoAt(-20), isoAt(-10)],
+      tasks: [aTask({ taskId: 'a' }), aTask({ taskId: 'b' })],
+    });
+    const first = decide({ workload, state, signals: [], now: at(0) });
+    expect(first.decision.reason).toMatch(/^crash loop/);
+    const second = decide({ workload, state: { ...first.next, version: 9 }, signals: [], now: at(60) });
+    expect(second.decision.action).toEqual({ kind: 'hold' });
+    expect(second.decision.reason).toMatch(/^crash loop/);
+    // After the window the evacuation is topped up again.
+    const later = decide({ workload, state: { ...second.next, version: 10 }, signals: [], now: at(600) });
+    expect(later.decision.action).toEqual({
+      kind: 'scale_out',
+      placements: [{ region: 'us-west-2', count: 1 }],
+    });
+  });
+});
