@@ -1,24 +1,37 @@
-import * as z from 'zod';
+// zod/mini rather than classic zod: this file was the reconcile bundle's only classic zod user, and
+// classic (about 92 KB, its methods not tree-shakable) put that bundle over budget. Same core as
+// classic, so the same parsing and the same issues.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+/**
+ * mini ships no messages; without these the error below would read "Invalid input" where classic
+ * said which field and why. Per parse, not through `z.config`, and `en` by name, not `z.locales`
+ * (every locale, about 250 KB): see src/config/parse.ts.
+ */
+const englishMessages = { error: en().localeError };
+
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** EventBridge "ECS Task State Change", the fields Spillway reads. */
 const taskStateChangeSchema = z.object({
   source: z.literal('aws.ecs'),
   'detail-type': z.literal('ECS Task State Change'),
-  region: z.string().min(1),
+  region: nonEmpty(),
   /** When EventBridge recorded the change (RFC 3339). */
-  time: z.string().optional(),
+  time: z.optional(z.string()),
   detail: z.object({
-    taskArn: z.string().min(1),
-    clusterArn: z.string().min(1),
-    taskDefinitionArn: z.string().min(1),
-    lastStatus: z.string().min(1),
-    desiredStatus: z.string().optional(),
-    startedBy: z.string().optional(),
-    stoppedReason: z.string().optional(),
+    taskArn: nonEmpty(),
+    clusterArn: nonEmpty(),
+    taskDefinitionArn: nonEmpty(),
+    lastStatus: nonEmpty(),
+    desiredStatus: z.optional(z.string()),
+    startedBy: z.optional(z.string()),
+    stoppedReason: z.optional(z.string()),
     /** Why ECS stops the task: SpotInterruption, UserInitiated, EssentialContainerExited… */
-    stopCode: z.string().optional(),
+    stopCode: z.optional(z.string()),
     /** Increments with every change of the task; EventBridge may deliver out of order or twice. */
-    version: z.number().int().optional(),
+    version: z.optional(z.number().check(z.int())),
   }),
 });
 
@@ -47,7 +60,7 @@ export const isTaskStateChange = (event: unknown): boolean =>
  * interruption warning is the exception: ECS announces it only in the event (see below).
  */
 export function parseTaskStateChange(event: unknown): TaskStateChange | { readonly error: string } {
-  const parsed = taskStateChangeSchema.safeParse(event);
+  const parsed = z.safeParse(taskStateChangeSchema, event, englishMessages);
   if (!parsed.success)
     return { error: `not an ECS Task State Change event: ${parsed.error.issues[0]?.message}` };
   const { detail, region, time } = parsed.data;

@@ -1,23 +1,36 @@
-import * as z from 'zod';
+// zod/mini rather than classic zod: with this file and cloudwatch-alarm.ts on mini the decide bundle
+// carries no classic zod (about 92 KB, its methods not tree-shakable), which put it over budget. Same
+// core as classic, so the same parsing and the same issues.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import type { SpillwayConfig } from '../config/schema';
 import { commandActions, type OperatorCommand } from '../core/command';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
 import { type Signal, signalSources } from '../core/signal';
 
+/**
+ * mini ships no messages; without these every generic issue in a DLQ reason would read "Invalid
+ * input" where classic said which field and why. Per parse, not through `z.config`, and `en` by
+ * name, not `z.locales` (every locale, about 250 KB): see src/config/parse.ts.
+ */
+const englishMessages = { error: en().localeError };
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 const isoTime = z.iso.datetime({ offset: true });
 
 const signalSchema = z.object({
-  id: z.string().min(1),
+  id: nonEmpty(),
   source: z.enum(signalSources),
-  workload: z.string().min(1),
-  alertKey: z.string().min(1),
+  workload: nonEmpty(),
+  alertKey: nonEmpty(),
   state: z.enum(['firing', 'resolved']),
   severity: z.enum(['info', 'warning', 'critical']),
-  value: z.number().optional(),
+  value: z.optional(z.number()),
   observedAt: isoTime,
-  dedupKey: z.string().min(1),
-  summary: z.string().optional(),
+  dedupKey: nonEmpty(),
+  summary: z.optional(z.string()),
 });
 
 /** The single-signal envelope ingest sent before batching; still in flight during a deploy. */
@@ -31,14 +44,14 @@ const singleEnvelopeSchema = z.object({
 const batchEnvelopeSchema = z.object({
   kind: z.literal('signals'),
   version: z.literal(1),
-  workload: z.string().min(1),
-  signals: z.array(signalSchema).min(1),
+  workload: nonEmpty(),
+  signals: z.array(signalSchema).check(z.minLength(1)),
 });
 
 /** Ids end up in dedup keys and decision ids: the same boring characters as dedup keys. */
 const commandId = z
   .string()
-  .regex(/^[A-Za-z0-9+=.:_/@-]{1,128}$/, 'must be 1-128 letters, digits or + = . : _ / @ -');
+  .check(z.regex(/^[A-Za-z0-9+=.:_/@-]{1,128}$/, 'must be 1-128 letters, digits or + = . : _ / @ -'));
 
 /**
  * One operator command from the CLI or a maintenance schedule; a count only where it means
@@ -47,30 +60,39 @@ const commandId = z
 const commandSchema = z
   .strictObject({
     id: commandId,
-    workload: z.string().min(1),
+    workload: nonEmpty(),
     action: z.enum(commandActions),
-    count: z.number().int().min(1).max(1000).optional(),
-    reason: z.string().trim().min(1, 'an operator command needs a reason').max(500),
-    requestedBy: z.string().min(1).max(128).optional(),
-    until: isoTime.optional(),
-    window: z.string().min(1).max(64).optional(),
+    // Checks in classic's order (integer, minimum, maximum), so issues come in it too.
+    count: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+    reason: z
+      .string()
+      .check(z.trim(), z.minLength(1, 'an operator command needs a reason'), z.maxLength(500)),
+    requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    until: z.optional(isoTime),
+    window: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     issuedAt: isoTime,
   })
-  .superRefine((command, ctx) => {
-    const counted = command.action === 'burst' || command.action === 'drain';
-    if (counted && command.count === undefined)
-      ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} needs a count` });
-    if (!counted && command.count !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
-    if (command.until !== undefined && command.action !== 'pause' && command.action !== 'evacuate')
-      ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause and evacuate take until' });
-    if (command.window !== undefined && command.action !== 'evacuate' && command.action !== 'end_evacuation')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['window'],
-        message: 'only evacuate and end_evacuation take window',
-      });
-  });
+  .check(
+    z.superRefine((command, ctx) => {
+      const counted = command.action === 'burst' || command.action === 'drain';
+      if (counted && command.count === undefined)
+        ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} needs a count` });
+      if (!counted && command.count !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
+      if (command.until !== undefined && command.action !== 'pause' && command.action !== 'evacuate')
+        ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause and evacuate take until' });
+      if (
+        command.window !== undefined &&
+        command.action !== 'evacuate' &&
+        command.action !== 'end_evacuation'
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['window'],
+          message: 'only evacuate and end_evacuation take window',
+        });
+    }),
+  );
 
 const commandEnvelopeSchema = z.object({
   kind: z.literal('command'),
@@ -113,7 +135,7 @@ export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedM
     const note = result.ignored.map((i) => `${i.item}: ${i.reason}`).join('; ');
     return { ok: true, signals: result.signals, ...(note ? { note } : {}) };
   }
-  const parsed = envelopeSchema.safeParse(document);
+  const parsed = z.safeParse(envelopeSchema, document, englishMessages);
   if (!parsed.success)
     return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
   if (parsed.data.kind === 'command') {

@@ -68,4 +68,25 @@ describe('ECS Task State Change events', () => {
     expect(isTaskStateChange(fixture('ecs-events/spot-interruption.json'))).toBe(true);
     expect(isTaskStateChange({ 'detail-type': 'Scheduled Event' })).toBe(false);
   });
+
+  it('says in English why an event is not a task state change, as the log shows it', () => {
+    // Prepare: zod/mini has no messages of its own, so these pin the English the parser supplies.
+    const event = fixture('ecs-events/spot-interruption.json') as { detail: Record<string, unknown> };
+
+    // Act
+    const rejections = [
+      parseTaskStateChange({ ...event, detail: { ...event.detail, version: 4.5 } }),
+      parseTaskStateChange({ ...event, detail: { ...event.detail, taskArn: '' } }),
+      parseTaskStateChange({ ...event, source: 'aws.ec2' }),
+      parseTaskStateChange(null),
+    ];
+
+    // Assess
+    expect(rejections.map((r) => ('error' in r ? r.error : r))).toEqual([
+      'not an ECS Task State Change event: Invalid input: expected int, received number',
+      'not an ECS Task State Change event: Too small: expected string to have >=1 characters',
+      'not an ECS Task State Change event: Invalid input: expected "aws.ecs"',
+      'not an ECS Task State Change event: Invalid input: expected object, received null',
+    ]);
+  });
 });

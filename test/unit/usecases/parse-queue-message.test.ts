@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQueueMessage } from '../../../src/usecases/parse-queue-message';
 import {
+  aCommand,
   aConfig,
   alarmEvent,
   alertmanagerAlert,
@@ -115,6 +116,47 @@ describe('parseQueueMessage', () => {
         config,
       );
       expect(parsed).toEqual({ ok: false, reason: 'no workload is mapped to alarm billing-api-errors' });
+    });
+
+    it('gives every wrong field its English reason, in the order of the schema, for the dead-letter record', () => {
+      // Prepare: zod/mini has no messages of its own, so these pin the English the parser supplies.
+      const signal = firing('a', 0);
+      const bodies = [
+        { ...envelopeOf(signal), version: 2 },
+        { kind: 'signals', version: 1, workload: 'checkout-api', signals: [] },
+        {
+          kind: 'signal',
+          version: 1,
+          signal: { ...signal, id: '', severity: 'page', value: 'high', observedAt: '2026-03-01T12:00:00' },
+        },
+        {
+          kind: 'command',
+          version: 1,
+          command: { ...aCommand({ action: 'burst' }), count: 1.5, id: 'bad id!', extra: 1 },
+        },
+        {
+          kind: 'command',
+          version: 1,
+          command: { ...aCommand({ action: 'drain' }), count: 1001, reason: `  ${'r'.repeat(501)}` },
+        },
+        { kind: 'commands', version: 1 },
+      ];
+
+      // Act
+      const reasons = bodies.map((body) => {
+        const parsed = parseQueueMessage(JSON.stringify(body), config);
+        return parsed.ok ? parsed : parsed.reason;
+      });
+
+      // Assess
+      expect(reasons).toEqual([
+        'not a signal envelope: version: Invalid input: expected 1',
+        'not a signal envelope: signals: Too small: expected array to have >=1 items',
+        'not a signal envelope: signal.id: Too small: expected string to have >=1 characters; signal.severity: Invalid option: expected one of "info"|"warning"|"critical"; signal.value: Invalid input: expected number, received string; signal.observedAt: Invalid ISO datetime',
+        'not a signal envelope: command.id: must be 1-128 letters, digits or + = . : _ / @ -; command.count: Invalid input: expected int, received number; command: Unrecognized key: "extra"',
+        'not a signal envelope: command.count: Too big: expected number to be <=1000; command.reason: Too big: expected string to have <=500 characters',
+        "not a signal envelope: kind: Invalid discriminator value. Expected 'signal' | 'signals' | 'command'",
+      ]);
     });
 
     it('refuses a raw Alertmanager payload (it must come through the ingest function)', () => {

@@ -4,6 +4,7 @@ import type { AlarmMapping } from '../../../../src/config/schema';
 import {
   findAlarmMapping,
   looksLikeAlarmEvent,
+  normaliseAlarmNotification,
   normaliseAlarmStateChange,
 } from '../../../../src/core/normalise/cloudwatch-alarm';
 import type { NormaliseResult } from '../../../../src/core/normalise/result';
@@ -15,6 +16,7 @@ import {
   alertmanagerPayload,
   type Document,
   fixture,
+  T0_ISO,
 } from '../../factories';
 import { mutate, mutationsArb, nastyValue } from '../../mutate';
 import { expectWellFormed } from './well-formed';
@@ -256,6 +258,39 @@ describe('normaliseAlarmStateChange', () => {
       });
     });
 
+    it('names every wrong field with an English reason, in the order of the schema', () => {
+      // Prepare: zod/mini has no messages of its own, so these pin the English the parser supplies.
+      const event = { ...alarmEvent(), time: '2026-03-01T12:00:05', resources: [] };
+      const broken = {
+        ...alarmEvent(),
+        detail: { alarmName: 7, state: { value: 'ALARMING', timestamp: '' } },
+      };
+
+      // Act
+      const results = [
+        normaliseAlarmStateChange(event, mappings),
+        normaliseAlarmStateChange(broken, mappings),
+      ];
+
+      // Assess
+      expect(results).toEqual([
+        {
+          ok: false,
+          code: 'malformed',
+          message:
+            'not a CloudWatch Alarm State Change event: time: Invalid ISO datetime; resources: Too small: expected array to have >=1 items',
+          fields: ['time', 'resources'],
+        },
+        {
+          ok: false,
+          code: 'malformed',
+          message:
+            'not a CloudWatch Alarm State Change event: detail.alarmName: Invalid input: expected string, received number; detail.state.value: Invalid option: expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"; detail.state.timestamp: Too small: expected string to have >=1 characters',
+          fields: ['detail.alarmName', 'detail.state.value', 'detail.state.timestamp'],
+        },
+      ]);
+    });
+
     it('rejects an unknown alarm state value, naming its path', () => {
       // Prepare
       const event = alarmEvent() as { detail: { state: Document } };
@@ -304,6 +339,30 @@ describe('normaliseAlarmStateChange', () => {
         }),
         { numRuns: 500 },
       );
+    });
+  });
+});
+
+describe('normaliseAlarmNotification', () => {
+  it('names every wrong field of the SNS message with an English reason, under Message', () => {
+    // Prepare: zod/mini has no messages of its own, so this pins the English the parser supplies.
+    const message = {
+      ...(fixture('cloudwatch-sns/metric-alarm-message.json') as Document),
+      AlarmName: '',
+      AlarmArn: 'cloudwatch:x',
+      StateChangeTime: 'x'.repeat(41),
+    };
+
+    // Act
+    const result = normaliseAlarmNotification(JSON.stringify(message), mappings, new Date(T0_ISO));
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      code: 'malformed',
+      message:
+        'Message: not a CloudWatch alarm notification: AlarmName: Too small: expected string to have >=1 characters; AlarmArn: Invalid string: must start with "arn:"; StateChangeTime: Too big: expected string to have <=40 characters',
+      fields: ['Message.AlarmName', 'Message.AlarmArn', 'Message.StateChangeTime'],
     });
   });
 });
