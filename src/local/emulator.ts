@@ -1,13 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { MOTO_PATCHES } from './moto-patches';
+
+/** The emulator process, when this process started it: what recovery needs to bring it back. */
+export interface EmulatorProcess {
+  /** Id of the emulator process running now (tests kill it to play a crash). */
+  readonly pid: number | undefined;
+  alive(): boolean;
+  /** Starts it again on the same port and configures it as at first start; it comes back empty. */
+  restart(): Promise<void>;
+}
 
 /** A running AWS API emulator: where it listens and how to stop it. */
 export interface Emulator {
   readonly endpoint: string;
   /** True when this process started it (and so must stop it). */
   readonly owned: boolean;
+  /** Present when this process started the emulator and can restart it. */
+  readonly process?: EmulatorProcess;
   stop(): Promise<void>;
 }
 
@@ -34,8 +46,10 @@ export async function freePort(): Promise<number> {
 async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new EmulatorError(`moto_server exited with code ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new EmulatorError(
+        `moto_server exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+      );
     try {
       const response = await fetch(`${endpoint}/moto-api/data.json`);
       if (response.ok) return;
@@ -47,9 +61,113 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   throw new EmulatorError(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
 
+async function postMotoApi(endpoint: string, path: string, body: unknown, what: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new EmulatorError(`moto refused ${what}: ${response.status}`);
+}
+
+/** What moto needs on every start, the first and each restart. */
+async function configureMoto(endpoint: string): Promise<void> {
+  // Off by default in moto: without it state machines are recorded but never run.
+  await postMotoApi(
+    endpoint,
+    'config',
+    { stepfunctions: { execute_state_machine: true } },
+    'its Step Functions configuration',
+  );
+  // By default moto walks a task one lifecycle step further on every DescribeTasks, until it is
+  // STOPPED by itself. Tasks must keep running until something stops them, as on AWS.
+  await postMotoApi(
+    endpoint,
+    'state-manager/set-transition',
+    { model_name: 'ecs::task', transition: { progression: 'manual', times: 2_147_483_647 } },
+    'the ECS task lifecycle setting',
+  );
+}
+
+/** One moto process and the watchdog that stops it if this process dies without stopping it. */
+interface Incarnation {
+  readonly moto: ChildProcess;
+  readonly watchdog: ChildProcess;
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+async function launch(port: number, log: ((line: string) => void) | undefined): Promise<Incarnation> {
+  const endpoint = `http://127.0.0.1:${port}`;
+  // Its own process group, so a Ctrl-C at the terminal reaches the runtime, which stops moto in
+  // order, rather than moto first.
+  // moto_server's own entry point, run by the same Python after the patches.
+  const python = resolve(dirname(MOTO_SERVER), 'python3');
+  const moto = spawn(python, ['-c', MOTO_PATCHES, '-H', '127.0.0.1', '-p', String(port)], {
+    env: {
+      ...process.env,
+      MOTO_PORT: String(port),
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  // Stops moto when this process is gone, however it ended (even SIGKILL); ends by itself when
+  // moto does, so a restarted moto gets a watchdog of its own and no stale pid is ever signalled.
+  const script = [
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${moto.pid} 2>/dev/null; do sleep 1; done`,
+    `kill -0 ${process.pid} 2>/dev/null && exit 0`,
+    `kill ${moto.pid} 2>/dev/null; sleep 2; kill -9 ${moto.pid} 2>/dev/null`,
+  ].join('; ');
+  const watchdog = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
+  watchdog.unref();
+  const tail: string[] = [];
+  moto.once('error', (error) => tail.push(`spawn failed: ${error.message}`));
+  moto.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) {
+      if (!line) continue;
+      tail.push(line);
+      if (tail.length > 50) tail.shift();
+      if (/Traceback|Error/.test(line)) log?.(line);
+    }
+  });
+  const incarnation = { moto, watchdog };
+  try {
+    await waitUntilReady(endpoint, moto, 30_000);
+    await configureMoto(endpoint);
+  } catch (error) {
+    await halt(incarnation);
+    throw new EmulatorError(`${(error as Error).message}\n${tail.slice(-10).join('\n')}`);
+  }
+  return incarnation;
+}
+
+/** SIGTERM, then SIGKILL if moto outlives it by three seconds. */
+function halt({ moto, watchdog }: Incarnation): Promise<void> {
+  const signal = (child: ChildProcess, name: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), name);
+    } catch {
+      // already gone
+    }
+  };
+  signal(watchdog, 'SIGTERM');
+  return new Promise<void>((done) => {
+    if (exited(moto)) return done();
+    const timer = setTimeout(() => signal(moto, 'SIGKILL'), 3000);
+    moto.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    signal(moto, 'SIGTERM');
+  });
+}
+
 /**
  * Starts moto in server mode on loopback. Its Step Functions executor calls the other services
- * back on localhost:$MOTO_PORT, so that variable must name the port it listens on.
+ * back on localhost:$MOTO_PORT, so that variable must name the port it listens on; a restart
+ * reuses the port, because every client and the executor have the endpoint baked in.
  */
 export async function startMoto(
   options: { port?: number; log?: (line: string) => void } = {},
@@ -60,84 +178,30 @@ export async function startMoto(
     );
   }
   const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  // A watchdog shell stops moto when this process is gone, however it ended (even SIGKILL).
-  const watchdog = [
-    `"$0" -H 127.0.0.1 -p ${port} & moto=$!`,
-    `trap 'kill $moto 2>/dev/null; exit 0' TERM INT`,
-    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
-    `kill $moto 2>/dev/null; sleep 2; kill -9 $moto 2>/dev/null`,
-  ].join('; ');
-  const child = spawn('/bin/sh', ['-c', watchdog, MOTO_SERVER], {
-    env: {
-      ...process.env,
-      MOTO_PORT: String(port),
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const tail: string[] = [];
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) {
-      if (!line) continue;
-      tail.push(line);
-      if (tail.length > 50) tail.shift();
-      if (/Traceback|Error/.test(line)) options.log?.(line);
-    }
-  });
-  try {
-    await waitUntilReady(endpoint, child, 30_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new EmulatorError(`${(error as Error).message}\n${tail.slice(-10).join('\n')}`);
-  }
-  // Off by default in moto: without it state machines are recorded but never run.
-  const configured = await fetch(`${endpoint}/moto-api/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
-  });
-  if (!configured.ok)
-    throw new EmulatorError(`moto refused its Step Functions configuration: ${configured.status}`);
-  // By default moto walks a task one lifecycle step further on every DescribeTasks, until it is
-  // STOPPED by itself. Tasks must keep running until something stops them, as on AWS.
-  const pinned = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model_name: 'ecs::task',
-      transition: { progression: 'manual', times: 2_147_483_647 },
-    }),
-  });
-  if (!pinned.ok) throw new EmulatorError(`moto refused the ECS task lifecycle setting: ${pinned.status}`);
-
+  let current = await launch(port, options.log);
+  let restarting: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
   return {
-    endpoint,
+    endpoint: `http://127.0.0.1:${port}`,
     owned: true,
-    stop: () => {
-      stopped ??= new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        const timer = setTimeout(() => {
-          try {
-            process.kill(-(child.pid as number), 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          done();
+    process: {
+      get pid() {
+        return current.moto.pid;
+      },
+      alive: () => !exited(current.moto),
+      restart: () => {
+        if (stopped) return Promise.reject(new EmulatorError('the emulator is stopping'));
+        restarting ??= (async () => {
+          await halt(current);
+          current = await launch(port, options.log);
+        })().finally(() => {
+          restarting = undefined;
         });
-        try {
-          process.kill(-(child.pid as number), 'SIGTERM');
-        } catch {
-          clearTimeout(timer);
-          done();
-        }
-      });
+        return restarting;
+      },
+    },
+    stop: () => {
+      stopped ??= (restarting ?? Promise.resolve()).catch(() => {}).then(() => halt(current));
       return stopped;
     },
   };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { RETRY_AFTER_SECONDS } from '../usecases/ingest-webhook';
 import { lambdaContext } from './lambda-context';
 
 export type HttpHandler = (
@@ -13,7 +14,13 @@ const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 export interface LocalRoutes {
   readonly ingest: HttpHandler;
   readonly status: () => Promise<unknown>;
-  readonly healthy: () => boolean;
+  /** `ok`, or what keeps the runtime from serving (`starting`, `emulator down`, …): 503 then. */
+  readonly health: () => string;
+  /**
+   * Lets a request that needs the emulator through, or answers undefined while the emulator is
+   * down or being restored; the caller releases what it was given when done.
+   */
+  readonly admit: () => (() => void) | undefined;
   readonly onRequest?: (line: string) => void;
 }
 
@@ -85,35 +92,35 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
     const url = new URL(request.url ?? '/', 'http://local');
     try {
       if (request.method === 'GET' && url.pathname === '/healthz') {
-        return routes.healthy()
-          ? json(response, 200, { status: 'ok' })
-          : json(response, 503, { status: 'starting' });
-      }
-      if (request.method === 'GET' && url.pathname === '/status') {
-        return json(response, 200, { workloads: await routes.status() });
+        const health = routes.health();
+        return json(response, health === 'ok' ? 200 : 503, { status: health });
       }
       const webhook = /^\/webhooks\/([^/]+)$/.exec(url.pathname);
-      if (webhook?.[1] && request.method === 'POST') {
-        const body = await readBody(request);
-        if (body === 'too_large') {
-          return json(response, 413, {
-            error: 'payload_too_large',
-            message: `body exceeds ${GATEWAY_MAX_BYTES} bytes`,
-          });
-        }
-        const source = decodeURIComponent(webhook[1]);
-        const result = await routes.ingest(
-          gatewayEvent(request, source, body),
-          lambdaContext('spillway-ingest', 10),
-        );
-        routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));
-        response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-        return response.end(result.body ?? '');
+      const isStatus = request.method === 'GET' && url.pathname === '/status';
+      if (!isStatus && !(webhook?.[1] && request.method === 'POST')) {
+        return json(response, 404, {
+          error: 'not_found',
+          message: `no route for ${request.method} ${url.pathname}`,
+        });
       }
-      return json(response, 404, {
-        error: 'not_found',
-        message: `no route for ${request.method} ${url.pathname}`,
-      });
+      const release = routes.admit();
+      if (!release) {
+        // Nothing reaches the queue now, so nothing may be accepted: the sender retries.
+        request.resume();
+        routes.onRequest?.(`${request.method} ${url.pathname} → 503 (${routes.health()})`);
+        return json(
+          response,
+          503,
+          { error: 'unavailable', message: `${routes.health()}; retry` },
+          { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        );
+      }
+      try {
+        if (isStatus) return json(response, 200, { workloads: await routes.status() });
+        return await ingest(request, response, decodeURIComponent(webhook?.[1] ?? ''), routes);
+      } finally {
+        release();
+      }
     } catch (error) {
       // The gateway's answer when the function fails: a 5xx, so the sender retries.
       routes.onRequest?.(`${request.method} ${url.pathname} → 502 ${(error as Error).message}`);
@@ -124,4 +131,27 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => done(server));
   });
+}
+
+async function ingest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  source: string,
+  routes: LocalRoutes,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const body = await readBody(request);
+  if (body === 'too_large') {
+    return json(response, 413, {
+      error: 'payload_too_large',
+      message: `body exceeds ${GATEWAY_MAX_BYTES} bytes`,
+    });
+  }
+  const result = await routes.ingest(
+    gatewayEvent(request, source, body),
+    lambdaContext('spillway-ingest', 10),
+  );
+  routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));
+  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  response.end(result.body ?? '');
 }

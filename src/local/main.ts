@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     ...(process.env.SPILLWAY_AWS_ENDPOINT ? { endpoint: process.env.SPILLWAY_AWS_ENDPOINT } : {}),
     ...(process.env.SPILLWAY_WEBHOOK_TOKEN ? { webhookToken: process.env.SPILLWAY_WEBHOOK_TOKEN } : {}),
     reconcileSeconds: Number(process.env.SPILLWAY_RECONCILE_SECONDS ?? 2),
+    emulatorCheckSeconds: Number(process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2),
     log,
     infoFile,
   });
@@ -30,7 +31,8 @@ Spillway is running locally (${p.effectiveConfig.environment}, control region ${
   health      GET  ${runtime.url}/healthz
   status      GET  ${runtime.url}/status
   token       ${runtime.webhookToken} ${tokenNote}; every source's secret unless SPILLWAY_WEBHOOK_SECRETS names it)
-  emulator    ${runtime.endpoint} (moto; AWS_ENDPOINT_URL for the aws CLI)
+  emulator    ${runtime.endpoint} (${runtime.emulator.owned ? `moto, pid ${runtime.emulator.process?.pid}` : 'external'}; AWS_ENDPOINT_URL for the aws CLI)
+  recovery    the emulator is probed every ${process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2} s; ${runtime.emulator.owned ? 'if moto dies it is started again and' : 'if it comes back empty it is'} re-provisioned with the same names and ids
   state       DynamoDB ${p.stateTable}
   signals     SQS ${p.signalsQueueUrl}
   dead letter SQS ${p.signalsDlqUrl}

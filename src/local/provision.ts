@@ -1,11 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  EC2Client,
-  ModifyVpcAttributeCommand,
-} from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -15,6 +9,7 @@ import { clientConfig } from '../adapters/client-config';
 import type { SpillwayConfig } from '../config/schema';
 import { resourceNames } from '../runtime/env-names';
 import { drainWorkflowDefinition } from '../workflow/drain-definition';
+import { type BurstNetwork, ensureBurstNetwork } from './burst-network';
 import { type DialectChange, toMotoDialect } from './moto-dialect';
 
 /** Everything the local runtime created, and the config as the functions must see it. */
@@ -27,6 +22,8 @@ export interface Provisioned {
   readonly alarmRuleName: string;
   /** The config with the placeholder network ids replaced by the ones created in the emulator. */
   readonly effectiveConfig: SpillwayConfig;
+  /** Per burst region, the network created in the emulator. */
+  readonly burstNetworks: Readonly<Record<string, BurstNetwork>>;
   readonly networkSubstitutions: readonly { region: string; placeholder: string; id: string }[];
   readonly dialectChanges: readonly DialectChange[];
 }
@@ -52,8 +49,14 @@ const ignoreExisting = async (create: () => Promise<unknown>) => {
  * Creates in the emulator what the CDK stacks create on AWS: the state table and signals queue
  * (with its dead-letter queue) in the control region, the alarm rule, and per burst region a
  * network, the ECS clusters and task definitions, the drain ledger and the drain state machine.
+ * Given the networks of an earlier run (`previous`), it recreates them with the same ids: what
+ * recovery does after the emulator restarted empty.
  */
-export async function provision(config: SpillwayConfig, endpoint: string): Promise<Provisioned> {
+export async function provision(
+  config: SpillwayConfig,
+  endpoint: string,
+  previous?: { readonly burstNetworks: Readonly<Record<string, BurstNetwork>> },
+): Promise<Provisioned> {
   const names = resourceNames(config.environment);
   const control = config.controlRegion;
 
@@ -111,58 +114,67 @@ export async function provision(config: SpillwayConfig, endpoint: string): Promi
 
   const { definition, changes } = toMotoDialect(drainWorkflowDefinition());
   const drainStateMachines: Record<string, string> = {};
+  const burstNetworks: Record<string, BurstNetwork> = {};
   const substitutions: { region: string; placeholder: string; id: string }[] = [];
   const burstRegions = [...new Set(config.workloads.flatMap((w) => w.burstRegions.map((r) => r.region)))];
   for (const region of burstRegions) {
     const placeholders = config.workloads.flatMap((w) =>
       w.burstRegions.filter((r) => r.region === region).map((r) => r.network),
     );
-    const ec2 = new EC2Client(clientConfig(region, endpoint));
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.80.0.0/16' }));
-    const vpcId = vpc.Vpc?.VpcId as string;
-    // As in a real burst VPC: tasks get private DNS names (moto also needs it to attach ENIs).
-    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
-    const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.80.1.0/24' }));
-    const group = await ec2.send(
-      new CreateSecurityGroupCommand({
-        VpcId: vpcId,
-        GroupName: 'spillway-burst',
-        Description: 'Spillway burst tasks',
-      }),
+    const network = await ensureBurstNetwork(
+      new EC2Client(clientConfig(region, endpoint)),
+      endpoint,
+      region,
+      previous?.burstNetworks[region],
     );
+    burstNetworks[region] = network;
     for (const placeholder of new Set(placeholders.flatMap((n) => n.subnets))) {
-      substitutions.push({ region, placeholder, id: subnet.Subnet?.SubnetId as string });
+      substitutions.push({ region, placeholder, id: network.subnetId });
     }
     for (const placeholder of new Set(placeholders.flatMap((n) => n.securityGroups))) {
-      substitutions.push({ region, placeholder, id: group.GroupId as string });
+      substitutions.push({ region, placeholder, id: network.securityGroupId });
     }
 
     const ecs = new ECSClient(clientConfig(region, endpoint));
-    for (const workload of config.workloads) {
-      for (const burstRegion of workload.burstRegions.filter((r) => r.region === region)) {
-        await ecs.send(new CreateClusterCommand({ clusterName: burstRegion.cluster }));
-        const { family, image, cpu, memoryMiB, containerPort } = burstRegion.taskDefinition;
-        await ecs.send(
-          new RegisterTaskDefinitionCommand({
-            family,
-            requiresCompatibilities: ['FARGATE'],
-            networkMode: 'awsvpc',
-            cpu: String(cpu),
-            memory: String(memoryMiB),
-            executionRoleArn: EMULATOR_ROLE,
-            containerDefinitions: [
-              {
-                name: 'app',
-                image,
-                cpu,
-                memory: memoryMiB,
-                essential: true,
-                portMappings: [{ containerPort }],
-              },
-            ],
-          }),
-        );
-      }
+    const inRegion = config.workloads.flatMap((w) => w.burstRegions.filter((r) => r.region === region));
+    for (const cluster of new Set(inRegion.map((r) => r.cluster))) {
+      // Both Fargate capacity providers, as the burst stack creates them: Spot launches name
+      // FARGATE_SPOT in a capacity provider strategy; a launch that names none gets FARGATE.
+      await ecs.send(
+        new CreateClusterCommand({
+          clusterName: cluster,
+          capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+          defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+        }),
+      );
+    }
+    const registered = new Set<string>();
+    for (const burstRegion of inRegion) {
+      const { family, image, cpu, memoryMiB, containerPort } = burstRegion.taskDefinition;
+      // Workloads sharing a task definition register it once, not once each.
+      const key = JSON.stringify(burstRegion.taskDefinition);
+      if (registered.has(key)) continue;
+      registered.add(key);
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: String(cpu),
+          memory: String(memoryMiB),
+          executionRoleArn: EMULATOR_ROLE,
+          containerDefinitions: [
+            {
+              name: 'app',
+              image,
+              cpu,
+              memory: memoryMiB,
+              essential: true,
+              portMappings: [{ containerPort }],
+            },
+          ],
+        }),
+      );
     }
 
     const regionalDynamo = new DynamoDBClient(clientConfig(region, endpoint));
@@ -196,6 +208,7 @@ export async function provision(config: SpillwayConfig, endpoint: string): Promi
     drainStateMachines,
     alarmRuleName,
     effectiveConfig: substituteNetwork(config, substitutions),
+    burstNetworks,
     networkSubstitutions: substitutions,
     dialectChanges: changes,
   };
@@ -221,4 +234,36 @@ function substituteNetwork(
       })),
     })),
   };
+}
+
+/**
+ * What differs between two provisionings of the same config: the names and ids the functions
+ * loaded at start, so any difference means they now address resources that do not exist.
+ */
+export function provisionDrift(before: Provisioned, after: Provisioned): string[] {
+  const drift: string[] = [];
+  const compare = (what: string, was: string | undefined, now: string | undefined) => {
+    if (was !== now) drift.push(`${what}: ${was ?? 'none'} → ${now ?? 'none'}`);
+  };
+  compare('state table', before.stateTable, after.stateTable);
+  compare('signals queue', before.signalsQueueUrl, after.signalsQueueUrl);
+  compare('dead-letter queue', before.signalsDlqUrl, after.signalsDlqUrl);
+  compare('drain ledger', before.drainLedgerTable, after.drainLedgerTable);
+  for (const region of new Set([
+    ...Object.keys(before.drainStateMachines),
+    ...Object.keys(after.drainStateMachines),
+  ])) {
+    compare(
+      `drain state machine in ${region}`,
+      before.drainStateMachines[region],
+      after.drainStateMachines[region],
+    );
+  }
+  for (const was of before.networkSubstitutions) {
+    const now = after.networkSubstitutions.find(
+      (s) => s.region === was.region && s.placeholder === was.placeholder,
+    );
+    compare(`${was.placeholder} in ${was.region}`, was.id, now?.id);
+  }
+  return drift;
 }

@@ -12,9 +12,13 @@ import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
 import { workloadStatuses } from '../usecases/status';
 import { type Emulator, externalEmulator, startMoto } from './emulator';
+import { emulatorProbe } from './emulator-health';
+import { createGate } from './gate';
 import { startHttpServer } from './http-server';
 import { lambdaContext } from './lambda-context';
-import { type Provisioned, provision } from './provision';
+import { type Provisioned, provision, provisionDrift } from './provision';
+import { startReconcileTimer } from './reconcile-timer';
+import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
 import { startSqsPoller } from './sqs-poller';
 
 export interface LocalRuntimeOptions {
@@ -26,6 +30,8 @@ export interface LocalRuntimeOptions {
   readonly webhookToken?: string;
   /** How often the reconciler runs; on AWS, every minute. */
   readonly reconcileSeconds: number;
+  /** How often the emulator is probed for a crash or a restart; 0 turns recovery off. Default 2. */
+  readonly emulatorCheckSeconds?: number;
   readonly log: (line: string) => void;
   /** Where to write the runtime's address and token for `make demo` and the CLI. */
   readonly infoFile?: string;
@@ -36,6 +42,9 @@ export interface LocalRuntime {
   readonly endpoint: string;
   readonly webhookToken: string;
   readonly provisioned: Provisioned;
+  readonly emulator: Emulator;
+  /** Whether the emulator is up, and how many times it was restored after a crash or restart. */
+  emulatorStatus(): { readonly status: EmulatorStatus; readonly restorations: number };
   /** Runs the reconciler once, now (tests use it instead of waiting for the timer). */
   reconcileNow(): Promise<unknown>;
   /** Resolves when the signals queue has been seen empty with no batch in flight. */
@@ -93,6 +102,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         }),
       )
     ).Attributes?.QueueArn as string;
+    // Everything below that calls the emulator on its own passes this gate; recovery closes it.
+    const gate = createGate();
     const poller = startSqsPoller({
       sqs,
       queueUrl: provisioned.signalsQueueUrl,
@@ -101,6 +112,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       handler: decide.handler,
       retrySeconds: 1,
       concurrency: 2,
+      gate,
       onBatch: (report) =>
         log(
           report.error
@@ -110,19 +122,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => poller.stop());
 
-    let reconciling: Promise<unknown> = Promise.resolve();
-    const reconcileNow = () => {
-      reconciling = reconciling
-        .catch(() => {})
-        .then(() => reconcile.handler({}, lambdaContext('spillway-reconcile', 60)))
-        .catch((error: Error) => log(`reconcile failed: ${error.message}`));
-      return reconciling;
-    };
-    const timer = setInterval(() => void reconcileNow(), options.reconcileSeconds * 1000);
-    cleanups.push(async () => {
-      clearInterval(timer);
-      await reconciling.catch(() => {});
+    const reconciler = startReconcileTimer({
+      run: () => reconcile.handler({}, lambdaContext('spillway-reconcile', 60)),
+      everySeconds: options.reconcileSeconds,
+      gate,
+      log,
     });
+    cleanups.push(() => reconciler.stop());
 
     const statusDeps = {
       config: provisioned.effectiveConfig,
@@ -134,12 +140,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
       ),
     };
-    let healthy = true;
+    let stopping = false;
+    const recovery = emulatorRecovery({
+      endpoint: emulator.endpoint,
+      probe: emulatorProbe({
+        endpoint: emulator.endpoint,
+        region: control,
+        signalsQueueUrl: provisioned.signalsQueueUrl,
+        stateTable: provisioned.stateTable,
+      }),
+      ...(emulator.process ? { process: emulator.process } : {}),
+      gate,
+      restore: async () => {
+        const again = await provision(config, emulator.endpoint, provisioned);
+        for (const change of provisionDrift(provisioned, again))
+          log(
+            `emulator restored with a different ${change}: the functions still use the old one; restart the runtime`,
+          );
+      },
+      log,
+    });
     const server: Server = await startHttpServer(
       {
         ingest: ingest.handler,
         status: () => workloadStatuses(statusDeps),
-        healthy: () => healthy,
+        health: () => {
+          if (stopping) return 'stopping';
+          const status = recovery.status();
+          return status === 'up' ? 'ok' : status === 'down' ? 'emulator down' : 'restoring the emulator';
+        },
+        admit: () => gate.tryEnter(),
         onRequest: log,
       },
       options.port,
@@ -147,11 +177,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(
       () =>
         new Promise<void>((done) => {
-          healthy = false;
+          stopping = true;
           server.close(() => done());
           server.closeAllConnections();
         }),
     );
+    const checkSeconds = options.emulatorCheckSeconds ?? 2;
+    if (checkSeconds > 0) {
+      const supervisor = superviseEmulator(recovery, checkSeconds * 1000);
+      cleanups.push(async () => {
+        await supervisor.stop();
+        // Whatever waits at the gate must get through to stop: at worst it fails on a dead emulator.
+        gate.open();
+      });
+    }
     const address = server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
 
@@ -172,7 +211,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       endpoint: emulator.endpoint,
       webhookToken,
       provisioned,
-      reconcileNow,
+      emulator,
+      emulatorStatus: () => ({ status: recovery.status(), restorations: recovery.restorations() }),
+      reconcileNow: () => reconciler.now(),
       queueIdle: () => poller.idle(),
       stop: stopAll,
     };

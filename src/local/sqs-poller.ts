@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Gate } from './gate';
 import { lambdaContext } from './lambda-context';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -21,6 +22,8 @@ export interface PollerOptions {
   /** Batches handled at once, as Lambda scales an SQS event source out over concurrent invocations. */
   readonly concurrency: number;
   readonly onBatch?: (report: { received: number; failed: number; error?: string }) => void;
+  /** Each receive-and-handle round passes it; closed, the poller waits (the emulator is restored). */
+  readonly gate?: Pick<Gate, 'enter'>;
 }
 
 function toRecord(message: Message, queueArn: string, region: string): SQSEvent['Records'][number] {
@@ -52,74 +55,97 @@ export function startSqsPoller(options: PollerOptions): { stop(): Promise<void>;
   let running = true;
   let inFlight = 0;
   let waiters: (() => void)[] = [];
-  const lane = async () => {
-    while (running) {
-      let messages: Message[] = [];
-      try {
-        const received = await options.sqs.send(
-          new ReceiveMessageCommand({
+  let wakeStopped: () => void = () => {};
+  const stopped = new Promise<undefined>((done) => {
+    wakeStopped = () => done(undefined);
+  });
+  /** Waits for the gate, or for stop(); a pass granted after stop() is handed straight back. */
+  const pass = async (): Promise<(() => void) | undefined> => {
+    if (!options.gate) return () => {};
+    const entering = options.gate.enter();
+    const release = await Promise.race([entering, stopped]);
+    if (!release) void entering.then((late) => late());
+    return release;
+  };
+  /** One receive, one handler invocation, one settlement. */
+  const round = async () => {
+    let messages: Message[] = [];
+    try {
+      const received = await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      messages = received.Messages ?? [];
+    } catch (error) {
+      options.onBatch?.({ received: 0, failed: 0, error: `receive failed: ${(error as Error).message}` });
+      await new Promise((r) => setTimeout(r, 1000));
+      return;
+    }
+    if (messages.length === 0) {
+      if (inFlight === 0) {
+        for (const wake of waiters) wake();
+        waiters = [];
+      }
+      return;
+    }
+    inFlight++;
+    let failedIds: Set<string>;
+    let error: string | undefined;
+    try {
+      const response = await options.handler(
+        { Records: messages.map((m) => toRecord(m, options.queueArn, options.region)) },
+        lambdaContext('spillway-decide', 60),
+      );
+      failedIds = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    } catch (thrown) {
+      failedIds = new Set(messages.map((m) => m.MessageId as string));
+      error = (thrown as Error).message;
+    }
+    try {
+      const succeeded = messages.filter((m) => !failedIds.has(m.MessageId as string));
+      if (succeeded.length > 0) {
+        await options.sqs.send(
+          new DeleteMessageBatchCommand({
             QueueUrl: options.queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
+            Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
           }),
         );
-        messages = received.Messages ?? [];
-      } catch (error) {
-        options.onBatch?.({ received: 0, failed: 0, error: `receive failed: ${(error as Error).message}` });
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
       }
-      if (messages.length === 0) {
-        if (inFlight === 0) {
-          for (const wake of waiters) wake();
-          waiters = [];
-        }
-        continue;
-      }
-      inFlight++;
-      let failedIds: Set<string>;
-      let error: string | undefined;
-      try {
-        const response = await options.handler(
-          { Records: messages.map((m) => toRecord(m, options.queueArn, options.region)) },
-          lambdaContext('spillway-decide', 60),
+      for (const message of messages.filter((m) => failedIds.has(m.MessageId as string))) {
+        await options.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: options.queueUrl,
+            ReceiptHandle: message.ReceiptHandle as string,
+            VisibilityTimeout: options.retrySeconds,
+          }),
         );
-        failedIds = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      } catch (thrown) {
-        failedIds = new Set(messages.map((m) => m.MessageId as string));
-        error = (thrown as Error).message;
       }
+    } catch (settleError) {
+      error = `${error ?? ''} settle failed: ${(settleError as Error).message}`.trim();
+    }
+    inFlight--;
+    options.onBatch?.({ received: messages.length, failed: failedIds.size, ...(error ? { error } : {}) });
+  };
+  const lane = async () => {
+    while (running) {
+      const release = await pass();
+      if (!release) return;
       try {
-        const succeeded = messages.filter((m) => !failedIds.has(m.MessageId as string));
-        if (succeeded.length > 0) {
-          await options.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: options.queueUrl,
-              Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
-            }),
-          );
-        }
-        for (const message of messages.filter((m) => failedIds.has(m.MessageId as string))) {
-          await options.sqs.send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: options.queueUrl,
-              ReceiptHandle: message.ReceiptHandle as string,
-              VisibilityTimeout: options.retrySeconds,
-            }),
-          );
-        }
-      } catch (settleError) {
-        error = `${error ?? ''} settle failed: ${(settleError as Error).message}`.trim();
+        if (running) await round();
+      } finally {
+        release();
       }
-      inFlight--;
-      options.onBatch?.({ received: messages.length, failed: failedIds.size, ...(error ? { error } : {}) });
     }
   };
   const loop = Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, lane));
   return {
     stop: async () => {
       running = false;
+      wakeStopped();
       for (const wake of waiters) wake();
       await loop;
     },
