@@ -15,7 +15,6 @@ import { digest } from '../../src/core/ids';
 import {
   endedWindows,
   maintenanceSchedule,
-  nestedWindows,
   type ScheduledCommand,
   scheduledMessageBody,
 } from '../../src/core/maintenance';
@@ -152,13 +151,6 @@ function warnAboutWindows(
       `maintenance window ${late.window} is under way: the evacuation of ${late.command.workload} was due at ` +
         `${late.dueAt} and is not scheduled (a one-time schedule in the past never fires); its end is. ` +
         'Send the evacuate command by hand if the workload has not been evacuated (docs/maintenance.md).',
-    );
-  }
-  for (const { workload, outer, inner } of nestedWindows(schedule)) {
-    annotations.addWarningV2(
-      `spillway:maintenance-window-nested:${workload}:${outer}:${inner}`,
-      `maintenance window ${inner} lies within ${outer} for ${workload}: its end also ends the evacuation ` +
-        `${outer} still needs. Merge them into one window.`,
     );
   }
 }

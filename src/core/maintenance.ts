@@ -120,32 +120,6 @@ export function endedWindows(config: SpillwayConfig, now: Date): readonly Mainte
   return config.maintenanceWindows.filter((w) => ms(w.end) <= now.getTime());
 }
 
-/**
- * Windows whose evacuation of a workload (lead time included) lies within another's. The inner
- * window's evacuation replaces the outer one's, so the inner end ends the evacuation while the
- * outer window still needs it. Windows that merely overlap are fine: a window's end ends only the
- * evacuation that window started, and the later one has replaced it.
- */
-export function nestedWindows(
-  schedule: readonly ScheduledCommand[],
-): readonly { readonly workload: string; readonly outer: string; readonly inner: string }[] {
-  const spans = schedule
-    .filter((s) => s.command.action === 'evacuate')
-    .map((s) => ({ workload: s.command.workload, window: s.window, from: ms(s.dueAt), to: ms(s.windowEnd) }))
-    // Of two spans starting together, the longer one counts as the outer.
-    .sort((a, b) => a.workload.localeCompare(b.workload) || a.from - b.from || b.to - a.to);
-  const nested: { workload: string; outer: string; inner: string }[] = [];
-  // The span reaching furthest so far: a later one may lie within it without touching its neighbour.
-  let reach: (typeof spans)[number] | undefined;
-  for (const span of spans) {
-    if (reach?.workload !== span.workload) reach = undefined;
-    if (reach && span.to <= reach.to)
-      nested.push({ workload: span.workload, outer: reach.window, inner: span.window });
-    else reach = span;
-  }
-  return nested;
-}
-
 /** The command envelope the decide function reads, as the CLI sends it. */
 export function commandMessageBody(command: OperatorCommand): string {
   const envelope: CommandEnvelope = { kind: 'command', version: 1, command };

@@ -3,7 +3,6 @@ import {
   commandsToCatchUp,
   dueCommands,
   maintenanceSchedule,
-  nestedWindows,
   type ScheduledCommand,
   scheduledMessageBody,
 } from '../core/maintenance';
@@ -32,10 +31,6 @@ export function startMaintenanceTimer(options: MaintenanceTimerOptions): StopMai
   const { send, log } = options;
   const clock = options.clock ?? (() => new Date());
   const schedule = maintenanceSchedule(options.config);
-  for (const { workload, outer, inner } of nestedWindows(schedule))
-    log(
-      `maintenance: window ${inner} lies within ${outer} for ${workload}: its end ends the evacuation early`,
-    );
 
   let last = clock();
   let owed: readonly ScheduledCommand[] = commandsToCatchUp(schedule, last);

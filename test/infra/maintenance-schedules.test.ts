@@ -214,22 +214,6 @@ describe('MaintenanceSchedules', () => {
     );
   });
 
-  it('warns when a window lies within another for a workload', () => {
-    // Act
-    const { stack } = synth(
-      configWith([
-        december,
-        { ...december, name: 'dc1-network', start: '2026-12-01T03:00:00Z', end: '2026-12-01T04:00:00Z' },
-      ]),
-    );
-
-    // Assess
-    Annotations.fromStack(stack).hasWarning(
-      '/Control/MaintenanceSchedules',
-      Match.stringLikeRegexp('window dc1-network lies within dc1-patching for checkout-api'),
-    );
-  });
-
   it('creates nothing at all without a window: no group, no role, no warning', () => {
     // Act
     const { template, stack, schedules } = synth(configWith([]));

@@ -8,7 +8,6 @@ import {
   endedWindows,
   MAINTENANCE_REQUESTER,
   maintenanceSchedule,
-  nestedWindows,
   type ScheduledCommand,
   scheduledMessageBody,
 } from '../../../src/core/maintenance';
@@ -303,56 +302,6 @@ describe('endedWindows', () => {
 
     // Assess
     expect(ended.map((w) => w.name)).toEqual(['dc1-patching']);
-  });
-});
-
-describe('nestedWindows', () => {
-  it('finds windows within an earlier long one, even past a short one in between', () => {
-    // Prepare: `long` covers the whole day; `short` and `late` each lie inside it, apart.
-    const config = configWith([
-      dc1Patching({ name: 'long', start: '2026-12-01T00:00:00Z', end: '2026-12-01T23:00:00Z' }),
-      dc1Patching({ name: 'short', start: '2026-12-01T02:00:00Z', end: '2026-12-01T03:00:00Z' }),
-      dc1Patching({ name: 'late', start: '2026-12-01T10:00:00Z', end: '2026-12-01T11:00:00Z' }),
-    ]);
-
-    // Act
-    const nested = nestedWindows(maintenanceSchedule(config));
-
-    // Assess
-    expect(nested).toEqual([
-      { workload: 'checkout-api', outer: 'long', inner: 'short' },
-      { workload: 'checkout-api', outer: 'long', inner: 'late' },
-      { workload: 'search-api', outer: 'long', inner: 'short' },
-      { workload: 'search-api', outer: 'long', inner: 'late' },
-    ]);
-  });
-
-  it('takes the longer of two windows starting together as the outer one, whatever the order written', () => {
-    // Prepare
-    const short = dc1Patching({ name: 'short', end: '2026-12-01T03:00:00Z', workloads: ['checkout-api'] });
-    const long = dc1Patching({ name: 'long', workloads: ['checkout-api'] });
-
-    // Act
-    const nested = nestedWindows(maintenanceSchedule(configWith([short, long])));
-
-    // Assess
-    expect(nested).toEqual([{ workload: 'checkout-api', outer: 'long', inner: 'short' }]);
-  });
-
-  it('leaves alone windows that only overlap, or concern different workloads', () => {
-    // Prepare: the second window's evacuation starts, lead time included, while the first lasts,
-    // and ends after it; dc2's window runs at the same time for another workload.
-    const config = configWith([
-      dc1Patching({ workloads: ['checkout-api'] }),
-      dc1Patching({ name: 'next', start: '2026-12-01T06:10:00Z', end: '2026-12-01T07:00:00Z' }),
-      { name: 'dc2', site: 'onprem-dc2', start: '2026-12-01T02:00:00Z', end: '2026-12-01T06:00:00Z' },
-    ]);
-
-    // Act
-    const nested = nestedWindows(maintenanceSchedule(config));
-
-    // Assess
-    expect(nested).toEqual([]);
   });
 });
 
