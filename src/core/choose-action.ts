@@ -54,8 +54,9 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
   const desired = Math.min(state.desiredTasks ?? 0, max);
   if (!paused && firing.length > 0 && staying < desired && state.pendingLaunches.length === 0) {
     const lost = desired - staying;
-    const interrupted = unreplacedInterruptions(state);
-    // Spot interruptions are the price of Spot, not a crash loop: only other losses count.
+    const interrupted = unreplacedDepartures(state);
+    // Spot interruptions are the price of Spot and a drain that could not be called off is
+    // Spillway's own doing: neither is a crash loop, only other losses count.
     const loop = lost > interrupted.length ? crashLoop(state, now, lost) : undefined;
     const replacing = loop ? Math.min(lost, interrupted.length) : lost;
     if (loop && replacing === 0) return hold(loop);
@@ -188,10 +189,10 @@ function crashLoop(state: WorkloadState, now: Date, lost: number): string | unde
   return `crash loop: ${recent.length} replacements since ${recent[0]}; ${lost} lost task(s) not replaced until ${until.toISOString()}`;
 }
 
-/** Spot-interrupted tasks still live whose replacement has not been decided yet. */
-function unreplacedInterruptions(state: WorkloadState): BurstTask[] {
+/** Spot-interrupted or cancel-refused tasks still live whose replacement has not been decided yet. */
+function unreplacedDepartures(state: WorkloadState): BurstTask[] {
   return Object.values(state.tasks)
-    .filter((t) => isLive(t) && t.interruptedAt && !t.replaced)
+    .filter((t) => isLive(t) && (t.interruptedAt || t.cancelRefusedAt) && !t.replaced)
     .sort((a, b) => a.taskId.localeCompare(b.taskId));
 }
 

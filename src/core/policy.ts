@@ -205,7 +205,8 @@ function withScaleOut(
   const started = launches.length > 0;
   return {
     ...next,
-    ...(chosen.replacement
+    // Only a launch is a replacement the crash-loop guard counts; keeping a draining task is not.
+    ...(chosen.replacement && started
       ? { replacements: [...(state.replacements ?? []), nowIso].slice(-MAX_REPLACEMENTS) }
       : started && !chosen.replaces?.length
         ? { lastScaleOutAt: nowIso }

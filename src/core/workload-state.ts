@@ -37,7 +37,13 @@ export interface BurstTask {
   readonly capacity?: Capacity;
   /** When ECS announced a Spot interruption: the task is drained at once and replaced. */
   readonly interruptedAt?: string;
-  /** An interrupted task whose replacement has been decided (so it is not replaced twice). */
+  /**
+   * When calling its drain off came too late (the workflow had passed its point of no return):
+   * the drain goes on, the task is not offered for cancelling again, and its replacement is not a
+   * crash for the crash-loop guard.
+   */
+  readonly cancelRefusedAt?: string;
+  /** An interrupted or cancel-refused task whose replacement has been decided (not replaced twice). */
   readonly replaced?: boolean;
 }
 
@@ -158,9 +164,14 @@ export function countLive(state: WorkloadState): LiveCount {
   return { total, byRegion, onDemandByRegion };
 }
 
-/** A drain that may still be called off: requested or waiting, and not forced by a Spot interruption. */
+/**
+ * A drain that may still be called off: requested or waiting, not forced by a Spot interruption,
+ * and not already found past its point of no return.
+ */
 export const isCancellable = (task: BurstTask): boolean =>
-  (task.status === 'drain_requested' || task.status === 'draining') && !task.interruptedAt;
+  (task.status === 'drain_requested' || task.status === 'draining') &&
+  !task.interruptedAt &&
+  !task.cancelRefusedAt;
 
 /** Live tasks on their way out: drains requested, under way or failed (a failed drain may still run). */
 export const isLeaving = (task: BurstTask): boolean =>

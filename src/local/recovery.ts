@@ -16,8 +16,11 @@ export interface RecoveryDeps {
   readonly process?: Pick<EmulatorProcess, 'pid' | 'alive' | 'restart'>;
   /** Closed while the emulator is down or being restored. */
   readonly gate: Pick<Gate, 'close' | 'open'>;
-  /** Re-creates every resource with the names and ids the functions already hold. */
-  readonly restore: () => Promise<void>;
+  /**
+   * Re-creates every resource with the names and ids the functions already hold; answers what
+   * nonetheless came out different (empty when nothing did).
+   */
+  readonly restore: () => Promise<readonly string[]>;
   readonly log: (line: string) => void;
 }
 
@@ -75,8 +78,9 @@ export function emulatorRecovery(deps: RecoveryDeps): EmulatorRecovery {
       }
     }
     status = 'restoring';
+    let drift: readonly string[];
     try {
-      await deps.restore();
+      drift = await deps.restore();
     } catch (error) {
       status = 'down';
       deps.log(`re-provisioning the emulator failed, will retry: ${errorText(error)}`);
@@ -85,7 +89,12 @@ export function emulatorRecovery(deps: RecoveryDeps): EmulatorRecovery {
     restorations++;
     status = 'up';
     deps.gate.open();
-    deps.log(`emulator ${deps.endpoint} restored with the same resources and ids: ${LOST}`);
+    for (const change of drift)
+      deps.log(
+        `emulator restored with a different ${change}: the functions still use the old one; restart the runtime`,
+      );
+    const same = drift.length === 0 ? 'with the same resources and ids' : 'with different ids (above)';
+    deps.log(`emulator ${deps.endpoint} restored ${same}: ${LOST}`);
     return status;
   };
 

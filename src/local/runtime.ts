@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BurstCompute } from '../adapters/burst-compute';
 import { clientConfig, perRegion } from '../adapters/client-config';
 import { StateStore } from '../adapters/state-store';
@@ -16,6 +16,7 @@ import { emulatorProbe } from './emulator-health';
 import { createGate } from './gate';
 import { startHttpServer } from './http-server';
 import { lambdaContext } from './lambda-context';
+import { startMaintenanceTimer } from './maintenance-timer';
 import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
@@ -130,6 +131,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => reconciler.stop());
 
+    // Maintenance windows: on AWS EventBridge Scheduler sends these commands; here a timer sends
+    // the same message bodies to the same queue.
+    const maintenance = startMaintenanceTimer({
+      config,
+      // Behind the gate like every other caller: nothing reaches moto while it is re-provisioned.
+      send: async (body) => {
+        const leave = await gate.enter();
+        try {
+          await sqs.send(
+            new SendMessageCommand({ QueueUrl: provisioned.signalsQueueUrl, MessageBody: body }),
+          );
+        } finally {
+          leave();
+        }
+      },
+      intervalMs: 1000,
+      log,
+    });
+    cleanups.push(() => maintenance());
+
     const statusDeps = {
       config: provisioned.effectiveConfig,
       store: new StateStore(
@@ -151,13 +172,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
       ...(emulator.process ? { process: emulator.process } : {}),
       gate,
-      restore: async () => {
-        const again = await provision(config, emulator.endpoint, provisioned);
-        for (const change of provisionDrift(provisioned, again))
-          log(
-            `emulator restored with a different ${change}: the functions still use the old one; restart the runtime`,
-          );
-      },
+      restore: async () =>
+        provisionDrift(provisioned, await provision(config, emulator.endpoint, provisioned)),
       log,
     });
     const server: Server = await startHttpServer(

@@ -66,6 +66,7 @@ export async function cancelDrain(
       task: {
         ...current,
         status: startedCurrentDrain(workload.name, current) ? 'draining' : 'drain_requested',
+        cancelRefusedAt: deps.clock().toISOString(),
       },
       reason: `drain ${drainId} not cancelled: it had already passed its point of no return (stopping ${task.taskId})`,
     }));

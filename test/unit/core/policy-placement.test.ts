@@ -455,3 +455,48 @@ describe('decide: an evacuation whose tasks keep dying', () => {
     });
   });
 });
+
+describe('decide: a drain that could not be called off', () => {
+  const workload = aWorkload({ maxBurstTasks: 6, scaleOutStep: 2 });
+
+  it('is not offered again, and its replacement does not count as a crash', () => {
+    // Prepare: pressure came back, both drains were past their point of no return
+    const state = aState({
+      desiredTasks: 2,
+      alerts: { [LATENCY]: alertRecord('firing', -30) },
+      lastScaleOutAt: isoAt(-30),
+      replacements: [isoAt(-50), isoAt(-40), isoAt(-35)],
+      tasks: ['a', 'b'].map((taskId) =>
+        aTask({ taskId, status: 'draining', drainRequestedAt: isoAt(-60), cancelRefusedAt: isoAt(-20) }),
+      ),
+    });
+
+    // Act
+    const { decision, next } = decide({ workload, state, signals: [], now: at(0) });
+
+    // Assess: two new tasks, no second attempt at the drains, the guard's count unchanged
+    expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 2 }] });
+    expect(next.tasks.a?.status).toBe('draining');
+    expect(next.tasks.a?.replaced).toBe(true);
+    expect(next.replacements).toEqual(state.replacements);
+    const again = decide({ workload, state: { ...next, version: 9 }, signals: [], now: at(5) });
+    expect(again.decision.action.kind).toBe('hold');
+  });
+
+  it('keeping drains is no replacement for the crash-loop guard either', () => {
+    const state = aState({
+      desiredTasks: 3,
+      alerts: { [LATENCY]: alertRecord('firing', -30) },
+      tasks: [
+        aTask({ taskId: 'a' }),
+        aTask({ taskId: 'b', status: 'draining', drainRequestedAt: isoAt(-60) }),
+      ],
+    });
+    const { decision, next } = decide({ workload, state, signals: [], now: at(0) });
+    expect(decision.action).toMatchObject({ kind: 'scale_out' });
+    expect(next.tasks.b?.status).toBe('cancel_requested');
+    expect(next.replacements ?? []).toEqual(
+      decision.action.kind === 'scale_out' && decision.action.placements.length > 0 ? [isoAt(0)] : [],
+    );
+  });
+});

@@ -15,6 +15,7 @@ function scripted(options: { owned?: boolean } = {}) {
   let alive = true;
   let restartFails = false;
   let restoreFails = false;
+  let drift: string[] = [];
   const deps: RecoveryDeps = {
     endpoint: 'http://127.0.0.1:5000',
     probe: async () => {
@@ -48,6 +49,7 @@ function scripted(options: { owned?: boolean } = {}) {
     restore: async () => {
       calls.push('restore');
       if (restoreFails) throw new Error('CreateTable failed');
+      return drift;
     },
     log: (line) => lines.push(line),
   };
@@ -65,6 +67,9 @@ function scripted(options: { owned?: boolean } = {}) {
     },
     failRestore: (fails: boolean) => {
       restoreFails = fails;
+    },
+    drift: (changes: string[]) => {
+      drift = changes;
     },
   };
 }
@@ -149,6 +154,23 @@ describe('emulator recovery', () => {
     expect(paused).toBe(false);
     expect(emulator.calls).toEqual(['probe:down', 'pause', 'probe:empty', 'restore', 'resume']);
     expect(emulator.recovery.restorations()).toBe(1);
+  });
+
+  it('names every id that came out different after a restore, and does not claim they are the same', async () => {
+    // Prepare
+    const emulator = scripted();
+    emulator.answer('empty');
+    emulator.drift(['local-subnet-a in us-west-2: subnet-1 → subnet-2']);
+
+    // Act
+    await emulator.recovery.check();
+
+    // Assess
+    expect(emulator.lines).toContain(
+      'emulator restored with a different local-subnet-a in us-west-2: subnet-1 → subnet-2: the functions still use the old one; restart the runtime',
+    );
+    expect(emulator.lines.at(-1)).toMatch(/restored with different ids/);
+    expect(emulator.lines.join('\n')).not.toMatch(/with the same resources and ids/);
   });
 
   it('re-provisions an emulator that answers but lost the resources, without restarting it', async () => {
