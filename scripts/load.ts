@@ -282,12 +282,16 @@ async function main(): Promise<void> {
       return busy;
     };
     const settleBy = Date.now() + SETTLE_MS;
+    // Settled twice in a row: a reconcile that finds a drained task stopped may decide its
+    // replacement, whose launch the next pass must see through.
+    let calm = 0;
     for (;;) {
       const drains = await runningDrains();
       await runtime.reconcileNow();
       await runtime.queueIdle();
       const busy = await unsettled();
-      if (drains === 0 && busy.length === 0) break;
+      calm = drains === 0 && busy.length === 0 ? calm + 1 : 0;
+      if (calm >= 2) break;
       if (Date.now() > settleBy) {
         progress(`still unsettled after ${SETTLE_MS / 60_000} min: ${busy.slice(0, 10).join('; ')}`);
         break;

@@ -189,10 +189,13 @@ function crashLoop(state: WorkloadState, now: Date, lost: number): string | unde
   return `crash loop: ${recent.length} replacements since ${recent[0]}; ${lost} lost task(s) not replaced until ${until.toISOString()}`;
 }
 
-/** Spot-interrupted or cancel-refused tasks still live whose replacement has not been decided yet. */
+/**
+ * Spot-interrupted or cancel-refused tasks whose replacement has not been decided yet, live or
+ * already stopped (the reconciler may record the stop before the policy next runs).
+ */
 function unreplacedDepartures(state: WorkloadState): BurstTask[] {
   return Object.values(state.tasks)
-    .filter((t) => isLive(t) && (t.interruptedAt || t.cancelRefusedAt) && !t.replaced)
+    .filter((t) => (t.interruptedAt || t.cancelRefusedAt) && !t.replaced)
     .sort((a, b) => a.taskId.localeCompare(b.taskId));
 }
 
