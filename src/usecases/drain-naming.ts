@@ -14,9 +14,15 @@ const MAX_NAME = 80;
  * With the longest workload name the config allows (40) and ECS's 32-digit task ids, the name is
  * exactly 80 characters; anything longer is shortened the way drainExecutionName shortens.
  */
-export function drainIdOf(workload: string, task: Pick<BurstTask, 'taskArn' | 'drainRequestedAt'>): string {
-  // A task recorded before drains had an identity of their own keeps the old name.
-  if (!task.drainRequestedAt) return drainExecutionName(workload, task.taskArn);
+export function drainIdOf(
+  workload: string,
+  task: Pick<BurstTask, 'taskArn' | 'drainRequestedAt' | 'drainExecution'>,
+): string {
+  // A task recorded before drains had an identity of their own keeps the old name, and so does a
+  // drain started under it (by the version before), so it is not started a second time.
+  const legacy = drainExecutionName(workload, task.taskArn);
+  if (!task.drainRequestedAt) return legacy;
+  if (task.drainExecution && executionNameOf(task.drainExecution) === legacy) return legacy;
   const name = `${workload}-${taskIdOf(task.taskArn)}-${digest([task.drainRequestedAt], 6)}`.replace(
     /[^A-Za-z0-9_-]/g,
     '-',
