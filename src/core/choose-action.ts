@@ -1,5 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import { describeEvacuation, describePause, type ManualCommand } from './controls';
+import { preferenceByRegion } from './placement';
 import { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
 import { type Choice, hold, type Situation, scaleOut } from './scale-out';
 import { evacuationTarget, scaleOutAmount } from './sizing';
@@ -8,7 +9,6 @@ import {
   countLive,
   firingAlertKeys,
   isCancellable,
-  isLive,
   stayingCount,
   type WorkloadState,
 } from './workload-state';
@@ -205,7 +205,7 @@ function chooseDrainVictims(
   tasks: readonly BurstTask[],
   count: number,
 ): BurstTask[] {
-  const rank = new Map(workload.burstRegions.map((r, i) => [r.region, r.preference ?? i + 1]));
+  const rank = preferenceByRegion(workload);
   return [...tasks]
     .sort(
       (a, b) =>

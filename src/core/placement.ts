@@ -112,6 +112,13 @@ export function placeBurstTasks(
   return planPlacement(workload, liveByRegion, count, options).placements;
 }
 
+/** Each burst region's preference: its own, or its position in the list (1, 2, …). */
+export function preferenceByRegion(workload: WorkloadConfig): ReadonlyMap<string, number> {
+  return new Map(workload.burstRegions.map((r, i) => [r.region, preferenceOf(r, i)]));
+}
+
+const preferenceOf = (config: BurstRegionConfig, index: number): number => config.preference ?? index + 1;
+
 function rank(
   workload: WorkloadConfig,
   liveByRegion: ReadonlyMap<string, number>,
@@ -130,7 +137,7 @@ function rank(
     return {
       config,
       index,
-      preference: config.preference ?? index + 1,
+      preference: preferenceOf(config, index),
       weight: config.weight ?? 1,
       live,
       room,

@@ -1,7 +1,7 @@
 import type { WorkloadConfig } from '../config/schema';
 import { burstCostPerHour } from './cost';
 import type { DecisionAction, Placement, RegionCandidate } from './decision';
-import { planPlacement } from './placement';
+import { planPlacement, preferenceByRegion } from './placement';
 import type { RegionHealthMap } from './region-health';
 import { applySpendGuard } from './spend-guard';
 import { type BurstTask, countLive, isCancellable, type WorkloadState } from './workload-state';
@@ -89,7 +89,7 @@ export function scaleOut(
 
 /** Drains to call off: the preferred regions' first, then the most recently started. */
 function drainsToCancel(workload: WorkloadConfig, state: WorkloadState, wanted: number): BurstTask[] {
-  const rank = new Map(workload.burstRegions.map((r, i) => [r.region, r.preference ?? i + 1]));
+  const rank = preferenceByRegion(workload);
   return Object.values(state.tasks)
     .filter(isCancellable)
     .sort(
