@@ -51,6 +51,24 @@ export interface ObservedTask {
 /** RunTask's per-call maximum. */
 export const RUN_TASK_MAX_COUNT = 10;
 
+/**
+ * RunTask errors that no retry and no other region fixes, with what the operator has to change.
+ * Without a hint of their own they would pass for transient faults and be retried until the DLQ.
+ */
+const permanentRunTaskErrors: Readonly<Record<string, string>> = {
+  // The same clientToken with other parameters: a launch's parameters changed under it (a deploy
+  // changed the task definition or network while the launch was retried).
+  ConflictException:
+    'the clientToken is already used by a RunTask request with other parameters; the launch is given up, the next decision starts a new one',
+  PlatformTaskDefinitionIncompatibilityException:
+    "the task definition needs capabilities the Fargate platform version lacks; fix the workload's task definition (cpu/memory, OS, architecture) or its platform version",
+  PlatformUnknownException: 'the Fargate platform version does not exist in this region; fix the platform version',
+  UnsupportedFeatureException: 'the region does not support a feature the task needs; remove it from this burst region',
+};
+
+/** The operator's next step for a permanent RunTask error, when Spillway knows one. */
+export const permanentHint = (error: Error): string | undefined => permanentRunTaskErrors[error.name];
+
 /** A RunTask call that threw, with what kind of problem it was. */
 export class RunTaskError extends AdapterError {
   override readonly name = 'RunTaskError';
@@ -58,7 +76,8 @@ export class RunTaskError extends AdapterError {
     readonly problem: LaunchProblem,
     cause: Error,
   ) {
-    super(`ecs RunTask failed: ${cause.name}: ${cause.message}`, 'ecs', 'RunTask', {
+    const hint = permanentHint(cause);
+    super(`ecs RunTask failed: ${cause.name}: ${cause.message}${hint ? ` (${hint})` : ''}`, 'ecs', 'RunTask', {
       cause,
       retryable: problem !== 'permanent' && problem !== 'missing_cluster',
     });
@@ -94,7 +113,7 @@ export function launchProblemOf(error: unknown): LaunchProblem {
   if (cause.name === 'ClusterNotFoundException' || missingClusterPattern.test(cause.message))
     return 'missing_cluster';
   if (capacityPattern.test(cause.message)) return 'capacity';
-  if (isPermanent(cause)) return 'permanent';
+  if (isPermanent(cause) || permanentHint(cause)) return 'permanent';
   if (error instanceof AdapterError && !error.retryable) return 'permanent';
   return 'transient';
 }

@@ -13,6 +13,14 @@ const integer = (min: number, max?: number) =>
 const decimal = (min: number, max?: number) =>
   max === undefined ? z.number().check(z.minimum(min)) : z.number().check(z.minimum(min), z.maximum(max));
 
+/**
+ * The most burst tasks one workload may run. Its state is one DynamoDB item (limit 400 KB), and
+ * every task is a record in it: with the rest of what the state remembers at its caps, this many
+ * stay within the limit (test/unit/core/state-size.test.ts measures it). A larger burst is
+ * several workloads.
+ */
+export const MAX_BURST_TASKS = 300;
+
 const matchKind = z._default(z.enum(['exact', 'prefix']), 'exact');
 
 /** AWS region names such as `eu-west-1`; validated by shape so a typo fails at load, not at RunTask. */
@@ -65,7 +73,7 @@ const burstRegionSchema = z.strictObject({
   /** ELBv2 target group (ip type) that burst tasks join; drains deregister them first. */
   targetGroupArn: z.optional(z.string().check(z.startsWith('arn:'))),
   /** Upper bound of burst tasks in this region; the workload's maxBurstTasks when absent. */
-  maxTasks: z.optional(integer(1, 1000)),
+  maxTasks: z.optional(integer(1, MAX_BURST_TASKS)),
   /**
    * Lower is preferred; regions without one rank by their position in the list (1, 2, …). Regions
    * of equal preference tie, and the cheaper one (costPerTaskHour) wins the tie.
@@ -99,7 +107,7 @@ const workloadSchema = z
     /** Burst regions in order of preference: the first with room wins. */
     burstRegions: z.array(burstRegionSchema).check(z.minLength(1)),
     minBurstTasks: z._default(integer(0), 0),
-    maxBurstTasks: integer(1, 1000),
+    maxBurstTasks: integer(1, MAX_BURST_TASKS),
     scaleOutStep: z._default(integer(1, 100), 1),
     scaleInStep: z._default(integer(1, 100), 1),
     scaleOutCooldownSeconds: z._default(integer(0, 86_400), 60),
@@ -122,6 +130,13 @@ const workloadSchema = z
      * alert does not flap tasks. Not set: only scaleInCooldownSeconds applies.
      */
     scaleInStabilisationSeconds: z.optional(integer(0, 86_400)),
+    /**
+     * A firing alert no delivery has mentioned for this long stops counting as pressure (a lost
+     * resolution must not hold a burst forever). Alertmanager re-sends firing alerts every
+     * repeat_interval (4 h by default): absent, three of those (DEFAULT_ALERT_SILENCE_SECONDS in src/core/memory.ts).
+     * 0: never, for senders that notify only on change (Zabbix, Nagios without re-notification).
+     */
+    alertSilenceSeconds: z.optional(integer(0, 30 * 86_400)),
     /** A burst task is not scaled in by the policy before it has run this long (operator drains may). */
     minBurstSeconds: z.optional(integer(0, 86_400)),
     /** Proportional sizing from a signal's metric value: desired capacity = ceil(capacity × value / target). */

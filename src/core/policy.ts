@@ -6,12 +6,13 @@ import { foldCommands, withControls } from './controls';
 import { burstCostPerHour } from './cost';
 import type { Decision, DecisionAction, SignalOutcome } from './decision';
 import { digest } from './ids';
-import { forget, MEMORY_SECONDS } from './memory';
+import { DEFAULT_ALERT_SILENCE_SECONDS, forget, forgottenSince, MEMORY_SECONDS } from './memory';
 import type { RegionHealthMap } from './region-health';
 import { MAX_REPLACEMENTS } from './replacements';
 import { describePlacements } from './scale-out';
 import type { Signal } from './signal';
 import {
+  type AlertOverflow,
   type AlertRecord,
   type BurstTask,
   countLive,
@@ -21,7 +22,13 @@ import {
   type WorkloadState,
 } from './workload-state';
 
-export { MAX_APPLIED_KEYS, MAX_RESOLVED_ALERTS, MAX_STOPPED_TASKS, MEMORY_SECONDS } from './memory';
+export {
+  MAX_APPLIED_KEYS,
+  MAX_RESOLVED_ALERTS,
+  MAX_STOPPED_TASKS,
+  MAX_TRACKED_ALERTS,
+  MEMORY_SECONDS,
+} from './memory';
 export { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
 
 export interface PolicyInput {
@@ -59,17 +66,31 @@ export interface PolicyResult {
 export function decide(input: PolicyInput): PolicyResult {
   const { workload, state, now } = input;
   const nowIso = now.toISOString();
+  const silenceSeconds = workload.alertSilenceSeconds ?? DEFAULT_ALERT_SILENCE_SECONDS;
+  // At one instant a resolution comes after the firing it ends: an alert that fired and resolved
+  // within the sender's clock resolution is resolved, whichever order the queue delivered them in.
   const signals = [...input.signals].sort(
-    (a, b) => a.observedAt.localeCompare(b.observedAt) || a.dedupKey.localeCompare(b.dedupKey),
+    (a, b) =>
+      a.observedAt.localeCompare(b.observedAt) ||
+      stateOrder[a.state] - stateOrder[b.state] ||
+      a.dedupKey.localeCompare(b.dedupKey),
   );
 
-  const alerts: Record<string, AlertRecord> = { ...state.alerts };
-  const applied: Record<string, string> = { ...state.applied };
+  const memory: AlertMemory = {
+    alerts: { ...state.alerts },
+    applied: { ...state.applied },
+    overflow: state.alertOverflow,
+    forgotten: state,
+    refreshed: false,
+    notes: [],
+  };
   const outcomes: { id: string; dedupKey: string; state: string; outcome: SignalOutcome }[] = [];
   for (const signal of signals) {
-    const outcome = applySignal(signal, alerts, applied, now);
+    const outcome = applySignal(signal, memory, now, silenceSeconds);
     outcomes.push({ id: signal.id, dedupKey: signal.dedupKey, state: signal.state, outcome });
   }
+  const silenced = silence(memory, now, silenceSeconds);
+  const { alerts, applied } = memory;
   const commands = input.commands ?? [];
   // An expiry alone is no reason to write (a redelivered duplicate must still change nothing):
   // expired controls are inert from now on and dropped by the next decision that writes anyway.
@@ -77,7 +98,11 @@ export function decide(input: PolicyInput): PolicyResult {
   const commandOutcomes = controls.outcomes;
   const anyApplied =
     outcomes.some((o) => o.outcome === 'applied') || commandOutcomes.some((o) => o.outcome === 'applied');
-  const folded: WorkloadState = withControls({ ...state, alerts, applied }, controls);
+  const { alertOverflow: _overflow, ...withoutOverflow } = state;
+  const folded: WorkloadState = withControls(
+    { ...withoutOverflow, alerts, applied, ...(memory.overflow ? { alertOverflow: memory.overflow } : {}) },
+    controls,
+  );
 
   const chosen = chooseAction(
     {
@@ -116,7 +141,9 @@ export function decide(input: PolicyInput): PolicyResult {
     : chosen.reason;
   // A batch of only duplicates or stale signals never acts: redelivery must not change the outcome.
   const finalAction: DecisionAction = ignoredOnly ? { kind: 'ignored' } : action;
-  const finalReason = ignoredOnly ? describeIgnored(outcomes, commandOutcomes) : reason;
+  const finalReason = [ignoredOnly ? describeIgnored(outcomes, commandOutcomes) : reason, ...memory.notes].join(
+    '; ',
+  );
 
   let next: WorkloadState = folded;
   if (finalAction.kind === 'scale_out') next = withScaleOut(next, finalAction, decisionId, nowIso, chosen);
@@ -146,6 +173,8 @@ export function decide(input: PolicyInput): PolicyResult {
   next = forget(next, now);
   const changed =
     anyApplied ||
+    memory.refreshed ||
+    silenced ||
     finalAction.kind === 'scale_out' ||
     finalAction.kind === 'scale_in' ||
     next.desiredTasks !== state.desiredTasks;
@@ -215,27 +244,112 @@ function withScaleOut(
   };
 }
 
-function applySignal(
-  signal: Signal,
-  alerts: Record<string, AlertRecord>,
-  applied: Record<string, string>,
-  now: Date,
-): SignalOutcome {
+const stateOrder = { firing: 0, resolved: 1 } as const;
+
+/** The alert memory one decision folds its signals into, and what it has to say about it. */
+interface AlertMemory {
+  alerts: Record<string, AlertRecord>;
+  applied: Record<string, string>;
+  overflow: AlertOverflow | undefined;
+  /** Where the marks of forgotten alerts are read from: the state as loaded. */
+  readonly forgotten: WorkloadState;
+  /** True when a re-send refreshed what the state remembers (a write, though nothing is applied). */
+  refreshed: boolean;
+  readonly notes: string[];
+}
+
+/**
+ * How stale `lastSeenAt` may get before a re-send (a duplicate) refreshes it: often enough that a
+ * firing alert never looks silent while its sender re-sends it, rarely enough that re-sends are
+ * not a state write each.
+ */
+const refreshSeconds = (silenceSeconds: number) => Math.min(3600, Math.floor(silenceSeconds / 4));
+
+function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds: number): SignalOutcome {
+  const { alerts, applied } = memory;
+  const nowIso = now.toISOString();
   const previous = alerts[signal.alertKey];
-  if (applied[signal.dedupKey] !== undefined) return 'duplicate';
-  if (previous && previous.state === signal.state && previous.observedAt === signal.observedAt)
+  const duplicate =
+    applied[signal.dedupKey] !== undefined ||
+    (!!previous && previous.state === signal.state && previous.observedAt === signal.observedAt);
+  if (duplicate) {
+    if (signal.state === 'firing') refresh(signal, memory, now, silenceSeconds);
     return 'duplicate';
-  // A redelivered or reordered signal older than what this alert already applied must not undo it.
+  }
+  // A redelivered or reordered signal older than what this alert already applied must not undo it,
+  // nor may a firing undo the resolution observed at the same instant.
   if (previous && previous.observedAt > signal.observedAt) return 'stale';
+  if (previous?.observedAt === signal.observedAt && previous.state === 'resolved') return 'stale';
+  if (!previous) {
+    // Forgotten, not unknown: a delivery older than a forgotten record may replay an episode that
+    // resolved long ago, and must not make it fire again.
+    const mark = forgottenSince(memory.forgotten, signal.alertKey, signal.observedAt);
+    if (mark) {
+      memory.notes.push(`${signal.alertKey}: ${signal.state} of ${signal.observedAt} is older than what the workload has forgotten (${mark}); ignored as stale`);
+      return 'stale';
+    }
+    // A resolution of an alert the state does not keep may end one of a storm's summarised alerts.
+    if (signal.state === 'resolved' && memory.overflow) {
+      const left = memory.overflow.alerts - 1;
+      memory.overflow = left > 0 ? { ...memory.overflow, alerts: left } : undefined;
+    }
+  }
   alerts[signal.alertKey] = {
     source: signal.source,
     state: signal.state,
     severity: signal.severity,
     ...(signal.value !== undefined ? { value: signal.value } : {}),
     observedAt: signal.observedAt,
+    ...(signal.state === 'firing' ? { lastSeenAt: nowIso } : {}),
   };
   applied[signal.dedupKey] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
   return 'applied';
+}
+
+/** A re-send of a firing alert: it is still firing, so it is not silent (and, if it was, presses again). */
+function refresh(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds: number): void {
+  const nowIso = now.toISOString();
+  const record = memory.alerts[signal.alertKey];
+  const due = (seen: string) =>
+    now.getTime() - Date.parse(seen) >= refreshSeconds(silenceSeconds) * 1000;
+  if (record?.state === 'firing' && record.observedAt === signal.observedAt) {
+    if (!record.silentSince && !due(record.lastSeenAt ?? record.observedAt)) return;
+    const { silentSince, ...rest } = record;
+    memory.alerts[signal.alertKey] = { ...rest, lastSeenAt: nowIso };
+    if (silentSince) memory.notes.push(`${signal.alertKey} was sent again: pressure again after its silence since ${silentSince}`);
+    memory.refreshed = true;
+  } else if (!record && memory.overflow && due(memory.overflow.lastSeenAt)) {
+    // Most likely one of the storm's summarised alerts, re-sent: the storm still presses.
+    memory.overflow = { ...memory.overflow, lastSeenAt: nowIso };
+    memory.refreshed = true;
+  }
+}
+
+/**
+ * Firing alerts not sent for the workload's alertSilenceSeconds stop counting as pressure: a
+ * resolution that never arrived must not keep a burst up forever. True when any went silent.
+ */
+function silence(memory: AlertMemory, now: Date, silenceSeconds: number): boolean {
+  if (silenceSeconds <= 0) return false;
+  const nowIso = now.toISOString();
+  const cutoff = now.getTime() - silenceSeconds * 1000;
+  let changed = false;
+  for (const [key, alert] of Object.entries(memory.alerts)) {
+    if (alert.state !== 'firing' || alert.silentSince) continue;
+    const seen = alert.lastSeenAt ?? alert.observedAt;
+    if (Date.parse(seen) > cutoff) continue;
+    memory.alerts[key] = { ...alert, silentSince: nowIso };
+    memory.notes.push(`${key} not sent since ${seen} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`);
+    changed = true;
+  }
+  if (memory.overflow && Date.parse(memory.overflow.lastSeenAt) <= cutoff) {
+    memory.notes.push(
+      `${memory.overflow.alerts} summarised storm alert(s) not sent since ${memory.overflow.lastSeenAt} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`,
+    );
+    memory.overflow = undefined;
+    changed = true;
+  }
+  return changed;
 }
 
 function describeAction(action: DecisionAction): string {

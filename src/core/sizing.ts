@@ -14,7 +14,11 @@ export function scaleOutAmount(
   firing: readonly string[],
   liveTotal: number,
 ): { count: number; why: string } {
-  const records = firing.map((key) => state.alerts[key]).filter((a): a is AlertRecord => !!a);
+  const records: Pick<AlertRecord, 'severity' | 'value'>[] = firing
+    .map((key) => state.alerts[key])
+    .filter((a): a is AlertRecord => !!a);
+  // A storm's summarised alerts press with their highest severity and value.
+  if (state.alertOverflow) records.push(state.alertOverflow);
   const values = records.map((a) => a.value).filter((v): v is number => v !== undefined);
   if (workload.scaleOnMetric && values.length > 0) {
     const value = Math.max(...values);

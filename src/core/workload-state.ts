@@ -55,6 +55,26 @@ export interface AlertRecord {
   /** The metric value the signal carried, for proportional sizing. */
   readonly value?: number;
   readonly observedAt: string;
+  /**
+   * When a delivery last said the alert fires (a re-send of the same episode included): a firing
+   * alert not heard of for the workload's alertSilenceSeconds stops counting as pressure.
+   */
+  readonly lastSeenAt?: string;
+  /** Set when the alert went silent; a re-send clears it and the alert is pressure again. */
+  readonly silentSince?: string;
+}
+
+/**
+ * Firing alerts beyond what the state keeps one by one (an alert storm): counted, not named. They
+ * are pressure until resolutions of alerts not kept bring the count to zero, or until none of them
+ * has been sent for the workload's alertSilenceSeconds.
+ */
+export interface AlertOverflow {
+  readonly alerts: number;
+  readonly severity: Severity;
+  readonly value?: number;
+  readonly since: string;
+  readonly lastSeenAt: string;
 }
 
 /** An operator's pause: no new tasks (scale-out, replacements) until resumed or `until`; drains continue. */
@@ -106,6 +126,13 @@ export interface WorkloadState {
   /** Incremented on every write; writes are conditional on the version they read. */
   readonly version: number;
   readonly alerts: Readonly<Record<string, AlertRecord>>;
+  /** Firing alerts of a storm beyond MAX_TRACKED_ALERTS, summarised (see memory.ts). */
+  readonly alertOverflow?: AlertOverflow;
+  /**
+   * What forgotten alert records leave behind, so an old delivery cannot bring a forgotten alert
+   * back: per bucket of alert keys (see memory.ts), the newest observedAt of a record forgotten in it.
+   */
+  readonly forgotten?: Readonly<Record<string, string>>;
   /** Dedup keys of applied signals, with the time they may be forgotten. */
   readonly applied: Readonly<Record<string, string>>;
   readonly lastScaleOutAt?: string;
@@ -186,9 +213,17 @@ export function stayingCount(state: WorkloadState): number {
   return countLive(state).total - leaving;
 }
 
+/** Pressure alerts exert: firing and not gone silent. */
+export const isPressing = (alert: AlertRecord): boolean => alert.state === 'firing' && !alert.silentSince;
+
+/** The name a storm's summarised alerts go by wherever firing alerts are listed. */
+export const overflowKey = (overflow: AlertOverflow): string => `storm:${overflow.alerts}-more-alerts`;
+
+/** The alerts that are pressure now, by key; a storm's summarised alerts as one entry. */
 export function firingAlertKeys(state: WorkloadState): string[] {
-  return Object.entries(state.alerts)
-    .filter(([, alert]) => alert.state === 'firing')
+  const keys = Object.entries(state.alerts)
+    .filter(([, alert]) => isPressing(alert))
     .map(([key]) => key)
     .sort();
+  return state.alertOverflow ? [...keys, overflowKey(state.alertOverflow)] : keys;
 }

@@ -46,8 +46,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
 }
 
 /** The API Gateway HTTP API event for one request, as the ingest handler receives it on AWS. */
-function gatewayEvent(request: IncomingMessage, source: string, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://local');
+function gatewayEvent(
+  request: IncomingMessage,
+  url: URL,
+  source: string,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -83,14 +87,38 @@ function gatewayEvent(request: IncomingMessage, source: string, body: Buffer): A
   };
 }
 
+/** A request target that cannot be routed: bad input, so a 400 naming it, never a 5xx the sender retries. */
+class MalformedPath extends Error {}
+
+/**
+ * Node hands over the request target as sent: an absolute-form target that is not a URL makes
+ * `new URL` throw, and so does bad percent-encoding in `decodeURIComponent`.
+ */
+function parseTarget(target: string): URL {
+  try {
+    return new URL(target, 'http://local');
+  } catch {
+    throw new MalformedPath(`request target '${target.slice(0, 200)}' is not a valid URL`);
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedPath(`path segment '${segment.slice(0, 200)}' is not valid percent-encoded UTF-8`);
+  }
+}
+
 /**
  * Stands in for API Gateway in front of the ingest function, plus two local-only endpoints:
  * `GET /healthz` and `GET /status`.
  */
 export function startHttpServer(routes: LocalRoutes, port: number): Promise<Server> {
   const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://local');
+    const target = request.url ?? '/';
     try {
+      const url = parseTarget(target);
       if (request.method === 'GET' && url.pathname === '/healthz') {
         const health = routes.health();
         return json(response, health === 'ok' ? 200 : 503, { status: health });
@@ -103,6 +131,7 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
           message: `no route for ${request.method} ${url.pathname}`,
         });
       }
+      const source = webhook ? decodeSegment(webhook[1] ?? '') : '';
       const release = routes.admit();
       if (!release) {
         // Nothing reaches the queue now, so nothing may be accepted: the sender retries.
@@ -117,13 +146,18 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
       }
       try {
         if (isStatus) return json(response, 200, { workloads: await routes.status() });
-        return await ingest(request, response, decodeURIComponent(webhook?.[1] ?? ''), routes);
+        return await ingest(request, response, url, source, routes);
       } finally {
         release();
       }
     } catch (error) {
+      if (error instanceof MalformedPath) {
+        request.resume();
+        routes.onRequest?.(`${request.method} ${target.slice(0, 200)} → 400 ${error.message}`);
+        return json(response, 400, { error: 'malformed_path', message: error.message });
+      }
       // The gateway's answer when the function fails: a 5xx, so the sender retries.
-      routes.onRequest?.(`${request.method} ${url.pathname} → 502 ${(error as Error).message}`);
+      routes.onRequest?.(`${request.method} ${target.slice(0, 200)} → 502 ${(error as Error).message}`);
       return json(response, 502, { error: 'internal', message: 'the request could not be processed; retry' });
     }
   });
@@ -136,10 +170,10 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
 async function ingest(
   request: IncomingMessage,
   response: ServerResponse,
+  url: URL,
   source: string,
   routes: LocalRoutes,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://local');
   const body = await readBody(request);
   if (body === 'too_large') {
     return json(response, 413, {
@@ -148,7 +182,7 @@ async function ingest(
     });
   }
   const result = await routes.ingest(
-    gatewayEvent(request, source, body),
+    gatewayEvent(request, url, source, body),
     lambdaContext('spillway-ingest', 10),
   );
   routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));

@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { startLocalRuntime } from './runtime';
 
 /** `make run`: Spillway on the embedded default, until Ctrl-C. */
-const infoFile = resolve('.local/runtime.json');
+// The file the CLI reads (SPILLWAY_RUNTIME_FILE, as for the CLI); the emulator's record sits beside it.
+const infoFile = resolve(process.env.SPILLWAY_RUNTIME_FILE ?? '.local/runtime.json');
 const time = () => new Date().toISOString().slice(11, 23);
 const log = (line: string) => console.log(`${time()}  ${line}`);
 
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     emulatorCheckSeconds: Number(process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2),
     log,
     infoFile,
+    emulatorRecord: resolve(dirname(infoFile), 'emulator.json'),
   });
   const p = runtime.provisioned;
   const tokenNote = process.env.SPILLWAY_WEBHOOK_TOKEN
@@ -31,7 +33,7 @@ Spillway is running locally (${p.effectiveConfig.environment}, control region ${
   health      GET  ${runtime.url}/healthz
   status      GET  ${runtime.url}/status
   token       ${runtime.webhookToken} ${tokenNote}; every source's secret unless SPILLWAY_WEBHOOK_SECRETS names it)
-  emulator    ${runtime.endpoint} (${runtime.emulator.owned ? `moto, pid ${runtime.emulator.process?.pid}` : 'external'}; AWS_ENDPOINT_URL for the aws CLI)
+  emulator    ${runtime.endpoint} (${runtime.emulator.owned ? `moto, pid ${runtime.emulator.process?.pid}${runtime.emulator.resumed ? ', resumed' : ''}` : 'external'}; AWS_ENDPOINT_URL for the aws CLI)
   recovery    the emulator is probed every ${process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2} s; ${runtime.emulator.owned ? 'if moto dies it is started again and' : 'if it comes back empty it is'} re-provisioned with the same names and ids
   state       DynamoDB ${p.stateTable}
   signals     SQS ${p.signalsQueueUrl}
@@ -40,7 +42,7 @@ Spillway is running locally (${p.effectiveConfig.environment}, control region ${
 ${Object.entries(p.drainStateMachines)
   .map(([region, arn]) => `  drain       ${region}: ${arn}`)
   .join('\n')}
-${p.networkSubstitutions.map((s) => `  network     ${s.region}: ${s.placeholder} → ${s.id} (created in the emulator)`).join('\n')}
+${p.networkSubstitutions.map((s) => `  network     ${s.region}: ${s.placeholder} → ${s.id} (in the emulator)`).join('\n')}
 ${p.dialectChanges.map((c) => `  emulator    drain state ${c.state}: ${c.change} (moto dialect; AWS gets the definition as written)`).join('\n')}
 
 Try:  curl -s -H "Authorization: Bearer ${runtime.webhookToken}" -H 'content-type: application/json' \\

@@ -1,8 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { alarmRulePattern } from '../../infra/alarm-rule-pattern';
 import { clientConfig } from '../adapters/client-config';
@@ -10,6 +10,7 @@ import type { SpillwayConfig } from '../config/schema';
 import { resourceNames } from '../runtime/env-names';
 import { drainWorkflowDefinition } from '../workflow/drain-definition';
 import { type BurstNetwork, ensureBurstNetwork } from './burst-network';
+import { ensureCluster, ensureStateMachine, ensureTaskDefinition } from './burst-resources';
 import { type DialectChange, toMotoDialect } from './moto-dialect';
 
 /** Everything the local runtime created, and the config as the functions must see it. */
@@ -50,7 +51,8 @@ const ignoreExisting = async (create: () => Promise<unknown>) => {
  * (with its dead-letter queue) in the control region, the alarm rule, and per burst region a
  * network, the ECS clusters and task definitions, the drain ledger and the drain state machine.
  * Given the networks of an earlier run (`previous`), it recreates them with the same ids: what
- * recovery does after the emulator restarted empty.
+ * recovery does after the emulator restarted empty. What the emulator already holds is kept, so a
+ * runtime can start again on an emulator an earlier one provisioned, and find its signals there.
  */
 export async function provision(
   config: SpillwayConfig,
@@ -137,17 +139,7 @@ export async function provision(
 
     const ecs = new ECSClient(clientConfig(region, endpoint));
     const inRegion = config.workloads.flatMap((w) => w.burstRegions.filter((r) => r.region === region));
-    for (const cluster of new Set(inRegion.map((r) => r.cluster))) {
-      // Both Fargate capacity providers, as the burst stack creates them: Spot launches name
-      // FARGATE_SPOT in a capacity provider strategy; a launch that names none gets FARGATE.
-      await ecs.send(
-        new CreateClusterCommand({
-          clusterName: cluster,
-          capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
-          defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-        }),
-      );
-    }
+    for (const cluster of new Set(inRegion.map((r) => r.cluster))) await ensureCluster(ecs, cluster);
     const registered = new Set<string>();
     for (const burstRegion of inRegion) {
       const { family, image, cpu, memoryMiB, containerPort } = burstRegion.taskDefinition;
@@ -155,26 +147,17 @@ export async function provision(
       const key = JSON.stringify(burstRegion.taskDefinition);
       if (registered.has(key)) continue;
       registered.add(key);
-      await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family,
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: String(cpu),
-          memory: String(memoryMiB),
-          executionRoleArn: EMULATOR_ROLE,
-          containerDefinitions: [
-            {
-              name: 'app',
-              image,
-              cpu,
-              memory: memoryMiB,
-              essential: true,
-              portMappings: [{ containerPort }],
-            },
-          ],
-        }),
-      );
+      await ensureTaskDefinition(ecs, {
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: String(cpu),
+        memory: String(memoryMiB),
+        executionRoleArn: EMULATOR_ROLE,
+        containerDefinitions: [
+          { name: 'app', image, cpu, memory: memoryMiB, essential: true, portMappings: [{ containerPort }] },
+        ],
+      });
     }
 
     const regionalDynamo = new DynamoDBClient(clientConfig(region, endpoint));
@@ -189,15 +172,11 @@ export async function provision(
       ),
     );
     const sfn = new SFNClient(clientConfig(region, endpoint));
-    const machine = await sfn.send(
-      new CreateStateMachineCommand({
-        name: names.drainStateMachine,
-        type: 'STANDARD',
-        roleArn: EMULATOR_ROLE,
-        definition: JSON.stringify(definition),
-      }),
-    );
-    drainStateMachines[region] = machine.stateMachineArn as string;
+    drainStateMachines[region] = await ensureStateMachine(sfn, {
+      name: names.drainStateMachine,
+      roleArn: EMULATOR_ROLE,
+      definition: JSON.stringify(definition),
+    });
   }
 
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,10 +13,12 @@ import { ENV } from '../runtime/env-names';
 import { workloadStatuses } from '../usecases/status';
 import { type Emulator, externalEmulator, startMoto } from './emulator';
 import { emulatorProbe } from './emulator-health';
+import { keptEmulator } from './emulator-record';
 import { createGate } from './gate';
 import { startHttpServer } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { startMaintenanceTimer } from './maintenance-timer';
+import { processGone } from './moto-process';
 import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
@@ -29,6 +31,11 @@ export interface LocalRuntimeOptions {
   /** Use this emulator (LocalStack, a running moto) instead of starting moto. */
   readonly endpoint?: string;
   readonly webhookToken?: string;
+  /**
+   * Where the moto this runtime starts is recorded: moto then outlives a crash of the runtime, and
+   * the next start resumes with it. Without it moto dies with the runtime.
+   */
+  readonly emulatorRecord?: string;
   /** How often the reconciler runs; on AWS, every minute. */
   readonly reconcileSeconds: number;
   /** How often the emulator is probed for a crash or a restart; 0 turns recovery off. Default 2. */
@@ -53,6 +60,14 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** A runtime that was killed could not remove its effective config; nothing reads it any more. */
+function removeConfigsOfEndedRuntimes(stateDir: string): void {
+  for (const name of readdirSync(stateDir)) {
+    const pid = /^config\.(\d+)\.json$/.exec(name)?.[1];
+    if (pid && processGone(Number(pid))) rmSync(resolve(stateDir, name), { force: true });
+  }
+}
+
 /**
  * Starts Spillway on the embedded default: an emulator, the same resources the CDK stacks
  * create, and stand-ins for the Lambda service only (an HTTP server for ingest, an SQS poller for
@@ -64,7 +79,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const config = loadConfigFile(options.configPath);
-  const emulator: Emulator = options.endpoint ? externalEmulator(options.endpoint) : await startMoto({ log });
+  const emulator: Emulator = options.endpoint
+    ? externalEmulator(options.endpoint)
+    : options.emulatorRecord
+      ? await keptEmulator(options.emulatorRecord, log)
+      : await startMoto({ log });
   const cleanups: (() => Promise<void>)[] = [() => emulator.stop()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -73,6 +92,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const provisioned = await provision(config, emulator.endpoint);
     const stateDir = resolve('.local');
     mkdirSync(stateDir, { recursive: true });
+    removeConfigsOfEndedRuntimes(stateDir);
     const effectiveConfigPath = resolve(stateDir, `config.${process.pid}.json`);
     writeFileSync(effectiveConfigPath, JSON.stringify(provisioned.effectiveConfig, null, 2));
     cleanups.push(async () => rmSync(effectiveConfigPath, { force: true }));
@@ -234,6 +254,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stop: stopAll,
     };
   } catch (error) {
+    if (emulator.resumed) {
+      // It holds what the runtime before accepted; stopping it would lose that. The next start resumes it.
+      cleanups.shift();
+      log(`left moto (pid ${emulator.process?.pid}) running with what it holds`);
+    }
     await stopAll();
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { Decision } from '../core/decision';
 import type { WorkloadState } from '../core/workload-state';
+import type { LaunchPacing } from './launch-pacer';
 import type { DecideDeps } from './ports';
 
 /** How often a lost conditional write is re-read and re-applied before the message is retried. */
@@ -15,7 +16,9 @@ export class ConcurrencyError extends Error {
  * `change` returns undefined when there is nothing to write.
  */
 export async function updateState(
-  deps: Pick<DecideDeps, 'store'>,
+  // The pacer's clock waits and jitters the backoff, so a simulation of racing writers is
+  // deterministic and takes no real time; without one, the real timers and Math.random serve.
+  deps: Pick<DecideDeps, 'store'> & { readonly pacer?: Pick<LaunchPacing, 'sleep' | 'random'> },
   workload: string,
   change: (state: WorkloadState) => { next: WorkloadState; decision?: Decision } | undefined,
 ): Promise<WorkloadState> {
@@ -26,7 +29,9 @@ export async function updateState(
     const committed = await deps.store.commit(result.next, state.version, result.decision);
     if (committed.ok) return { ...result.next, version: committed.version };
     // Full jitter: racing writers spread out instead of colliding again on the next attempt.
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+    const backoffMs = Math.min(1000, 20 * 2 ** attempt);
+    if (deps.pacer) await deps.pacer.sleep(deps.pacer.random() * backoffMs);
+    else await new Promise((r) => setTimeout(r, Math.random() * backoffMs));
   }
   throw new ConcurrencyError(
     `workload ${workload}: state changed under ${MAX_COMMIT_ATTEMPTS} attempts in a row`,

@@ -13,14 +13,16 @@ export const TOKEN = 'integration-test-token';
 /**
  * A local runtime for one test file, with clients pointed at its emulator. A test file that needs
  * workloads of its own passes its own config (kept next to it) rather than growing the shared one.
+ * Given an `endpoint`, it uses that emulator instead of starting one.
  */
-export async function startHarness(options: { configPath?: string } = {}) {
+export async function startHarness(options: { configPath?: string; endpoint?: string } = {}) {
   // Expected rejections (the poison message) would otherwise fill the test output.
   process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
   const lines: string[] = [];
   const runtime: LocalRuntime = await startLocalRuntime({
     configPath: options.configPath ?? TEST_CONFIG,
     port: 0,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     webhookToken: TOKEN,
     reconcileSeconds: 1,
     log: (line) => lines.push(line),

@@ -2,8 +2,10 @@ import {
   AccessDeniedException,
   ClientException,
   ClusterNotFoundException,
+  ConflictException,
   type ECSClient,
   InvalidParameterException,
+  PlatformTaskDefinitionIncompatibilityException,
   ServerException,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
@@ -187,6 +189,36 @@ describe('BurstCompute.runBurstTasks', () => {
 
     // Assess
     expect(outcomes).toEqual({ missing: false, denied: false, throttled: true, server: true });
+  });
+
+  it.each([
+    [
+      'ConflictException',
+      () => sdkError(ConflictException, 'The clientToken is already in use with a different RunTask request'),
+      /clientToken is already used by a RunTask request with other parameters/,
+    ],
+    [
+      'PlatformTaskDefinitionIncompatibilityException',
+      () =>
+        sdkError(
+          PlatformTaskDefinitionIncompatibilityException,
+          'The specified platform does not satisfy the task definition required capabilities',
+        ),
+      /fix the workload's task definition/,
+    ],
+  ] as const)('treats %s as permanent and says what to fix', async (_name, error, hint) => {
+    // Prepare
+    const { compute } = fakeEcs(() => {
+      throw error();
+    });
+
+    // Act
+    const failure = await thrown(compute);
+
+    // Assess: never retried as a transient fault, and the log line tells the operator what to do
+    expect(failure.problem).toBe('permanent');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toMatch(hint);
   });
 });
 

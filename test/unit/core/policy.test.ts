@@ -5,6 +5,7 @@ import {
   MAX_APPLIED_KEYS,
   MAX_RESOLVED_ALERTS,
   MAX_STOPPED_TASKS,
+  MAX_TRACKED_ALERTS,
   MEMORY_SECONDS,
 } from '../../../src/core/policy';
 import type { Signal } from '../../../src/core/signal';
@@ -58,7 +59,7 @@ describe('decide (policy)', () => {
         { decisionId: decision.id, region: 'us-west-2', count: 2, requestedAt: T0_ISO, attempts: 0 },
       ]);
       expect(next.lastScaleOutAt).toBe(T0_ISO);
-      expect(next.alerts).toEqual({ [LATENCY]: alertRecord('firing', -10) });
+      expect(next.alerts).toEqual({ [LATENCY]: { ...alertRecord('firing', -10), lastSeenAt: isoAt(0) } });
       expect(next.applied).toEqual({ [signal.dedupKey]: isoAt(MEMORY_SECONDS) });
       expect(next.version).toBe(state.version);
     });
@@ -776,7 +777,7 @@ describe('decide (policy)', () => {
       expect(changed).toBe(false);
     });
 
-    it('caps what one state remembers, keeping the newest entries and every firing alert and live task', () => {
+    it('caps what one state remembers: newest entries kept, every firing alert kept or counted, forgotten alerts marked', () => {
       // Prepare: more dedup keys, resolved alerts and stopped tasks than the caps, and 300 firing alerts
       const many = (n: number) => Array.from({ length: n }, (_, i) => i);
       const state = aState({
@@ -786,7 +787,7 @@ describe('decide (policy)', () => {
             `am:resolved-${i}`,
             alertRecord('resolved', -3600 + i),
           ]),
-          ...many(300).map((i) => [`am:firing-${i}`, alertRecord('firing', -7200)]),
+          ...many(300).map((i) => [`am:firing-${i}`, { ...alertRecord('firing', -7200), severity: 'critical' as const }]),
         ]),
         tasks: [
           ...many(MAX_STOPPED_TASKS + 20).map((i) =>
@@ -807,11 +808,15 @@ describe('decide (policy)', () => {
       expect(applied).toContain(`key-${MAX_APPLIED_KEYS + 43}`);
       expect(applied).not.toContain('key-0');
       const alerts = Object.entries(next.alerts);
-      expect(alerts.filter(([, a]) => a.state === 'firing')).toHaveLength(300);
-      const resolvedKept = alerts.filter(([, a]) => a.state === 'resolved').map(([key]) => key);
-      expect(resolvedKept.length).toBeLessThanOrEqual(MAX_RESOLVED_ALERTS);
-      expect(resolvedKept).toContain('am:new');
-      expect(resolvedKept).not.toContain('am:resolved-0');
+      expect(alerts.length).toBeLessThanOrEqual(MAX_TRACKED_ALERTS);
+      // Resolved records go first; the firing ones beyond the cap are counted, never lost
+      const firingKept = alerts.filter(([, a]) => a.state === 'firing').length;
+      expect(firingKept + (next.alertOverflow?.alerts ?? 0)).toBe(300);
+      expect(next.alertOverflow?.severity).toBe('critical');
+      // A forgotten resolution still refuses a replay of what it ended
+      expect(alerts.map(([key]) => key)).not.toContain('am:resolved-0');
+      const replay = decide({ workload, state: { ...next, version: 1 }, signals: [firing('am:resolved-0', -3600 - 60)], now: at(1) });
+      expect(replay.decision.signals.map((o) => o.outcome)).toEqual(['stale']);
       const stopped = Object.values(next.tasks).filter((t) => t.status === 'stopped');
       expect(stopped.length).toBeLessThanOrEqual(MAX_STOPPED_TASKS);
       expect(stopped.map((t) => t.taskId)).toContain(`stopped-${MAX_STOPPED_TASKS + 19}`);

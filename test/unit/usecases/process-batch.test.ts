@@ -147,7 +147,11 @@ describe('processBatch', () => {
     expect(failed).toEqual([]);
     expect(deps.compute.requests).toHaveLength(requestsBefore);
     expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(2);
-    expect(deps.store.loggedDecisions.map((d) => d.action.kind)).toEqual(['ignored']);
+    // The re-send an hour later is written only to note the alert was seen again
+    const again = [...deps.store.loggedDecisions, ...deps.store.committedDecisions].filter(
+      (d) => d.at === deps.time.now().toISOString(),
+    );
+    expect(again.map((d) => d.action.kind)).toEqual(['ignored']);
   });
 
   it('retries the messages when RunTask fails after the decision was committed, and the retry launches once', async () => {

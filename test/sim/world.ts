@@ -1,0 +1,329 @@
+/**
+ * The world around Spillway's control loop, in memory: SQS, the state table, ECS, the drain
+ * workflows and their ledgers, and a virtual clock. Spillway's real use cases run against it
+ * unchanged — ingest, process-batch (apply, carry-out, start-drain, cancel-drain), reconcile and
+ * reconcile-on-event — through the same ports the adapters implement.
+ *
+ * Every port call passes a gate the scheduler opens, so concurrent invocations interleave call by
+ * call in an order the seed chooses; at a gate an invocation may also crash (before or after the
+ * call takes effect), and a service may be out or throttling. A crashed invocation is dead: every
+ * later call it makes fails, and what it would have acknowledged is not.
+ */
+import { DrainLedger } from '../../src/adapters/drain-ledger';
+import { wrap } from '../../src/adapters/errors';
+import type { SpillwayConfig } from '../../src/config/schema';
+import type { OperatorCommand } from '../../src/core/command';
+import { ingestWebhook } from '../../src/usecases/ingest-webhook';
+import { LaunchPacer } from '../../src/usecases/launch-pacer';
+import type { Log, ReconcileDeps } from '../../src/usecases/ports';
+import { processBatch } from '../../src/usecases/process-batch';
+import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
+import { ACCOUNT, SimEcs, type SimTask } from './models/ecs';
+import { SimStateTable } from './models/dynamodb';
+import { SimQueue } from './models/sqs';
+import { SimStepFunctions } from './models/step-functions';
+import { Monitor, type Delivery } from './monitor';
+
+export const VISIBILITY_SECONDS = 60;
+export const MAX_RECEIVE_COUNT = 5;
+const LEDGER_TABLE = 'spillway-drain-ledger';
+const TOKEN = 'sim-token';
+
+/** How the world lets concurrent invocations take turns: fast-check's scheduler, or none. */
+export interface Scheduling {
+  /** Resolves when the scheduler lets the call labelled `label` proceed. */
+  gate(label: string): Promise<void>;
+  /** Runs the scheduler until `work` settles. */
+  run<T>(work: Promise<T>): Promise<T>;
+}
+
+export const inOrder: Scheduling = { gate: async () => {}, run: (work) => work };
+
+export class Crash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+export class Invocation {
+  dead = false;
+  constructor(readonly name: string) {}
+}
+
+type Service = 'dynamodb' | 'ecs' | 'states' | 'elbv2' | 'sqs';
+
+/** A deterministic PRNG (mulberry32), so a seed replays every random choice the world makes. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export class World {
+  now: number;
+  readonly random: () => number;
+  readonly sqs = new SimQueue({ visibilitySeconds: VISIBILITY_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT });
+  readonly table = new SimStateTable();
+  readonly ecs = new SimEcs();
+  readonly sfn = new SimStepFunctions(this.ecs);
+  readonly monitor: Monitor;
+  /** The configuration deployed now; an invocation keeps the one it started with. */
+  config: SpillwayConfig;
+  /** The crash armed at the `countdown`-th port call from now, before or after its effect. */
+  crash: { countdown: number; after: boolean } | undefined;
+  readonly outage = new Set<Service>();
+  throttleDynamo = 0;
+  /** Signal ids ingest answered 202 for. */
+  readonly accepted = new Set<string>();
+  /** Operator commands put on the queue, by id. */
+  readonly commands = new Set<string>();
+  readonly logLines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  private invocations = 0;
+  private readonly pacer: LaunchPacer;
+
+  constructor(
+    config: SpillwayConfig,
+    readonly scheduling: Scheduling,
+    seed: number,
+    start = Date.parse('2026-03-01T12:00:00.000Z'),
+  ) {
+    this.config = config;
+    this.now = start;
+    this.random = seeded(seed);
+    this.monitor = new Monitor(config.workloads.map((w) => w.name));
+    this.pacer = new LaunchPacer({
+      now: () => this.now,
+      sleep: async (ms) => {
+        const wake = this.now + ms;
+        await this.scheduling.gate('sleep');
+        this.now = Math.max(this.now, wake);
+      },
+      random: this.random,
+    });
+  }
+
+  readonly log: Log = {
+    info: (message, fields) => this.logLines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => this.logLines.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) => this.logLines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+  };
+
+  clock = (): Date => new Date(this.now);
+
+  advance(seconds: number): void {
+    this.now += seconds * 1000;
+  }
+
+  invocation(kind: string): Invocation {
+    return new Invocation(`${kind}#${++this.invocations}`);
+  }
+
+  /** One port call: the scheduler's turn, then a crash, an outage or throttling, or the effect. */
+  async call<T>(inv: Invocation, service: Service, operation: string, effect: () => T | Promise<T>): Promise<T> {
+    await this.scheduling.gate(`${inv.name} ${service}:${operation}`);
+    if (inv.dead) throw new Crash(`${inv.name} is dead`);
+    let crashAfter = false;
+    if (this.crash && --this.crash.countdown <= 0) {
+      crashAfter = this.crash.after;
+      this.crash = undefined;
+      if (!crashAfter) {
+        inv.dead = true;
+        throw new Crash(`${inv.name} crashed before ${service}:${operation}`);
+      }
+    }
+    if (this.outage.has(service))
+      throw wrap(service, operation, Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }));
+    if (service === 'dynamodb' && this.throttleDynamo > 0) {
+      this.throttleDynamo--;
+      throw wrap(
+        service,
+        operation,
+        Object.assign(new Error('Throughput exceeds the current capacity'), {
+          name: 'ProvisionedThroughputExceededException',
+        }),
+      );
+    }
+    const result = await effect();
+    if (crashAfter) {
+      inv.dead = true;
+      throw new Crash(`${inv.name} crashed after ${service}:${operation}`);
+    }
+    return result;
+  }
+
+  /** The decide and reconcile functions' dependencies, every call through `call`. */
+  deps(inv: Invocation): ReconcileDeps {
+    const { table, ecs, sfn } = this;
+    const c = <T>(service: Service, operation: string, effect: () => T | Promise<T>) =>
+      this.call(inv, service, operation, effect);
+    const ledgerOf = (region: string) => new DrainLedger(() => sfn.ledger(region).client(), LEDGER_TABLE);
+    return {
+      config: this.config,
+      store: {
+        load: (workload) => c('dynamodb', 'GetItem', () => table.load(workload)),
+        loadStates: (workloads) => c('dynamodb', 'BatchGetItem', () => table.loadStates(workloads)),
+        commit: (next, expected, decision) =>
+          c('dynamodb', 'TransactWriteItems', () => table.commit(next, expected, decision)),
+        logDecision: (decision) => c('dynamodb', 'PutItem', () => table.logDecision(decision)),
+        recordMessageFailure: (id, reason) =>
+          c('dynamodb', 'PutItem', () => table.recordMessageFailure(id, reason)),
+        loadRegionHealth: () => c('dynamodb', 'Query', () => table.loadRegionHealth()),
+        saveRegionHealth: (health, expected) =>
+          c('dynamodb', 'PutItem', () => table.saveRegionHealth(health, expected)),
+      },
+      compute: {
+        runBurstTasks: (request) => c('ecs', 'RunTask', () => ecs.runBurstTasks(request)),
+        describe: (region, cluster, arns) => c('ecs', 'DescribeTasks', () => ecs.describe(region, cluster, arns)),
+        listStartedBySpillway: (region, cluster) =>
+          c('ecs', 'ListTasks', () => ecs.listStartedBySpillway(region, cluster)),
+      },
+      pacer: this.pacer,
+      drains: {
+        start: (region, name, input) => c('states', 'StartExecution', () => sfn.start(region, name, input, this.now)),
+        status: (_region, arn) => c('states', 'DescribeExecution', () => sfn.status(arn)),
+      },
+      ledger: {
+        cancel: (region, request) =>
+          c('dynamodb', 'UpdateItem', async () => {
+            const outcome = await ledgerOf(region).cancel(region, request);
+            if (outcome === 'cancelled') sfn.calledOff.add(`${request.taskArn}|${request.drainId}`);
+            return outcome;
+          }),
+        read: (region, arns) => c('dynamodb', 'BatchGetItem', () => ledgerOf(region).read(region, arns)),
+      },
+      targets: { register: () => c('elbv2', 'RegisterTargets', () => undefined) },
+      drainLedgerTable: LEDGER_TABLE,
+      clock: this.clock,
+      log: this.log,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Invocations: what Lambda would run, each with its own fate
+  // -------------------------------------------------------------------------------------------
+
+  /** The ingest function answering one webhook delivery; a delivery it did not take is retried later. */
+  async ingest(delivery: Delivery): Promise<void> {
+    const inv = this.invocation('ingest');
+    const deps = {
+      config: this.config,
+      queue: {
+        enqueue: (envelopes: readonly unknown[]) =>
+          this.call(inv, 'sqs', 'SendMessageBatch', () => {
+            for (const envelope of envelopes) this.sqs.send(JSON.stringify(envelope));
+          }),
+      },
+      secrets: async () => [TOKEN],
+      sns: {
+        certificate: async () => {
+          throw new Error('no SNS in the simulation');
+        },
+        confirmSubscription: async () => {},
+      },
+      clock: this.clock,
+      log: this.log,
+    };
+    let response: Awaited<ReturnType<typeof ingestWebhook>> | undefined;
+    try {
+      response = await ingestWebhook(
+        {
+          source: 'alertmanager',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(delivery.payload),
+        },
+        deps,
+      );
+    } catch (error) {
+      if (!(error instanceof Crash)) this.log.error('ingest invocation failed', { error: (error as Error).message });
+    }
+    if (inv.dead || !response || response.statusCode >= 500) {
+      this.monitor.retryLater(delivery);
+      return;
+    }
+    if (response.statusCode !== 202 && response.statusCode !== 200)
+      throw new Error(`ingest refused a valid delivery: ${response.statusCode} ${JSON.stringify(response.body)}`);
+    for (const id of (response.body.signalIds as string[] | undefined) ?? []) this.accepted.add(id);
+  }
+
+  /** One decide invocation: a batch from the queue, acknowledged unless the invocation died. */
+  async decide(): Promise<void> {
+    const inv = this.invocation('decide');
+    const batch = this.sqs.receive(10, this.now, (n) => Math.floor(this.random() * n));
+    if (batch.length === 0) return;
+    let failed: string[] = batch.map((m) => m.messageId);
+    try {
+      failed = await processBatch(
+        batch.map((m) => ({ messageId: m.messageId, body: m.body })),
+        this.deps(inv),
+      );
+    } catch (error) {
+      // processBatch reports failures per message; a throw fails the whole batch, as on Lambda.
+      if (!(error instanceof Crash)) this.log.error('decide invocation failed', { error: (error as Error).message });
+      return;
+    }
+    if (inv.dead) return;
+    for (const message of batch) if (!failed.includes(message.messageId)) this.sqs.delete(message.messageId);
+  }
+
+  /** The reconcile function on its schedule, or on one ECS task state change. */
+  async reconcile(event?: unknown): Promise<{ completed: boolean; startedAt: number }> {
+    const inv = this.invocation(event ? 'reconcile-event' : 'reconcile');
+    const startedAt = this.now;
+    try {
+      await reconcileOnEvent(event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' }, this.deps(inv));
+    } catch (error) {
+      // A failed run is Lambda's to report; the next schedule tick runs it again.
+      this.log.error('reconcile invocation failed', { error: (error as Error).message });
+      return { completed: false, startedAt };
+    }
+    return { completed: !inv.dead, startedAt };
+  }
+
+  /** Step Functions runs every drain execution as far as it can go now. */
+  async runWorkflows(): Promise<void> {
+    for (let round = 0; round < 400; round++) {
+      const moving = this.sfn.running();
+      let moved = false;
+      for (const execution of moving) {
+        await this.scheduling.gate(`sfn ${execution.name} ${execution.state}`);
+        if (this.outage.has('states')) return;
+        if (this.sfn.step(execution, this.now)) moved = true;
+      }
+      if (!moved) return;
+    }
+  }
+
+  /** An operator command on the queue, as the CLI or a maintenance schedule sends it. */
+  sendCommand(command: Omit<OperatorCommand, 'issuedAt'>): void {
+    this.commands.add(command.id);
+    this.sqs.send(
+      JSON.stringify({
+        kind: 'command',
+        version: 1,
+        command: { ...command, issuedAt: new Date(this.now).toISOString() },
+      }),
+    );
+  }
+
+  /** The EventBridge event ECS emits for a task's change. */
+  taskEvent(task: SimTask, lastStatus = task.lastStatus): unknown {
+    return {
+      source: 'aws.ecs',
+      'detail-type': 'ECS Task State Change',
+      region: task.region,
+      time: new Date(this.now).toISOString(),
+      detail: {
+        taskArn: task.taskArn,
+        clusterArn: `arn:aws:ecs:${task.region}:${ACCOUNT}:cluster/${task.cluster}`,
+        taskDefinitionArn: `arn:aws:ecs:${task.region}:${ACCOUNT}:task-definition/${task.family}:1`,
+        lastStatus,
+        desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+        startedBy: 'spillway',
+        ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+      },
+    };
+  }
+}
