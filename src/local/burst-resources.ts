@@ -17,10 +17,11 @@ import {
 } from '@aws-sdk/client-sfn';
 
 /*
- * The ECS and Step Functions resources of a burst region, made so that a start against an emulator
- * that already holds them (a runtime resumed after a crash, or a second runtime on a shared
- * emulator) keeps what is there: moto's CreateCluster replaces an existing cluster, RegisterTaskDefinition
- * adds a revision each time, and CreateStateMachine keeps an old definition without a word.
+ * The ECS and Step Functions resources of a burst region, made so that a start against an
+ * emulator that already holds them (a runtime resumed after a crash, or a second runtime on a
+ * shared emulator) keeps what is there: moto's CreateCluster replaces an existing cluster,
+ * RegisterTaskDefinition adds a revision each time, and CreateStateMachine keeps an old
+ * definition without a word.
  */
 
 /** A cluster with both Fargate capacity providers, unless an active one of that name exists. */

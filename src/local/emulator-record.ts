@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Emulator, freePort, type MotoOptions, resumeMoto, startMoto } from './emulator';
-import { haltMoto, processGone, runsMoto } from './moto-process';
+import { haltMoto, runs } from './moto-process';
 
 /** What the record file says: the moto a runtime started, and which runtime is in charge of it. */
 interface EmulatorRecord {
@@ -26,9 +26,10 @@ function readRecord(file: string): EmulatorRecord | undefined {
 const writeRecord = (file: string, record: EmulatorRecord) =>
   writeFileSync(file, JSON.stringify(record, null, 2));
 
-/** Whether moto answers on its port; a busy one gets a few seconds before it is judged hung. */
+/** Whether moto answers on its port: one still starting, or busy, gets ten seconds. */
 async function answers(port: number): Promise<boolean> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     try {
       // moto's config, not its data: data.json dumps everything moto holds.
       const response = await fetch(`http://127.0.0.1:${port}/moto-api/config`, {
@@ -38,6 +39,7 @@ async function answers(port: number): Promise<boolean> {
     } catch {
       // refused, or too slow this time
     }
+    await new Promise((r) => setTimeout(r, 500));
   }
   return false;
 }
@@ -64,7 +66,7 @@ export async function keptEmulator(recordFile: string, log: (line: string) => vo
 
   mkdirSync(dirname(recordFile), { recursive: true });
   const recorded = readRecord(recordFile);
-  if (recorded && recorded.runtimePid !== process.pid && !processGone(recorded.runtimePid)) {
+  if (recorded && recorded.runtimePid !== process.pid && runs(recorded.runtimePid, 'node')) {
     // Another runtime sharing this state directory: its emulator is not ours to take.
     log(
       `moto (pid ${recorded.pid}) belongs to the runtime still running as pid ${recorded.runtimePid}: ` +
@@ -72,7 +74,7 @@ export async function keptEmulator(recordFile: string, log: (line: string) => vo
     );
     return startMoto({ log });
   }
-  if (recorded && !processGone(recorded.pid) && runsMoto(recorded.pid)) {
+  if (recorded && runs(recorded.pid, 'moto')) {
     const { pid, port, runtimePid } = recorded;
     if (await answers(port)) {
       const emulator = await resumeMoto({ ...keeping(port), pid, port });

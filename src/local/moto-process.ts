@@ -28,12 +28,16 @@ export function processGone(pid: number): boolean {
   }
 }
 
-/** Whether `pid` runs moto: a recorded pid may have been reused since. Unknown without /proc. */
-export function runsMoto(pid: number): boolean {
+/**
+ * Whether `pid` is alive and runs `program` (a word of its command line): a recorded pid may
+ * have been reused since. Without /proc, alive is all that can be told.
+ */
+export function runs(pid: number, program: string): boolean {
+  if (processGone(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(program);
   } catch {
-    return !processGone(pid);
+    return true;
   }
 }
 
@@ -125,13 +129,9 @@ function errorLines(log: MotoOptions['log']) {
 function followFile(file: string, take: (chunk: string) => void): () => void {
   let offset = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   const read = () => {
-    let fd: number;
+    let fd: number | undefined;
     try {
       fd = openSync(file, 'r');
-    } catch {
-      return;
-    }
-    try {
       const size = fstatSync(fd).size;
       // Shorter than before: a new moto started writing it afresh.
       if (size < offset) offset = 0;
@@ -142,8 +142,10 @@ function followFile(file: string, take: (chunk: string) => void): () => void {
       readSync(fd, buffer, 0, buffer.length, offset);
       offset = size;
       take(buffer.toString('utf8'));
+    } catch {
+      // A log that cannot be read this time is no reason to stop the runtime.
     } finally {
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     }
   };
   const timer = setInterval(read, 1000);

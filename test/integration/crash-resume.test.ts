@@ -23,14 +23,16 @@ describe('make run after the runtime crashed', () => {
   const state = mkdtempSync(join(tmpdir(), 'spillway-crash-'));
   const started: Runtime[] = [];
   let url = '';
+  /** The moto the runtime recorded as in its charge, if any. */
+  const recordedMoto = () => {
+    const record = join(state, 'emulator.json');
+    return existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { pid: number }).pid : undefined;
+  };
   afterAll(async () => {
     for (const { child } of started)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    const record = join(state, 'emulator.json');
-    if (existsSync(record)) {
-      const { pid } = JSON.parse(readFileSync(record, 'utf8')) as { pid: number };
-      if (!processGone(pid)) process.kill(-pid, 'SIGKILL');
-    }
+    const moto = recordedMoto();
+    if (moto && !processGone(moto)) process.kill(-moto, 'SIGKILL');
     rmSync(state, { recursive: true, force: true });
   });
 
@@ -66,8 +68,6 @@ describe('make run after the runtime crashed', () => {
     );
     return runtime;
   };
-  const recordedMoto = () =>
-    (JSON.parse(readFileSync(join(state, 'emulator.json'), 'utf8')) as { pid: number }).pid;
 
   it('resumes with the emulator it left, processes the signal it had accepted, and Ctrl-C stops it all', async () => {
     // Prepare: a runtime accepts an alert, and is killed before it can act on it.
@@ -99,6 +99,7 @@ describe('make run after the runtime crashed', () => {
       'the burst of the signal accepted before the crash',
       REDELIVERY_MS,
     );
+    expect(moto).toBeGreaterThan(0);
     expect(recordedMoto()).toBe(moto);
     expect(resumed.output.join('')).toContain(`resuming with moto (pid ${moto}`);
 
@@ -107,7 +108,7 @@ describe('make run after the runtime crashed', () => {
 
     // Assess: the runtime stops cleanly, and takes the emulator with it.
     expect(await resumed.exited).toBe(0);
-    expect(processGone(moto)).toBe(true);
+    expect(processGone(moto as number)).toBe(true);
     expect(existsSync(join(state, 'emulator.json'))).toBe(false);
   });
 });
