@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.install-stamp
 # SDK prints a notice about its future minimum on every start.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: run demo test lint typecheck unit infra integration bench load synth clean deps
+.PHONY: run demo test lint typecheck unit infra sim integration bench load synth clean deps
 
 deps: $(NODE_STAMP) $(MOTO)
 
@@ -29,8 +29,8 @@ run: deps
 demo: deps
 	npx tsx scripts/demo.ts
 
-## Lint, type-check and every test suite (unit, CDK assertions, integration against the emulator).
-test: deps lint typecheck unit infra integration
+## Lint, type-check and every test suite (unit, CDK assertions, simulation, integration against the emulator).
+test: deps lint typecheck unit infra sim integration
 
 lint: $(NODE_STAMP)
 	npx biome check .
@@ -43,6 +43,12 @@ unit: $(NODE_STAMP)
 
 infra: $(NODE_STAMP)
 	npx vitest run --project infra
+
+## The deterministic simulation of the control loop: SEEDS=N runs to explore (make test runs a
+## fixed budget); SEED=<seed> SIM_PATH=<path> replays a failure it printed.
+SEEDS ?= 60
+sim: $(NODE_STAMP)
+	SIM_SEEDS=$(SEEDS) $(if $(SEED),SIM_SEED=$(SEED)) $(if $(SIM_PATH),SIM_PATH=$(SIM_PATH)) npx vitest run --project sim
 
 integration: deps
 	npx vitest run --project integration

@@ -62,8 +62,10 @@ const permanentRunTaskErrors: Readonly<Record<string, string>> = {
     'the clientToken is already used by a RunTask request with other parameters; the launch is given up, the next decision starts a new one',
   PlatformTaskDefinitionIncompatibilityException:
     "the task definition needs capabilities the Fargate platform version lacks; fix the workload's task definition (cpu/memory, OS, architecture) or its platform version",
-  PlatformUnknownException: 'the Fargate platform version does not exist in this region; fix the platform version',
-  UnsupportedFeatureException: 'the region does not support a feature the task needs; remove it from this burst region',
+  PlatformUnknownException:
+    'the Fargate platform version does not exist in this region; fix the platform version',
+  UnsupportedFeatureException:
+    'the region does not support a feature the task needs; remove it from this burst region',
 };
 
 /** The operator's next step for a permanent RunTask error, when Spillway knows one. */
@@ -77,10 +79,15 @@ export class RunTaskError extends AdapterError {
     cause: Error,
   ) {
     const hint = permanentHint(cause);
-    super(`ecs RunTask failed: ${cause.name}: ${cause.message}${hint ? ` (${hint})` : ''}`, 'ecs', 'RunTask', {
-      cause,
-      retryable: problem !== 'permanent' && problem !== 'missing_cluster',
-    });
+    super(
+      `ecs RunTask failed: ${cause.name}: ${cause.message}${hint ? ` (${hint})` : ''}`,
+      'ecs',
+      'RunTask',
+      {
+        cause,
+        retryable: problem !== 'permanent' && problem !== 'missing_cluster',
+      },
+    );
   }
 }
 

@@ -19,7 +19,7 @@ const decimal = (min: number, max?: number) =>
  * stay within the limit (test/unit/core/state-size.test.ts measures it). A larger burst is
  * several workloads.
  */
-export const MAX_BURST_TASKS = 300;
+export const MAX_BURST_TASKS = 200;
 
 const matchKind = z._default(z.enum(['exact', 'prefix']), 'exact');
 
@@ -67,7 +67,13 @@ const networkSchema = z.strictObject({
 
 const burstRegionSchema = z.strictObject({
   region: regionName,
-  cluster: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a valid ECS cluster name')),
+  // ECS allows 255 characters; every burst task record carries the name twice (its own and its
+  // task ARN's), and the workload state has to hold MAX_BURST_TASKS of them.
+  cluster: z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an ECS cluster name of at most 64 letters, digits, - or _'),
+    ),
   taskDefinition: taskDefinitionSchema,
   network: networkSchema,
   /** ELBv2 target group (ip type) that burst tasks join; drains deregister them first. */

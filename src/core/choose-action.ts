@@ -9,6 +9,8 @@ import {
   countLive,
   firingAlertKeys,
   isCancellable,
+  regionMaxOf,
+  stayingByRegion,
   stayingCount,
   type WorkloadState,
 } from './workload-state';
@@ -29,6 +31,11 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
   const room = max - live.total;
   // Paused: no new tasks of any kind (scale-out, floor, replacements, kept drains); drains continue.
   const paused = state.paused ? describePause(state.paused) : undefined;
+
+  // A max is a bound, not an aim: what a deploy put above it (a lower max, a region removed)
+  // drains down to it first, whatever the alerts and cooldowns say.
+  const excess = aboveMax(s);
+  if (excess) return excess;
 
   if (manual) return chooseManual(s, manual, paused);
 
@@ -79,7 +86,8 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
       ? addSeconds(state.lastScaleOutAt, workload.scaleOutCooldownSeconds)
       : undefined;
     const cooling = !!until && now < until;
-    // Calling off a drain adds no task, so neither the cooldown nor the max stands in its way.
+    // Calling off a drain adds no task to start, so the cooldown does not stand in its way; the
+    // maxes do (scaleOut keeps a drain only where they leave room).
     if (cancellable === 0) {
       if (room <= 0)
         return hold(`${firing.length} alert(s) firing but at maxBurstTasks (${live.total}/${max})`);
@@ -178,6 +186,39 @@ function chooseManual(s: Situation, command: ManualCommand, paused: string | und
   return {
     action: { kind: 'scale_in', tasks: victims.map((t) => ({ taskArn: t.taskArn, region: t.region })) },
     reason: `${by}: draining ${victims.length} task(s) (${live.total} live, floor ${floor})`,
+  };
+}
+
+/**
+ * Running tasks to drain when the workload keeps more than its maxes allow, in total or in a
+ * region (a region the workload no longer bursts to allows none); undefined when within them.
+ * Launches still pending count too, but only running tasks can be drained.
+ */
+function aboveMax(s: Situation): Choice | undefined {
+  const { workload, state } = s;
+  const staying = stayingByRegion(state);
+  const total = stayingCount(state);
+  const running = Object.values(state.tasks).filter((t) => t.status === 'running');
+  const victims: BurstTask[] = [];
+  const over: string[] = [];
+  for (const [region, count] of staying) {
+    const max = regionMaxOf(workload, region);
+    if (count <= max) continue;
+    over.push(`${region} ${count}/${max}`);
+    const inRegion = running.filter((t) => t.region === region);
+    victims.push(...chooseDrainVictims(workload, inRegion, count - max));
+  }
+  const beyondTotal = total - victims.length - workload.maxBurstTasks;
+  if (beyondTotal > 0) {
+    over.push(`in total ${total}/${workload.maxBurstTasks}`);
+    const rest = running.filter((t) => !victims.includes(t));
+    victims.push(...chooseDrainVictims(workload, rest, beyondTotal));
+  }
+  // Only launches still pending are above it: they settle first, and the next decision drains.
+  if (victims.length === 0) return undefined;
+  return {
+    action: { kind: 'scale_in', tasks: victims.map((t) => ({ taskArn: t.taskArn, region: t.region })) },
+    reason: `above the max (${over.join(', ')}): draining ${victims.length} task(s) down to it`,
   };
 }
 

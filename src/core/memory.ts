@@ -44,7 +44,11 @@ export function forgottenBucket(alertKey: string): string {
  * alert sharing a bucket with a forgotten one is held to the same mark; only a delivery older
  * than a forgotten resolution is refused, never a fresh one.
  */
-export function forgottenSince(state: WorkloadState, alertKey: string, observedAt: string): string | undefined {
+export function forgottenSince(
+  state: WorkloadState,
+  alertKey: string,
+  observedAt: string,
+): string | undefined {
   const mark = state.forgotten?.[forgottenBucket(alertKey)];
   return mark !== undefined && observedAt <= mark ? mark : undefined;
 }
@@ -100,7 +104,10 @@ function forgetAlerts(state: WorkloadState, horizon: string): WorkloadState {
     for (const [key, alert] of dropResolved) mark(key, alert.observedAt);
     const firingToDrop = Math.max(0, kept.length - dropResolved.length - target);
     const summarised = firing.slice(0, firingToDrop);
-    overflow = summarise(overflow, summarised.map(([, a]) => a));
+    overflow = summarise(
+      overflow,
+      summarised.map(([, a]) => a),
+    );
     const dropped = new Set([...dropResolved, ...summarised].map(([key]) => key));
     kept = kept.filter(([key]) => !dropped.has(key));
   }
@@ -125,13 +132,18 @@ export function summarise(
   for (const alert of alerts) {
     const seen = seenAt(alert);
     const value =
-      alert.value === undefined ? result?.value : Math.max(alert.value, result?.value ?? Number.NEGATIVE_INFINITY);
+      alert.value === undefined
+        ? result?.value
+        : Math.max(alert.value, result?.value ?? Number.NEGATIVE_INFINITY);
     result = {
       alerts: (result?.alerts ?? 0) + 1,
       severity:
-        result && severityRank[result.severity] >= severityRank[alert.severity] ? result.severity : alert.severity,
+        result && severityRank[result.severity] >= severityRank[alert.severity]
+          ? result.severity
+          : alert.severity,
       ...(value !== undefined ? { value } : {}),
       since: result && result.since < alert.observedAt ? result.since : alert.observedAt,
+      newest: result && result.newest > alert.observedAt ? result.newest : alert.observedAt,
       lastSeenAt: result && result.lastSeenAt > seen ? result.lastSeenAt : seen,
     };
   }

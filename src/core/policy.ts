@@ -141,9 +141,10 @@ export function decide(input: PolicyInput): PolicyResult {
     : chosen.reason;
   // A batch of only duplicates or stale signals never acts: redelivery must not change the outcome.
   const finalAction: DecisionAction = ignoredOnly ? { kind: 'ignored' } : action;
-  const finalReason = [ignoredOnly ? describeIgnored(outcomes, commandOutcomes) : reason, ...memory.notes].join(
-    '; ',
-  );
+  const finalReason = [
+    ignoredOnly ? describeIgnored(outcomes, commandOutcomes) : reason,
+    ...memory.notes,
+  ].join('; ');
 
   let next: WorkloadState = folded;
   if (finalAction.kind === 'scale_out') next = withScaleOut(next, finalAction, decisionId, nowIso, chosen);
@@ -281,12 +282,24 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
   if (previous && previous.observedAt > signal.observedAt) return 'stale';
   if (previous?.observedAt === signal.observedAt && previous.state === 'resolved') return 'stale';
   if (!previous) {
-    // Forgotten, not unknown: a delivery older than a forgotten record may replay an episode that
-    // resolved long ago, and must not make it fire again.
-    const mark = forgottenSince(memory.forgotten, signal.alertKey, signal.observedAt);
+    // Forgotten, not unknown: a firing older than a forgotten record may replay an episode that
+    // resolved long ago, and must not make it fire again. A resolution re-opens nothing, so it is
+    // always taken (it may end one of a storm's summarised alerts).
+    const mark =
+      signal.state === 'firing'
+        ? forgottenSince(memory.forgotten, signal.alertKey, signal.observedAt)
+        : undefined;
     if (mark) {
-      memory.notes.push(`${signal.alertKey}: ${signal.state} of ${signal.observedAt} is older than what the workload has forgotten (${mark}); ignored as stale`);
+      memory.notes.push(
+        `${signal.alertKey}: ${signal.state} of ${signal.observedAt} is older than what the workload has forgotten (${mark}); ignored as stale`,
+      );
       return 'stale';
+    }
+    // A firing no newer than a storm's summarised alerts is taken for one of them, delivered again:
+    // counted once, it stays pressure while the storm lasts, and is kept by name once re-sent after.
+    if (signal.state === 'firing' && memory.overflow && signal.observedAt <= memory.overflow.newest) {
+      refresh(signal, memory, now, silenceSeconds);
+      return 'duplicate';
     }
     // A resolution of an alert the state does not keep may end one of a storm's summarised alerts.
     if (signal.state === 'resolved' && memory.overflow) {
@@ -310,13 +323,15 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
 function refresh(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds: number): void {
   const nowIso = now.toISOString();
   const record = memory.alerts[signal.alertKey];
-  const due = (seen: string) =>
-    now.getTime() - Date.parse(seen) >= refreshSeconds(silenceSeconds) * 1000;
+  const due = (seen: string) => now.getTime() - Date.parse(seen) >= refreshSeconds(silenceSeconds) * 1000;
   if (record?.state === 'firing' && record.observedAt === signal.observedAt) {
     if (!record.silentSince && !due(record.lastSeenAt ?? record.observedAt)) return;
     const { silentSince, ...rest } = record;
     memory.alerts[signal.alertKey] = { ...rest, lastSeenAt: nowIso };
-    if (silentSince) memory.notes.push(`${signal.alertKey} was sent again: pressure again after its silence since ${silentSince}`);
+    if (silentSince)
+      memory.notes.push(
+        `${signal.alertKey} was sent again: pressure again after its silence since ${silentSince}`,
+      );
     memory.refreshed = true;
   } else if (!record && memory.overflow && due(memory.overflow.lastSeenAt)) {
     // Most likely one of the storm's summarised alerts, re-sent: the storm still presses.
@@ -339,7 +354,9 @@ function silence(memory: AlertMemory, now: Date, silenceSeconds: number): boolea
     const seen = alert.lastSeenAt ?? alert.observedAt;
     if (Date.parse(seen) > cutoff) continue;
     memory.alerts[key] = { ...alert, silentSince: nowIso };
-    memory.notes.push(`${key} not sent since ${seen} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`);
+    memory.notes.push(
+      `${key} not sent since ${seen} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`,
+    );
     changed = true;
   }
   if (memory.overflow && Date.parse(memory.overflow.lastSeenAt) <= cutoff) {

@@ -4,7 +4,15 @@ import type { DecisionAction, Placement, RegionCandidate } from './decision';
 import { planPlacement, preferenceByRegion } from './placement';
 import type { RegionHealthMap } from './region-health';
 import { applySpendGuard } from './spend-guard';
-import { type BurstTask, countLive, isCancellable, type WorkloadState } from './workload-state';
+import {
+  type BurstTask,
+  countLive,
+  isCancellable,
+  regionMaxOf,
+  stayingByRegion,
+  stayingCount,
+  type WorkloadState,
+} from './workload-state';
 
 /** Everything a choice of action reads besides the signals: pure inputs of the policy. */
 export interface Situation {
@@ -87,18 +95,33 @@ export function scaleOut(
   };
 }
 
-/** Drains to call off: the preferred regions' first, then the most recently started. */
+/**
+ * Drains to call off: the preferred regions' first, then the most recently started. A kept task
+ * stays, so it counts against the maxes as a launch does: a workload above its max (a lower max
+ * deployed, an orphan adopted for draining) keeps none beyond it, in total or in its region.
+ */
 function drainsToCancel(workload: WorkloadConfig, state: WorkloadState, wanted: number): BurstTask[] {
   const rank = preferenceByRegion(workload);
-  return Object.values(state.tasks)
+  const byRegion = stayingByRegion(state);
+  let total = stayingCount(state);
+  const kept: BurstTask[] = [];
+  const candidates = Object.values(state.tasks)
     .filter(isCancellable)
     .sort(
       (a, b) =>
         (rank.get(a.region) ?? 0) - (rank.get(b.region) ?? 0) ||
         b.startedAt.localeCompare(a.startedAt) ||
         a.taskId.localeCompare(b.taskId),
-    )
-    .slice(0, Math.max(0, wanted));
+    );
+  for (const task of candidates) {
+    if (kept.length >= wanted || total >= workload.maxBurstTasks) break;
+    const inRegion = byRegion.get(task.region) ?? 0;
+    if (inRegion >= regionMaxOf(workload, task.region)) continue;
+    kept.push(task);
+    byRegion.set(task.region, inRegion + 1);
+    total++;
+  }
+  return kept;
 }
 
 function noRoomReason(candidates: readonly RegionCandidate[]): string {

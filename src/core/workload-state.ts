@@ -1,3 +1,4 @@
+import type { WorkloadConfig } from '../config/schema';
 import type { Capacity } from './decision';
 import type { Severity, SignalSource, SignalState } from './signal';
 
@@ -45,6 +46,15 @@ export interface BurstTask {
   readonly cancelRefusedAt?: string;
   /** An interrupted or cancel-refused task whose replacement has been decided (not replaced twice). */
   readonly replaced?: boolean;
+  /** Drains of this task that failed so far; each failure is retried (see failed-drains.ts). */
+  readonly drainFailures?: number;
+  /** When the last drain failed: the retry waits a backoff from here. */
+  readonly drainFailedAt?: string;
+  /**
+   * A drain that stops the task at once, without waiting or deregistering: what is left after
+   * full drains kept failing (the wait was served by the first of them).
+   */
+  readonly compensating?: boolean;
 }
 
 /** The last applied state of one alert key; keeps resolved alerts to recognise stale redeliveries. */
@@ -73,7 +83,9 @@ export interface AlertOverflow {
   readonly alerts: number;
   readonly severity: Severity;
   readonly value?: number;
+  /** The oldest and newest observedAt among the summarised alerts. */
   readonly since: string;
+  readonly newest: string;
   readonly lastSeenAt: string;
 }
 
@@ -152,6 +164,12 @@ export interface WorkloadState {
   readonly updatedAt?: string;
 }
 
+/** The longest stop reason a task record keeps: ECS's own are shorter, failure causes may not be. */
+export const STOP_REASON_MAX = 160;
+
+export const stopReasonOf = (reason: string): string =>
+  reason.length <= STOP_REASON_MAX ? reason : `${reason.slice(0, STOP_REASON_MAX - 1)}…`;
+
 export function emptyWorkloadState(workload: string): WorkloadState {
   return { workload, version: 0, alerts: {}, applied: {}, pendingLaunches: [], tasks: {} };
 }
@@ -211,6 +229,23 @@ export const isLeaving = (task: BurstTask): boolean =>
 export function stayingCount(state: WorkloadState): number {
   const leaving = Object.values(state.tasks).filter(isLeaving).length;
   return countLive(state).total - leaving;
+}
+
+/** stayingCount per region: what each region keeps once its drains finish. */
+export function stayingByRegion(state: WorkloadState): Map<string, number> {
+  const staying = new Map(countLive(state).byRegion);
+  for (const task of Object.values(state.tasks))
+    if (isLeaving(task)) staying.set(task.region, (staying.get(task.region) ?? 0) - 1);
+  return staying;
+}
+
+/**
+ * The most burst tasks a region may keep: its own maxTasks within the workload's max, and none in
+ * a region the workload no longer bursts to (a deploy removed it).
+ */
+export function regionMaxOf(workload: WorkloadConfig, region: string): number {
+  const burstRegion = workload.burstRegions.find((r) => r.region === region);
+  return burstRegion ? Math.min(burstRegion.maxTasks ?? workload.maxBurstTasks, workload.maxBurstTasks) : 0;
 }
 
 /** Pressure alerts exert: firing and not gone silent. */

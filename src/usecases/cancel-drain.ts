@@ -53,7 +53,7 @@ export async function cancelDrain(
   });
   if (outcome === 'cancelled') {
     await settle(workload, task, deps, (current) => {
-      const { drainRequestedAt: _requested, drainExecution: _execution, ...rest } = current;
+      const { drainRequestedAt: _requested, drainExecution: _execution, compensating: _c, ...rest } = current;
       return {
         task: { ...rest, status: 'running', registeredTarget: false },
         reason: `drain ${drainId} cancelled: pressure came back, ${task.taskId} (${task.region}) keeps running`,

@@ -3,6 +3,7 @@ import {
   type LaunchProblem,
   type LaunchResult,
   launchProblemOf,
+  type ObservedTask,
   RUN_TASK_MAX_COUNT,
   type RunBurstTasksRequest,
   type StartedTask,
@@ -23,6 +24,13 @@ export const MAX_THROTTLE_RETRIES = 6;
 export const FAULTY_TRIES_BEFORE_FALLBACK = 4;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
+
+/**
+ * The tag naming the RunTask batch that started a task (its first clientToken). ECS forgets a
+ * clientToken after its window, and the emulator never honours one: a launch tried again after a
+ * crash finds what its batches started by this tag instead of starting them twice.
+ */
+export const BATCH_TAG = 'spillway:batch';
 
 export interface StartedBurstTask extends StartedTask {
   readonly capacity: Capacity;
@@ -56,12 +64,13 @@ export async function attemptRegion(
   tags: Readonly<Record<string, string>>,
   deadline: number,
   deps: Pick<DecideDeps, 'compute' | 'pacer' | 'clock'>,
+  found: readonly ObservedTask[] = [],
 ): Promise<RegionAttempt> {
   const started: StartedBurstTask[] = [];
   const failures: LaunchFailure[] = [];
   const spot = Math.min(launch.spot ?? 0, launch.count);
   const lane = async (capacity: Capacity, name: string, count: number) => {
-    const result = await runLane(burstRegion, launch, tags, capacity, name, count, deadline, deps);
+    const result = await runLane(burstRegion, launch, { tags, found }, capacity, name, count, deadline, deps);
     started.push(...result.started);
     failures.push(...result.failures);
     return result;
@@ -102,7 +111,10 @@ interface LaneResult {
 async function runLane(
   burstRegion: BurstRegionConfig,
   launch: PendingLaunch,
-  tags: Readonly<Record<string, string>>,
+  {
+    tags,
+    found,
+  }: { readonly tags: Readonly<Record<string, string>>; readonly found: readonly ObservedTask[] },
   capacity: Capacity,
   name: string,
   count: number,
@@ -112,12 +124,21 @@ async function runLane(
   const started: StartedBurstTask[] = [];
   const failures: LaunchFailure[] = [];
   for (let batch = 0, left = count; left > 0; batch++, left -= RUN_TASK_MAX_COUNT) {
+    const size = Math.min(left, RUN_TASK_MAX_COUNT);
+    const token = launchClientToken(launch, name, batch);
+    // Tasks an earlier try of this batch started (found by their batch tag) are this try's too:
+    // only what is missing is asked for, under a token of its own.
+    const already = found.filter((task) => task.tags?.[BATCH_TAG] === token).slice(0, size);
+    started.push(
+      ...already.map((task) => ({ taskArn: task.taskArn, lastStatus: task.lastStatus, capacity })),
+    );
+    if (already.length >= size) continue;
     const request: RunBurstTasksRequest = {
       burstRegion,
-      count: Math.min(left, RUN_TASK_MAX_COUNT),
+      count: size - already.length,
       capacity,
-      clientToken: launchClientToken(launch, name, batch),
-      tags,
+      clientToken: already.length > 0 ? `${token}:${already.length}` : token,
+      tags: { ...tags, [BATCH_TAG]: token },
     };
     const answer = await runWithRetry(request, launch.attempts, deadline, deps);
     if ('thrown' in answer) {

@@ -1,4 +1,5 @@
-import type { WorkloadConfig } from '../config/schema';
+import type { ObservedTask } from '../adapters/burst-compute';
+import type { BurstRegionConfig, WorkloadConfig } from '../config/schema';
 import { taskIdOf } from '../core/ids';
 import { isOpen, type RegionHealthMap } from '../core/region-health';
 import { type BurstTask, countLive, type PendingLaunch, type WorkloadState } from '../core/workload-state';
@@ -85,7 +86,8 @@ async function launchInRegion(
   } else {
     try {
       const tags = burstTaskTags(deps.config.environment, workload, claimed.decisionId);
-      attempt = await attemptRegion(burstRegion, claimed, tags, deadline, deps);
+      const found = claimed.attempts > 1 ? await startedBefore(burstRegion, claimed, deps) : [];
+      attempt = await attemptRegion(burstRegion, claimed, tags, deadline, deps, found);
     } catch (error) {
       // Throttled past the budget: release the claim and let the message be retried; the retry
       // reuses the clientTokens, so batches that did start come back instead of starting again.
@@ -181,6 +183,24 @@ async function settle(
     spot: attempt.started.filter((t) => t.capacity === 'spot').length,
   });
   return moved.launches;
+}
+
+/**
+ * The running tasks an earlier try of this launch started: a try that crashed (or lost its answer)
+ * after RunTask left them unrecorded, and a clientToken is no guarantee they come back (the
+ * emulator ignores it; AWS forgets it after its window).
+ */
+async function startedBefore(
+  burstRegion: BurstRegionConfig,
+  launch: PendingLaunch,
+  deps: DecideDeps,
+): Promise<ObservedTask[]> {
+  const running = await deps.compute.listStartedBySpillway(burstRegion.region, burstRegion.cluster);
+  return running.filter(
+    (task) =>
+      task.tags?.['spillway:decision'] === launch.decisionId &&
+      task.tags?.['spillway:environment'] === deps.config.environment,
+  );
 }
 
 const nothingStarted = (fields: Partial<RegionAttempt>): RegionAttempt => ({

@@ -27,7 +27,8 @@ export interface DecideDeps {
     | 'loadRegionHealth'
     | 'saveRegionHealth'
   >;
-  readonly compute: Pick<BurstCompute, 'runBurstTasks'>;
+  /** Listing is only for a launch tried again: it finds what an earlier try started. */
+  readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'listStartedBySpillway'>;
   /** Fargate's launch quotas, shared by the process; waiting and jitter come from it too. */
   readonly pacer: LaunchPacing;
   readonly drains: Pick<DrainStarter, 'start'>;

@@ -1,11 +1,12 @@
 import type { ObservedTask } from '../adapters/burst-compute';
 import type { LedgerEntry } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
-import type { BurstTask, WorkloadState } from '../core/workload-state';
+import { type BurstTask, stopReasonOf, type WorkloadState } from '../core/workload-state';
 import { adoptOrphans, type Inventory, takeInventory } from './adopt-orphans';
 import { applySignals } from './apply-signals';
 import { updateState } from './commit-with-retry';
 import { drainIdOf } from './drain-naming';
+import { drainFailed, retryFailedDrains } from './failed-drains';
 import type { ReconcileDeps } from './ports';
 import { checkStuckDrains } from './stuck-drains';
 
@@ -57,6 +58,7 @@ export async function reconcileWorkload(
   // conditional write, which reads afresh. So one read serves them unless adoption changed it.
   if ((await adoptOrphans(workload, deps, inventory)) > 0) current = await deps.store.load(workload.name);
   await checkStuckDrains(workload, deps, current);
+  await retryFailedDrains(workload, deps);
   await registerTargets(workload, deps, current);
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
@@ -116,7 +118,7 @@ export function foldObservations(
     if (entry?.status === 'stopped') {
       updated = { ...updated, status: 'stopped', stoppedAt: entry.stoppedAt ?? now.toISOString() };
     } else if (entry?.status === 'drain_failed') {
-      updated = { ...updated, status: 'drain_failed', stopReason: entry.failure ?? 'drain failed' };
+      updated = drainFailed(updated, entry.failure ?? 'drain failed', now);
     } else if (
       (task.status === 'running' || task.status === 'drain_failed' || task.status === 'cancel_requested') &&
       seen &&
@@ -127,7 +129,7 @@ export function foldObservations(
         ...updated,
         status: 'stopped',
         stoppedAt: now.toISOString(),
-        stopReason: seen.stoppedReason || 'stopped outside Spillway',
+        stopReason: stopReasonOf(seen.stoppedReason || 'stopped outside Spillway'),
       };
     }
     if (updated !== task) {

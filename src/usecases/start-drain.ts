@@ -23,14 +23,16 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     workload: workload.name,
     taskArn: task.taskArn,
     cluster: task.cluster,
-    drainSeconds: task.interruptedAt
-      ? Math.min(workload.drainSeconds, SPOT_DRAIN_SECONDS)
-      : workload.drainSeconds,
+    drainSeconds: task.compensating
+      ? 0
+      : task.interruptedAt
+        ? Math.min(workload.drainSeconds, SPOT_DRAIN_SECONDS)
+        : workload.drainSeconds,
     ledgerTable: deps.drainLedgerTable,
     ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
     decisionId: task.decisionId,
     target:
-      burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
+      !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
         ? {
             targetGroupArn: burstRegion.targetGroupArn,
             targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],

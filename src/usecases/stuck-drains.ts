@@ -2,6 +2,7 @@ import type { WorkloadConfig } from '../config/schema';
 import type { BurstTask, WorkloadState } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import { drainIdOf } from './drain-naming';
+import { drainFailed } from './failed-drains';
 import type { ReconcileDeps } from './ports';
 
 /** A drain is looked at once it has run this long past its own drain time. */
@@ -34,7 +35,7 @@ export async function checkStuckDrains(
     if (status === 'RUNNING') continue;
     if (status === 'SUCCEEDED' && (await stoppedByThisDrain(workload, task, deps))) continue;
     found++;
-    const outcome = outcomeOf(status);
+    const outcome = outcomeOf(status, deps.clock());
     deps.log.error(outcome.message, {
       workload: workload.name,
       taskArn: task.taskArn,
@@ -51,7 +52,7 @@ export async function checkStuckDrains(
   return found;
 }
 
-function outcomeOf(status: string): { message: string; task: (recorded: BurstTask) => BurstTask } {
+function outcomeOf(status: string, now: Date): { message: string; task: (recorded: BurstTask) => BurstTask } {
   if (status === 'missing')
     return {
       message: 'drain execution missing; restarting it',
@@ -68,11 +69,7 @@ function outcomeOf(status: string): { message: string; task: (recorded: BurstTas
     };
   return {
     message: 'drain ended without recording its outcome',
-    task: (recorded) => ({
-      ...recorded,
-      status: 'drain_failed',
-      stopReason: `drain execution ended ${status}`,
-    }),
+    task: (recorded) => drainFailed(recorded, `drain execution ended ${status}`, now),
   };
 }
 

@@ -10,7 +10,11 @@ import { schedulingOf, simulate } from './setup';
  */
 const RUNS = Number(process.env.SIM_SEEDS ?? 60);
 const replay = process.env.SIM_SEED
-  ? { seed: Number(process.env.SIM_SEED), ...(process.env.SIM_PATH ? { path: process.env.SIM_PATH } : {}), endOnFailure: true }
+  ? {
+      seed: Number(process.env.SIM_SEED),
+      ...(process.env.SIM_PATH ? { path: process.env.SIM_PATH } : {}),
+      endOnFailure: true,
+    }
   : {};
 
 describe('the control loop under every interleaving', () => {

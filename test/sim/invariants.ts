@@ -120,7 +120,9 @@ export function checkAdopted(world: World, runningBefore: ReadonlySet<string>): 
     const recorded = Object.values(state.tasks).some((t) => t.taskArn === task.taskArn);
     const pending = state.pendingLaunches.some((p) => p.decisionId === task.tags['spillway:decision']);
     if (!recorded && !pending)
-      throw new InvariantViolation(`leak: ${task.taskArn} (${workload}) runs but a full reconcile did not record it`);
+      throw new InvariantViolation(
+        `leak: ${task.taskArn} (${workload}) runs but a full reconcile did not record it`,
+      );
   }
 }
 
@@ -143,17 +145,22 @@ export function checkAccounted(world: World): void {
  * unfinished, no task leaks, and the queue is empty.
  */
 export function checkQuiescent(world: World): void {
-  if (world.sqs.depth > 0) throw new InvariantViolation(`liveness: ${world.sqs.depth} message(s) still queued`);
+  if (world.sqs.depth > 0)
+    throw new InvariantViolation(`liveness: ${world.sqs.depth} message(s) still queued`);
   const running = world.sfn.running();
   if (running.length > 0)
-    throw new InvariantViolation(`liveness: drain execution(s) still running: ${running.map((e) => e.name).join(', ')}`);
+    throw new InvariantViolation(
+      `liveness: drain execution(s) still running: ${running.map((e) => e.name).join(', ')}`,
+    );
   for (const workload of world.config.workloads) {
     const state = world.table.peek(workload.name);
     const target = state.evacuation
       ? Math.max(workload.minBurstTasks, evacuationTarget(workload))
       : workload.minBurstTasks;
     const inEcs = world.ecs.running().filter((t) => t.tags['spillway:workload'] === workload.name);
-    const unsettled = Object.values(state.tasks).filter((t) => t.status !== 'running' && t.status !== 'stopped');
+    const unsettled = Object.values(state.tasks).filter(
+      (t) => t.status !== 'running' && t.status !== 'stopped',
+    );
     if (unsettled.length > 0)
       throw new InvariantViolation(
         `liveness: ${workload.name} has unfinished drains: ${unsettled.map((t) => `${t.taskId.slice(-6)} ${t.status}`).join(', ')}`,
@@ -167,7 +174,9 @@ export function checkQuiescent(world: World): void {
     );
     const leaked = inEcs.filter((t) => !recorded.has(t.taskArn));
     if (leaked.length > 0)
-      throw new InvariantViolation(`liveness: ${workload.name} leaks ${leaked.length} task(s) that ECS runs and the state does not`);
+      throw new InvariantViolation(
+        `liveness: ${workload.name} leaks ${leaked.length} task(s) that ECS runs and the state does not`,
+      );
     if (inEcs.length !== target)
       throw new InvariantViolation(
         `liveness: ${workload.name} runs ${inEcs.length} burst task(s) once every alert resolved, not its floor ${target}` +
@@ -187,7 +196,10 @@ function checkNotDoubled(world: World): void {
   const decided = new Map<string, number>();
   for (const decision of world.table.decisions)
     if (decision.action.kind === 'scale_out')
-      decided.set(decision.id, decision.action.placements.reduce((sum, p) => sum + p.count, 0));
+      decided.set(
+        decision.id,
+        decision.action.placements.reduce((sum, p) => sum + p.count, 0),
+      );
   const started = new Map<string, number>();
   for (const task of world.ecs.tasks.values()) {
     const id = task.tags['spillway:decision'] ?? '';
@@ -196,6 +208,8 @@ function checkNotDoubled(world: World): void {
   for (const [id, count] of started) {
     const asked = decided.get(id);
     if (asked !== undefined && count > asked)
-      throw new InvariantViolation(`doubled: decision ${id} asked for ${asked} task(s) and ECS started ${count}`);
+      throw new InvariantViolation(
+        `doubled: decision ${id} asked for ${asked} task(s) and ECS started ${count}`,
+      );
   }
 }

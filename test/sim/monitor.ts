@@ -9,6 +9,13 @@ export interface Delivery {
   readonly payload: Record<string, unknown>;
 }
 
+const STORM_DELIVERY_ALERTS = 2_000;
+
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / STORM_DELIVERY_ALERTS) }, (_, i) =>
+    items.slice(i * STORM_DELIVERY_ALERTS, (i + 1) * STORM_DELIVERY_ALERTS),
+  );
+
 interface AlertTruth {
   readonly workload: string;
   readonly name: string;
@@ -53,8 +60,11 @@ export class Monitor {
     return firing.length > 0 ? this.send(firing, 'firing', now, `resend ${workload}`) : undefined;
   }
 
-  /** `size` distinct alerts of one workload firing in one delivery: an alert storm. */
-  storm(workload: string, size: number, now: Date): Delivery {
+  /**
+   * `size` distinct alerts of one workload firing at once: an alert storm, in deliveries of at
+   * most STORM_DELIVERY_ALERTS alerts each (a webhook body stays under ingest's 1 MiB).
+   */
+  storm(workload: string, size: number, now: Date): Delivery[] {
     const storm = ++this.storms;
     const alerts = Array.from({ length: size }, (_, i) => {
       const truth = this.truth(workload, `Storm${storm}x${i}`);
@@ -62,16 +72,25 @@ export class Monitor {
       truth.severity = 'warning';
       return truth;
     });
-    return this.send(alerts, 'firing', now, `storm ${workload} ${size}`);
+    return chunks(alerts).map((part, i) =>
+      this.send(part, 'firing', now, `storm ${workload} ${size} part ${i}`),
+    );
   }
 
-  /** A resolved delivery for every alert of the workload that fires now. */
-  resolveAll(workload: string, now: Date): Delivery | undefined {
+  /** Resolved deliveries for every alert of the workload that fires now. */
+  resolveAll(workload: string, now: Date): Delivery[] {
     const firing = [...this.alerts.values()].filter((a) => a.workload === workload && a.startsAt);
-    if (firing.length === 0) return undefined;
-    const delivery = this.send(firing, 'resolved', now, `resolve all ${workload}`);
+    const deliveries = chunks(firing).map((part, i) =>
+      this.send(part, 'resolved', now, `resolve all ${workload} part ${i}`),
+    );
     for (const alert of firing) alert.startsAt = undefined;
-    return delivery;
+    return deliveries;
+  }
+
+  /** The alert ends, and its resolution never reaches Spillway (a sender restarted, a route changed). */
+  loseResolution(workload: string, alert: number): void {
+    const truth = this.alerts.get(`${workload}/Pressure${alert}`);
+    if (truth) truth.startsAt = undefined;
   }
 
   replay(index: number): Delivery | undefined {
@@ -101,7 +120,12 @@ export class Monitor {
     return truth;
   }
 
-  private send(alerts: readonly AlertTruth[], status: 'firing' | 'resolved', now: Date, label: string): Delivery {
+  private send(
+    alerts: readonly AlertTruth[],
+    status: 'firing' | 'resolved',
+    now: Date,
+    label: string,
+  ): Delivery {
     const payload = {
       version: '4',
       groupKey: `{}:{workload="${alerts[0]?.workload}"}`,

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { SpillwayConfig } from '../../src/config/schema';
 import { checkAdopted } from './invariants';
+import type { Delivery } from './monitor';
 import type { World } from './world';
 
 export type Step =
@@ -14,12 +15,24 @@ export type Step =
   | { readonly kind: 'replay'; readonly index: number }
   | { readonly kind: 'storm'; readonly workload: number; readonly size: number }
   | { readonly kind: 'resolveStorm'; readonly workload: number }
-  | { readonly kind: 'decide'; readonly deciders: number; readonly reconcile: boolean; readonly workflows: boolean }
+  | {
+      readonly kind: 'decide';
+      readonly deciders: number;
+      readonly reconcile: boolean;
+      readonly workflows: boolean;
+    }
   | { readonly kind: 'reconcile' }
   | { readonly kind: 'workflows' }
   | { readonly kind: 'advance'; readonly seconds: number }
   | { readonly kind: 'redeliver'; readonly index: number }
-  | { readonly kind: 'crash'; readonly countdown: number; readonly after: boolean }
+  | {
+      readonly kind: 'crash';
+      readonly countdown: number;
+      readonly after: boolean;
+      readonly operation?: string;
+    }
+  | { readonly kind: 'lose'; readonly workload: number; readonly alert: number }
+  | { readonly kind: 'ecsError'; readonly name: string | null }
   | { readonly kind: 'outage'; readonly service: 'dynamodb' | 'ecs' | 'states'; readonly on: boolean }
   | { readonly kind: 'throttle'; readonly service: 'dynamodb' | 'ecs'; readonly calls: number }
   | { readonly kind: 'kill'; readonly index: number; readonly event: boolean }
@@ -40,33 +53,124 @@ const workload = fc.integer({ min: 0, max: 1 });
 
 /** Weighted towards the steps that move the loop, with every fault present. */
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('fire' as const), workload, alert: fc.integer({ min: 0, max: 2 }), severity: fc.constantFrom('warning', 'critical') }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('resolve' as const), workload, alert: fc.integer({ min: 0, max: 2 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('fire' as const),
+      workload,
+      alert: fc.integer({ min: 0, max: 2 }),
+      severity: fc.constantFrom('warning', 'critical'),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('resolve' as const),
+      workload,
+      alert: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('resend' as const), workload }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const), index: fc.nat(50) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('storm' as const), workload, size: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 2, max: 40 }) }, { weight: 2, arbitrary: fc.constant(300) }, { weight: 1, arbitrary: fc.constant(3000) }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('storm' as const),
+      workload,
+      size: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 2, max: 40 }) },
+        { weight: 2, arbitrary: fc.constant(300) },
+        { weight: 1, arbitrary: fc.constant(3000) },
+        { weight: 1, arbitrary: fc.constant(10_000) },
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('resolveStorm' as const), workload }) },
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant('decide' as const), deciders: fc.integer({ min: 1, max: 3 }), reconcile: fc.boolean(), workflows: fc.boolean() }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant('decide' as const),
+      deciders: fc.integer({ min: 1, max: 3 }),
+      reconcile: fc.boolean(),
+      workflows: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ kind: 'reconcile' as const }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'workflows' as const }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('advance' as const), seconds: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(5, 30, 61, 121, 301, 900) }, { weight: 1, arbitrary: fc.constant(49 * 3600) }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      seconds: fc.oneof(
+        { weight: 20, arbitrary: fc.constantFrom(5, 30, 61, 121, 301, 900) },
+        { weight: 1, arbitrary: fc.constant(49 * 3600) },
+      ),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), index: fc.nat(10) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('crash' as const), countdown: fc.integer({ min: 1, max: 25 }), after: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('outage' as const), service: fc.constantFrom('dynamodb' as const, 'ecs' as const, 'states' as const), on: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('throttle' as const), service: fc.constantFrom('dynamodb' as const, 'ecs' as const), calls: fc.integer({ min: 1, max: 8 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat(10), event: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('crash' as const),
+      countdown: fc.integer({ min: 1, max: 25 }),
+      after: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('outage' as const),
+      service: fc.constantFrom('dynamodb' as const, 'ecs' as const, 'states' as const),
+      on: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('throttle' as const),
+      service: fc.constantFrom('dynamodb' as const, 'ecs' as const),
+      calls: fc.integer({ min: 1, max: 8 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('kill' as const), index: fc.nat(10), event: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('spot' as const), index: fc.nat(10) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('capacity' as const), region: fc.nat(1), tasks: fc.option(fc.nat(3)) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('failStop' as const), calls: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('capacity' as const),
+      region: fc.nat(1),
+      tasks: fc.option(fc.nat(3)),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('failStop' as const), calls: fc.integer({ min: 1, max: 4 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('timeOut' as const), index: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clientToken' as const), honoured: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deploy' as const), change: fc.constantFrom('lowerMax' as const, 'removeRegion' as const, 'original' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('deploy' as const),
+      change: fc.constantFrom('lowerMax' as const, 'removeRegion' as const, 'original' as const),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('command' as const),
       workload,
-      action: fc.constantFrom('burst' as const, 'drain_all' as const, 'pause' as const, 'resume' as const, 'evacuate' as const, 'end_evacuation' as const),
+      action: fc.constantFrom(
+        'burst' as const,
+        'drain_all' as const,
+        'pause' as const,
+        'resume' as const,
+        'evacuate' as const,
+        'end_evacuation' as const,
+      ),
       count: fc.integer({ min: 1, max: 4 }),
     }),
   },
@@ -75,7 +179,9 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 export const REGIONS = ['us-west-2', 'eu-west-1'] as const;
 
 /** The deploys a `deploy` step chooses between, from the configuration the run started with. */
-export function deployments(original: SpillwayConfig): Record<'lowerMax' | 'removeRegion' | 'original', SpillwayConfig> {
+export function deployments(
+  original: SpillwayConfig,
+): Record<'lowerMax' | 'removeRegion' | 'original', SpillwayConfig> {
   const lowerMax: SpillwayConfig = {
     ...original,
     workloads: original.workloads.map((w) => ({
@@ -86,7 +192,9 @@ export function deployments(original: SpillwayConfig): Record<'lowerMax' | 'remo
   };
   const removeRegion: SpillwayConfig = {
     ...original,
-    workloads: original.workloads.map((w) => (w.burstRegions.length > 1 ? { ...w, burstRegions: w.burstRegions.slice(0, 1) } : w)),
+    workloads: original.workloads.map((w) =>
+      w.burstRegions.length > 1 ? { ...w, burstRegions: w.burstRegions.slice(0, 1) } : w,
+    ),
   };
   return { lowerMax, removeRegion, original };
 }
@@ -100,9 +208,10 @@ export interface StepContext {
 /** Carries one step out in the world; invariants are checked by the caller after it. */
 export async function applyStep(world: World, step: Step, context: StepContext): Promise<void> {
   const now = world.clock();
-  const name = world.monitor.workloadOf(step.kind === 'fire' || step.kind === 'resolve' || step.kind === 'resend' || step.kind === 'storm' || step.kind === 'resolveStorm' || step.kind === 'command' ? step.workload : 0);
-  const send = async (delivery: ReturnType<typeof world.monitor.fire>) => {
-    if (delivery) await world.scheduling.run(world.ingest(delivery));
+  const name = world.monitor.workloadOf('workload' in step ? step.workload : 0);
+  const send = async (delivery: Delivery | Delivery[] | undefined) => {
+    for (const one of Array.isArray(delivery) ? delivery : delivery ? [delivery] : [])
+      await world.scheduling.run(world.ingest(one));
   };
   switch (step.kind) {
     case 'fire':
@@ -145,7 +254,19 @@ export async function applyStep(world: World, step: Step, context: StepContext):
       world.sqs.redeliver(step.index, world.now);
       return;
     case 'crash':
-      world.crash = { countdown: step.countdown, after: step.after };
+      world.crash = {
+        countdown: step.countdown,
+        after: step.after,
+        ...(step.operation ? { operation: step.operation } : {}),
+      };
+      return;
+    case 'lose':
+      world.monitor.loseResolution(name, step.alert);
+      return;
+    case 'ecsError':
+      world.ecs.permanentError = step.name
+        ? Object.assign(new Error(`simulated ${step.name}`), { name: step.name })
+        : undefined;
       return;
     case 'outage':
       if (step.on) world.outage.add(step.service);
@@ -211,10 +332,15 @@ export async function quiesce(world: World, context: StepContext): Promise<void>
   world.ecs.permanentError = undefined;
   // Throttling and refused StopTasks are finite counts: they stay, and retries must outlast them.
   for (const w of world.config.workloads) {
-    const delivery = world.monitor.resolveAll(w.name, world.clock());
-    if (delivery) await world.scheduling.run(world.ingest(delivery));
+    for (const delivery of world.monitor.resolveAll(w.name, world.clock()))
+      await world.scheduling.run(world.ingest(delivery));
     for (const action of ['resume', 'dry_run_off'] as const)
-      world.sendCommand({ id: `sim-quiesce-${action}-${++context.commandSeq}`, workload: w.name, action, reason: 'quiesce' });
+      world.sendCommand({
+        id: `sim-quiesce-${action}-${++context.commandSeq}`,
+        workload: w.name,
+        action,
+        reason: 'quiesce',
+      });
   }
   // Long enough for every cooldown, stabilisation window, breaker, crash-loop window and drain.
   for (let round = 0; round < 240; round++) {

@@ -12,7 +12,13 @@ import { type Scheduling, World } from './world';
 const burstRegion = (region: string, family: string, extra: Record<string, unknown> = {}) => ({
   region,
   cluster: 'spillway-burst',
-  taskDefinition: { family, image: 'public.ecr.aws/nginx/nginx:stable', cpu: 256, memoryMiB: 512, containerPort: 8080 },
+  taskDefinition: {
+    family,
+    image: 'public.ecr.aws/nginx/nginx:stable',
+    cpu: 256,
+    memoryMiB: 512,
+    containerPort: 8080,
+  },
   network: { subnets: ['subnet-0a1b2c3d4e5f60001'], securityGroups: ['sg-0a1b2c3d4e5f60001'] },
   ...extra,
 });
@@ -34,7 +40,8 @@ export function simConfig(overrides: Record<string, unknown> = {}): SpillwayConf
           burstRegions: [
             burstRegion('us-west-2', 'checkout-api', {
               maxTasks: 4,
-              targetGroupArn: 'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/checkout/0123456789abcdef',
+              targetGroupArn:
+                'arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/checkout/0123456789abcdef',
               fargateSpot: { onDemandBase: 1 },
             }),
             burstRegion('eu-west-1', 'checkout-api'),

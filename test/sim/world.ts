@@ -18,11 +18,11 @@ import { LaunchPacer } from '../../src/usecases/launch-pacer';
 import type { Log, ReconcileDeps } from '../../src/usecases/ports';
 import { processBatch } from '../../src/usecases/process-batch';
 import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
-import { ACCOUNT, SimEcs, type SimTask } from './models/ecs';
 import { SimStateTable } from './models/dynamodb';
+import { ACCOUNT, SimEcs, type SimTask } from './models/ecs';
 import { SimQueue } from './models/sqs';
 import { SimStepFunctions } from './models/step-functions';
-import { Monitor, type Delivery } from './monitor';
+import { type Delivery, Monitor } from './monitor';
 
 export const VISIBILITY_SECONDS = 60;
 export const MAX_RECEIVE_COUNT = 5;
@@ -73,7 +73,7 @@ export class World {
   /** The configuration deployed now; an invocation keeps the one it started with. */
   config: SpillwayConfig;
   /** The crash armed at the `countdown`-th port call from now, before or after its effect. */
-  crash: { countdown: number; after: boolean } | undefined;
+  crash: { countdown: number; after: boolean; operation?: string } | undefined;
   readonly outage = new Set<Service>();
   throttleDynamo = 0;
   /** Signal ids ingest answered 202 for. */
@@ -108,7 +108,8 @@ export class World {
   readonly log: Log = {
     info: (message, fields) => this.logLines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
     warn: (message, fields) => this.logLines.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => this.logLines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) =>
+      this.logLines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
 
   clock = (): Date => new Date(this.now);
@@ -122,11 +123,17 @@ export class World {
   }
 
   /** One port call: the scheduler's turn, then a crash, an outage or throttling, or the effect. */
-  async call<T>(inv: Invocation, service: Service, operation: string, effect: () => T | Promise<T>): Promise<T> {
+  async call<T>(
+    inv: Invocation,
+    service: Service,
+    operation: string,
+    effect: () => T | Promise<T>,
+  ): Promise<T> {
     await this.scheduling.gate(`${inv.name} ${service}:${operation}`);
     if (inv.dead) throw new Crash(`${inv.name} is dead`);
     let crashAfter = false;
-    if (this.crash && --this.crash.countdown <= 0) {
+    const armed = this.crash && (!this.crash.operation || this.crash.operation === operation);
+    if (this.crash && armed && --this.crash.countdown <= 0) {
       crashAfter = this.crash.after;
       this.crash = undefined;
       if (!crashAfter) {
@@ -135,7 +142,11 @@ export class World {
       }
     }
     if (this.outage.has(service))
-      throw wrap(service, operation, Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }));
+      throw wrap(
+        service,
+        operation,
+        Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }),
+      );
     if (service === 'dynamodb' && this.throttleDynamo > 0) {
       this.throttleDynamo--;
       throw wrap(
@@ -176,13 +187,15 @@ export class World {
       },
       compute: {
         runBurstTasks: (request) => c('ecs', 'RunTask', () => ecs.runBurstTasks(request)),
-        describe: (region, cluster, arns) => c('ecs', 'DescribeTasks', () => ecs.describe(region, cluster, arns)),
+        describe: (region, cluster, arns) =>
+          c('ecs', 'DescribeTasks', () => ecs.describe(region, cluster, arns)),
         listStartedBySpillway: (region, cluster) =>
           c('ecs', 'ListTasks', () => ecs.listStartedBySpillway(region, cluster)),
       },
       pacer: this.pacer,
       drains: {
-        start: (region, name, input) => c('states', 'StartExecution', () => sfn.start(region, name, input, this.now)),
+        start: (region, name, input) =>
+          c('states', 'StartExecution', () => sfn.start(region, name, input, this.now)),
         status: (_region, arn) => c('states', 'DescribeExecution', () => sfn.status(arn)),
       },
       ledger: {
@@ -237,14 +250,17 @@ export class World {
         deps,
       );
     } catch (error) {
-      if (!(error instanceof Crash)) this.log.error('ingest invocation failed', { error: (error as Error).message });
+      if (!(error instanceof Crash))
+        this.log.error('ingest invocation failed', { error: (error as Error).message });
     }
     if (inv.dead || !response || response.statusCode >= 500) {
       this.monitor.retryLater(delivery);
       return;
     }
     if (response.statusCode !== 202 && response.statusCode !== 200)
-      throw new Error(`ingest refused a valid delivery: ${response.statusCode} ${JSON.stringify(response.body)}`);
+      throw new Error(
+        `ingest refused a valid delivery: ${response.statusCode} ${JSON.stringify(response.body)}`,
+      );
     for (const id of (response.body.signalIds as string[] | undefined) ?? []) this.accepted.add(id);
   }
 
@@ -261,7 +277,8 @@ export class World {
       );
     } catch (error) {
       // processBatch reports failures per message; a throw fails the whole batch, as on Lambda.
-      if (!(error instanceof Crash)) this.log.error('decide invocation failed', { error: (error as Error).message });
+      if (!(error instanceof Crash))
+        this.log.error('decide invocation failed', { error: (error as Error).message });
       return;
     }
     if (inv.dead) return;
@@ -273,7 +290,10 @@ export class World {
     const inv = this.invocation(event ? 'reconcile-event' : 'reconcile');
     const startedAt = this.now;
     try {
-      await reconcileOnEvent(event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' }, this.deps(inv));
+      await reconcileOnEvent(
+        event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+        this.deps(inv),
+      );
     } catch (error) {
       // A failed run is Lambda's to report; the next schedule tick runs it again.
       this.log.error('reconcile invocation failed', { error: (error as Error).message });

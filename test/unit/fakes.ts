@@ -166,6 +166,10 @@ export class FakeBurstCompute {
   throttleCalls = 0;
   /** Errors the next calls throw, in order (after `failCalls` is used up). */
   readonly throwNext: Error[] = [];
+  /** Every task started, with its tags, as ListTasks (startedBy spillway) would find it running. */
+  readonly launched: (ObservedTask & { region: string; cluster: string })[] = [];
+  /** False: a repeated clientToken starts new tasks, as the emulator (or AWS past its window) does. */
+  honourClientToken = true;
 
   async runBurstTasks(request: RunBurstTasksRequest): Promise<LaunchResult> {
     this.requests.push(request);
@@ -182,11 +186,28 @@ export class FakeBurstCompute {
     }
     const fault = this.throwNext.shift();
     if (fault) throw fault;
-    const previous = this.answers.get(request.clientToken);
+    const previous = this.honourClientToken ? this.answers.get(request.clientToken) : undefined;
     if (previous) return previous;
-    const result = this.answer?.(request) ?? this.startAll(request);
-    this.answers.set(request.clientToken, result);
+    const token = this.answers.has(request.clientToken)
+      ? `${request.clientToken}#${this.requests.length}`
+      : request.clientToken;
+    const result = this.answer?.(request) ?? this.startAll({ ...request, clientToken: token });
+    this.answers.set(token, result);
+    for (const task of result.tasks)
+      this.launched.push({
+        taskArn: task.taskArn,
+        lastStatus: 'RUNNING',
+        tags: request.tags,
+        region: request.burstRegion.region,
+        cluster: request.burstRegion.cluster,
+      });
     return result;
+  }
+
+  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+    return this.launched
+      .filter((t) => t.region === region && t.cluster === cluster)
+      .map(({ region: _r, cluster: _c, ...task }) => task);
   }
 
   /** What ECS answers when it has room for the whole request. */
@@ -253,7 +274,7 @@ export class FakeReconcileCompute extends FakeBurstCompute {
     );
   }
 
-  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+  override async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
     return this.spillwayTasks
       .filter((t) => t.region === region && t.cluster === cluster)
       .map(({ region: _r, cluster: _c, ...task }) => task);

@@ -57,7 +57,8 @@ export class SimEcs {
       this.throttleRunTask--;
       throw new RunTaskError(launchProblemOf(THROTTLED), THROTTLED);
     }
-    if (this.permanentError) throw new RunTaskError(launchProblemOf(this.permanentError), this.permanentError);
+    if (this.permanentError)
+      throw new RunTaskError(launchProblemOf(this.permanentError), this.permanentError);
     const previous = this.honourClientToken ? this.answers.get(request.clientToken) : undefined;
     if (previous) return previous;
     const room = this.capacity.get(region) ?? Number.POSITIVE_INFINITY;
@@ -121,7 +122,12 @@ export class SimEcs {
   /** StopTask: a task ECS does not know is an InvalidParameterException, as on AWS. */
   stopTask(taskArn: string, by: string): void {
     const task = this.tasks.get(taskArn);
-    if (!task) throw wrap('ecs', 'StopTask', Object.assign(new Error('The referenced task was not found.'), { name: 'InvalidParameterException' }));
+    if (!task)
+      throw wrap(
+        'ecs',
+        'StopTask',
+        Object.assign(new Error('The referenced task was not found.'), { name: 'InvalidParameterException' }),
+      );
     if (task.lastStatus === 'STOPPED') return;
     this.stop(task, 'Spillway drain', by);
   }

@@ -156,7 +156,8 @@ export class SimStepFunctions {
         return go('Cancelled');
       case 'WaitForDrain':
       case 'WaitForStop': {
-        const seconds = execution.state === 'WaitForDrain' ? execution.input.drainSeconds : DRAIN_POLL_SECONDS;
+        const seconds =
+          execution.state === 'WaitForDrain' ? execution.input.drainSeconds : DRAIN_POLL_SECONDS;
         execution.waitUntil ??= now + seconds * 1000;
         if (now < execution.waitUntil) return false;
         execution.waitUntil = undefined;
@@ -198,7 +199,10 @@ export class SimStepFunctions {
       this.violations.push(`drain ${execution.name} stopped ${taskArn} after it was called off`);
     if (this.failStopTask > 0) {
       this.failStopTask--;
-      execution.input.error = { Error: 'Ecs.AccessDeniedException', Cause: 'not authorized to perform ecs:StopTask' };
+      execution.input.error = {
+        Error: 'Ecs.AccessDeniedException',
+        Cause: 'not authorized to perform ecs:StopTask',
+      };
       return 'RecordDrainFailed';
     }
     try {

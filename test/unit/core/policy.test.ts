@@ -787,7 +787,10 @@ describe('decide (policy)', () => {
             `am:resolved-${i}`,
             alertRecord('resolved', -3600 + i),
           ]),
-          ...many(300).map((i) => [`am:firing-${i}`, { ...alertRecord('firing', -7200), severity: 'critical' as const }]),
+          ...many(300).map((i) => [
+            `am:firing-${i}`,
+            { ...alertRecord('firing', -7200), severity: 'critical' as const },
+          ]),
         ]),
         tasks: [
           ...many(MAX_STOPPED_TASKS + 20).map((i) =>
@@ -815,7 +818,12 @@ describe('decide (policy)', () => {
       expect(next.alertOverflow?.severity).toBe('critical');
       // A forgotten resolution still refuses a replay of what it ended
       expect(alerts.map(([key]) => key)).not.toContain('am:resolved-0');
-      const replay = decide({ workload, state: { ...next, version: 1 }, signals: [firing('am:resolved-0', -3600 - 60)], now: at(1) });
+      const replay = decide({
+        workload,
+        state: { ...next, version: 1 },
+        signals: [firing('am:resolved-0', -3600 - 60)],
+        now: at(1),
+      });
       expect(replay.decision.signals.map((o) => o.outcome)).toEqual(['stale']);
       const stopped = Object.values(next.tasks).filter((t) => t.status === 'stopped');
       expect(stopped.length).toBeLessThanOrEqual(MAX_STOPPED_TASKS);

@@ -71,6 +71,7 @@ describe('applySignals and carryOut', () => {
         'spillway:environment': 'local',
         'spillway:decision': decision.id,
         'spillway:home-site': 'onprem-dc1',
+        'spillway:batch': tokens[0],
       });
       const state = deps.store.get('checkout-api');
       expect(state.pendingLaunches).toEqual([]);
@@ -108,36 +109,42 @@ describe('applySignals and carryOut', () => {
       });
     });
 
-    it('reuses the clientTokens after a crash between RunTask and the state write, and records each task once', async () => {
-      // Prepare: the write that records the started tasks fails once (the process dies)
-      const { workload, deps } = setup({
-        burstRegions: [burstRegionDoc('us-west-2')],
-        scaleOutStep: 12,
-        maxBurstTasks: 20,
-      });
-      let crashed = false;
-      deps.store.beforeCommit = (next) => {
-        if (!crashed && Object.keys(next.tasks).length > 0) {
-          crashed = true;
-          throw new Error('Runtime.ExitError');
-        }
-      };
-      await expect(applySignals(workload, [firing(LATENCY, -10)], deps)).rejects.toThrow('Runtime.ExitError');
-      const firstTokens = deps.compute.requests.map((r) => r.clientToken);
-      expect(firstTokens).toHaveLength(2);
-      expect(deps.store.get('checkout-api').pendingLaunches).toHaveLength(1);
+    it.each([true, false])(
+      'finds what a crash between RunTask and the state write started instead of starting it again (clientToken honoured: %s)',
+      async (honoured) => {
+        // Prepare: the write that records the started tasks fails once (the process dies)
+        const { workload, deps } = setup({
+          burstRegions: [burstRegionDoc('us-west-2')],
+          scaleOutStep: 12,
+          maxBurstTasks: 20,
+        });
+        deps.compute.honourClientToken = honoured;
+        let crashed = false;
+        deps.store.beforeCommit = (next) => {
+          if (!crashed && Object.keys(next.tasks).length > 0) {
+            crashed = true;
+            throw new Error('Runtime.ExitError');
+          }
+        };
+        await expect(applySignals(workload, [firing(LATENCY, -10)], deps)).rejects.toThrow(
+          'Runtime.ExitError',
+        );
+        const firstTokens = deps.compute.requests.map((r) => r.clientToken);
+        expect(firstTokens).toHaveLength(2);
+        expect(deps.store.get('checkout-api').pendingLaunches).toHaveLength(1);
 
-      // Act: a retry once the dead invocation's claim on the launch has lapsed
-      deps.time.advance(LAUNCH_CLAIM_SECONDS);
-      await carryOut(workload, deps);
+        // Act: a retry once the dead invocation's claim on the launch has lapsed
+        deps.time.advance(LAUNCH_CLAIM_SECONDS);
+        await carryOut(workload, deps);
 
-      // Assess
-      expect(deps.compute.requests.map((r) => r.clientToken)).toEqual([...firstTokens, ...firstTokens]);
-      expect(deps.compute.startedTaskArns()).toHaveLength(12);
-      const state = deps.store.get('checkout-api');
-      expect(Object.keys(state.tasks)).toHaveLength(12);
-      expect(state.pendingLaunches).toEqual([]);
-    });
+        // Assess: the retry found both batches by their tags and asked RunTask for nothing more
+        expect(deps.compute.requests.map((r) => r.clientToken)).toEqual(firstTokens);
+        expect(deps.compute.launched).toHaveLength(12);
+        const state = deps.store.get('checkout-api');
+        expect(Object.keys(state.tasks)).toHaveLength(12);
+        expect(state.pendingLaunches).toEqual([]);
+      },
+    );
 
     it('leaves a launch claimed by another invocation alone until the claim lapses', async () => {
       // Prepare

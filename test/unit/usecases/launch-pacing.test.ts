@@ -15,7 +15,7 @@ function setup(names: readonly string[] = ['checkout-api']) {
       workloadDoc({
         name,
         burstRegions: [burstRegionDoc('us-west-2'), burstRegionDoc('eu-west-1')],
-        maxBurstTasks: 300,
+        maxBurstTasks: 200,
       }),
     ),
     signals: {},
@@ -53,11 +53,11 @@ function expectWithinQuotas(calls: readonly { at: number; tasks: number }[]) {
 }
 
 describe('launch pacing within Fargate quotas', () => {
-  it('paces a burst of 250 tasks: 100 at once, then 20 a second, in calls of at most 10', async () => {
+  it('paces a burst of 200 tasks: 100 at once, then 20 a second, in calls of at most 10', async () => {
     // Prepare
     const { workloads, deps } = setup();
     const workload = workloads[0] as WorkloadConfig;
-    deps.store.put(aState({ version: 1, pendingLaunches: [pending(250)] }));
+    deps.store.put(aState({ version: 1, pendingLaunches: [pending(200)] }));
 
     // Act
     await carryOut(workload, deps);
@@ -67,12 +67,12 @@ describe('launch pacing within Fargate quotas', () => {
       at: (deps.compute.requestTimes[i] ?? 0) - Date.parse(T0_ISO),
       tasks: r.count,
     }));
-    expect(calls).toHaveLength(25);
+    expect(calls).toHaveLength(20);
     expectWithinQuotas(calls);
-    // Not slower than the quotas require: the last 150 tasks take 7.5 s after the first 100.
-    expect(calls.at(-1)?.at).toBe(7500);
+    // Not slower than the quotas require: the last 100 tasks take 5 s after the first 100.
+    expect(calls.at(-1)?.at).toBe(5000);
     expect(calls.filter((c) => c.at === 0)).toHaveLength(10);
-    expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(250);
+    expect(Object.keys(deps.store.get('checkout-api').tasks)).toHaveLength(200);
   });
 
   it('shares the quotas of a region among the workloads launching there at once', async () => {
