@@ -97,7 +97,7 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
         );
     }
     return scaleOut(s, amount.count, {
-      why: `${firing.length} alert(s) firing (${firing.join(', ')})${amount.why ? ` (${amount.why})` : ''}${cooling ? ` (new tasks wait for the cooldown until ${until?.toISOString()})` : ''}`,
+      why: `${firing.length} alert(s) firing (${listed(firing)})${amount.why ? ` (${amount.why})` : ''}${cooling ? ` (new tasks wait for the cooldown until ${until?.toISOString()})` : ''}`,
       cancelDrains: true,
       room: cooling ? 0 : room,
     });
@@ -221,6 +221,13 @@ function aboveMax(s: Situation): Choice | undefined {
     reason: `above the max (${over.join(', ')}): draining ${victims.length} task(s) down to it`,
   };
 }
+
+/** Alert keys for a reason: the first few, then how many more. */
+const LISTED_IN_REASON = 10;
+const listed = (keys: readonly string[]): string =>
+  keys.length <= LISTED_IN_REASON
+    ? keys.join(', ')
+    : `${keys.slice(0, LISTED_IN_REASON).join(', ')} and ${keys.length - LISTED_IN_REASON} more`;
 
 /** The crash-loop guard: a reason to hold when too many replacements happened recently. */
 function crashLoop(state: WorkloadState, now: Date, lost: number): string | undefined {

@@ -1,3 +1,6 @@
+/** Signals one decision lists one by one; the rest are counted (see `moreSignals`). */
+export const MAX_LISTED_SIGNALS = 100;
+
 /** What happened to one input signal when the policy applied it. */
 export type SignalOutcome = 'applied' | 'duplicate' | 'stale';
 
@@ -55,6 +58,12 @@ export interface Decision {
     readonly state: string;
     readonly outcome: SignalOutcome;
   }[];
+  /**
+   * Outcomes of the signals beyond the first MAX_LISTED_SIGNALS, counted rather than listed: a
+   * storm of thousands of signals is one decision, and its log item must stay within DynamoDB's
+   * 400 KB like every other item.
+   */
+  readonly moreSignals?: Readonly<Partial<Record<SignalOutcome, number>>>;
   /** Operator commands the decision applied or found already applied. */
   readonly commands?: readonly {
     readonly id: string;

@@ -4,9 +4,15 @@ import type { CommandOutcome, OperatorCommand } from './command';
 import { commandDedupKey } from './command';
 import { foldCommands, withControls } from './controls';
 import { burstCostPerHour } from './cost';
-import type { Decision, DecisionAction, SignalOutcome } from './decision';
+import { type Decision, type DecisionAction, MAX_LISTED_SIGNALS, type SignalOutcome } from './decision';
 import { digest } from './ids';
-import { DEFAULT_ALERT_SILENCE_SECONDS, forget, forgottenSince, MEMORY_SECONDS } from './memory';
+import {
+  DEFAULT_ALERT_SILENCE_SECONDS,
+  forget,
+  forgottenSince,
+  MAX_TRACKED_ALERTS,
+  MEMORY_SECONDS,
+} from './memory';
 import type { RegionHealthMap } from './region-health';
 import { MAX_REPLACEMENTS } from './replacements';
 import { describePlacements } from './scale-out';
@@ -17,6 +23,7 @@ import {
   type BurstTask,
   countLive,
   firingAlertKeys,
+  overflowKey,
   type PendingLaunch,
   stayingCount,
   type WorkloadState,
@@ -99,10 +106,12 @@ export function decide(input: PolicyInput): PolicyResult {
   const anyApplied =
     outcomes.some((o) => o.outcome === 'applied') || commandOutcomes.some((o) => o.outcome === 'applied');
   const { alertOverflow: _overflow, ...withoutOverflow } = state;
-  const folded: WorkloadState = withControls(
+  // Bounded before deciding: a storm is decided on as the state will keep it (summarised).
+  const unbounded: WorkloadState = withControls(
     { ...withoutOverflow, alerts, applied, ...(memory.overflow ? { alertOverflow: memory.overflow } : {}) },
     controls,
   );
+  const folded = forget(unbounded, now);
 
   const chosen = chooseAction(
     {
@@ -172,6 +181,11 @@ export function decide(input: PolicyInput): PolicyResult {
     next = { ...next, desiredTasks: live };
   }
   next = forget(next, now);
+  const summarised = (next.alertOverflow?.alerts ?? 0) - (unbounded.alertOverflow?.alerts ?? 0);
+  const storm =
+    summarised > 0
+      ? `; ${summarised} firing alert(s) beyond the ${MAX_TRACKED_ALERTS} the state keeps by name are summarised as ${overflowKey(next.alertOverflow as AlertOverflow)} (pressure until resolved or silent)`
+      : '';
   const changed =
     anyApplied ||
     memory.refreshed ||
@@ -187,8 +201,11 @@ export function decide(input: PolicyInput): PolicyResult {
       workload: workload.name,
       at: nowIso,
       action: finalAction,
-      reason: finalReason,
-      signals: outcomes,
+      reason: `${finalReason}${storm}`,
+      signals: outcomes.slice(0, MAX_LISTED_SIGNALS),
+      ...(outcomes.length > MAX_LISTED_SIGNALS
+        ? { moreSignals: countOutcomes(outcomes.slice(MAX_LISTED_SIGNALS)) }
+        : {}),
       ...(commandOutcomes.length > 0 ? { commands: commandOutcomes } : {}),
       ...(dry && !ignoredOnly ? { wouldHave: chosen.action } : {}),
       liveTasks: live,
@@ -367,6 +384,14 @@ function silence(memory: AlertMemory, now: Date, silenceSeconds: number): boolea
     changed = true;
   }
   return changed;
+}
+
+function countOutcomes(
+  outcomes: readonly { outcome: SignalOutcome }[],
+): Partial<Record<SignalOutcome, number>> {
+  const counts: Partial<Record<SignalOutcome, number>> = {};
+  for (const { outcome } of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
 }
 
 function describeAction(action: DecisionAction): string {

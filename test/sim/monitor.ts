@@ -55,9 +55,9 @@ export class Monitor {
   }
 
   /** Alertmanager's repeat: every firing alert of the workload, sent again as it stands. */
-  resend(workload: string, now: Date): Delivery | undefined {
+  resend(workload: string, now: Date): Delivery[] {
     const firing = [...this.alerts.values()].filter((a) => a.workload === workload && a.startsAt);
-    return firing.length > 0 ? this.send(firing, 'firing', now, `resend ${workload}`) : undefined;
+    return chunks(firing).map((part, i) => this.send(part, 'firing', now, `resend ${workload} part ${i}`));
   }
 
   /**

@@ -78,6 +78,8 @@ export class World {
   throttleDynamo = 0;
   /** Signal ids ingest answered 202 for. */
   readonly accepted = new Set<string>();
+  /** Bodies of the messages a decide invocation processed and acknowledged. */
+  readonly acknowledged: string[] = [];
   /** Operator commands put on the queue, by id. */
   readonly commands = new Set<string>();
   readonly logLines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
@@ -282,7 +284,11 @@ export class World {
       return;
     }
     if (inv.dead) return;
-    for (const message of batch) if (!failed.includes(message.messageId)) this.sqs.delete(message.messageId);
+    for (const message of batch) {
+      if (failed.includes(message.messageId)) continue;
+      this.sqs.delete(message.messageId);
+      this.acknowledged.push(message.body);
+    }
   }
 
   /** The reconcile function on its schedule, or on one ECS task state change. */

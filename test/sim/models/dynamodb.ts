@@ -55,6 +55,7 @@ export class SimStateTable {
         }),
       );
     }
+    if (decision) this.checkDecisionSize(decision);
     const stored = this.states.get(next.workload)?.version ?? 0;
     if (stored !== expectedVersion) return { ok: false, reason: 'version_conflict' };
     this.largestItemBytes = Math.max(this.largestItemBytes, bytes);
@@ -64,7 +65,26 @@ export class SimStateTable {
   }
 
   logDecision(decision: Decision): void {
+    this.checkDecisionSize(decision);
     this.decisions.push(copy(decision));
+  }
+
+  /** A decision log item is an item too: above 400 KB, DynamoDB refuses it (and its transaction). */
+  private checkDecisionSize(decision: Decision): void {
+    const bytes = itemBytes({
+      pk: `WORKLOAD#${decision.workload}`,
+      sk: `DECISION#${decision.at}#${decision.id}`,
+      decision,
+    });
+    if (bytes <= ITEM_LIMIT_BYTES) return;
+    this.oversizeWrites.push({ workload: `${decision.workload} (decision ${decision.id})`, bytes });
+    throw wrap(
+      'dynamodb',
+      'PutItem',
+      Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+        name: 'ValidationException',
+      }),
+    );
   }
 
   recordMessageFailure(messageId: string, reason: string): void {
