@@ -152,7 +152,7 @@ export function decide(input: PolicyInput): PolicyResult {
   const finalAction: DecisionAction = ignoredOnly ? { kind: 'ignored' } : action;
   const finalReason = [
     ignoredOnly ? describeIgnored(outcomes, commandOutcomes) : reason,
-    ...memory.notes,
+    ...noted(memory.notes),
   ].join('; ');
 
   let next: WorkloadState = folded;
@@ -385,6 +385,13 @@ function silence(memory: AlertMemory, now: Date, silenceSeconds: number): boolea
   }
   return changed;
 }
+
+/** Notes a reason carries one by one; a storm's hundreds of them are counted instead. */
+const LISTED_NOTES = 10;
+const noted = (notes: readonly string[]): string[] =>
+  notes.length <= LISTED_NOTES
+    ? [...notes]
+    : [...notes.slice(0, LISTED_NOTES), `and ${notes.length - LISTED_NOTES} more like these`];
 
 function countOutcomes(
   outcomes: readonly { outcome: SignalOutcome }[],

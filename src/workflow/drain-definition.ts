@@ -42,13 +42,19 @@ export const DRAIN_MAX_POLLS = 120;
 /** Longest drainSeconds the config accepts, plus the bounded polling, plus slack. */
 export const DRAIN_TIMEOUT_SECONDS = 86_400 + DRAIN_POLL_SECONDS * DRAIN_MAX_POLLS + 600;
 
+/** How ECS answers StopTask for a task it does not know (any more), through the SDK integration. */
+export const TASK_NOT_FOUND = 'Ecs.InvalidParameterException';
+
 /** How DynamoDB reports a condition that did not hold, through the Step Functions integration. */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 type State = Record<string, unknown>;
 
+// States.Timeout is retried too: every call the workflow makes is idempotent (the ledger writes
+// are conditioned so that a write that landed before its answer was lost passes again), and a
+// call that timed out once must not fail a drain and leave its task running.
 const throttlingRetry = (errors: readonly string[]) => ({
-  ErrorEquals: [...errors],
+  ErrorEquals: [...errors, 'States.Timeout'],
   IntervalSeconds: 1,
   BackoffRate: 2,
   MaxAttempts: 6,
@@ -215,7 +221,12 @@ export function drainWorkflowDefinition(): Record<string, unknown> {
       Parameters: { 'Cluster.$': '$.cluster', 'Task.$': '$.taskArn', Reason: 'Spillway drain' },
       ResultPath: null,
       Retry: [ecsRetry],
-      Catch: [toFailure],
+      Catch: [
+        // A task that stopped on its own during the wait, and that ECS no longer knows, is what
+        // stopping wanted: polling confirms it is gone (or fails the drain if it still runs).
+        { ErrorEquals: [TASK_NOT_FOUND], ResultPath: null, Next: 'StartPolling' },
+        toFailure,
+      ],
       Next: 'StartPolling',
     },
     StartPolling: { Type: 'Pass', Result: { attempts: 0 }, ResultPath: '$.poll', Next: 'DescribeTask' },

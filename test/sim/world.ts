@@ -96,6 +96,7 @@ export class World {
     this.now = start;
     this.random = seeded(seed);
     this.monitor = new Monitor(config.workloads.map((w) => w.name));
+    this.ecs.now = () => this.now;
     this.pacer = new LaunchPacer({
       now: () => this.now,
       sleep: async (ms) => {
@@ -118,6 +119,7 @@ export class World {
 
   advance(seconds: number): void {
     this.now += seconds * 1000;
+    this.ecs.forgetStopped(this.now);
   }
 
   invocation(kind: string): Invocation {

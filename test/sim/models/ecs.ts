@@ -31,7 +31,13 @@ export interface SimTask {
   stopCode?: string;
   /** Who stopped it: the drain execution's name, or why ECS did. */
   stoppedBy?: string;
+  stoppedAt?: number;
+  /** ECS no longer knows it (an hour after it stopped): DescribeTasks misses it, StopTask refuses it. */
+  gone?: boolean;
 }
+
+/** How long ECS keeps describing a stopped task. */
+const KEPT_AFTER_STOP_MS = 3_600_000;
 
 const THROTTLED = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 
@@ -95,7 +101,7 @@ export class SimEcs {
   describe(region: string, cluster: string, taskArns: readonly string[], withTags = false): ObservedTask[] {
     return taskArns.map((taskArn) => {
       const task = this.tasks.get(taskArn);
-      if (!task || task.region !== region || task.cluster !== cluster)
+      if (!task || task.gone || task.region !== region || task.cluster !== cluster)
         return { taskArn, lastStatus: 'MISSING', stoppedReason: 'MISSING' };
       return {
         taskArn,
@@ -153,6 +159,13 @@ export class SimEcs {
         this.stop(task, 'Your Spot Task was interrupted.', 'ecs', 'SpotInterruption');
   }
 
+  /** ECS forgets tasks stopped more than an hour ago. */
+  forgetStopped(now: number): void {
+    for (const task of this.tasks.values())
+      if (task.lastStatus === 'STOPPED' && (task.stoppedAt ?? now) < now - KEPT_AFTER_STOP_MS)
+        task.gone = true;
+  }
+
   running(): SimTask[] {
     return [...this.tasks.values()].filter((t) => t.lastStatus === 'RUNNING');
   }
@@ -164,8 +177,12 @@ export class SimEcs {
     return candidates[index % Math.max(candidates.length, 1)];
   }
 
+  /** The virtual clock, for when tasks stop. */
+  now: () => number = () => 0;
+
   private stop(task: SimTask, reason: string, by: string, stopCode?: string): void {
     task.lastStatus = 'STOPPED';
+    task.stoppedAt = this.now();
     task.stoppedReason = reason;
     task.stoppedBy = by;
     if (stopCode) task.stopCode = stopCode;

@@ -12,6 +12,7 @@ import {
   DRAIN_TIMEOUT_SECONDS,
   type DrainInput,
   drainWorkflowDefinition,
+  TASK_NOT_FOUND,
 } from '../../../src/workflow/drain-definition';
 import { LedgerTable, runLedgerState } from '../../unit/workflow/ledger-table';
 import { ACCOUNT, type SimEcs } from './ecs';
@@ -58,6 +59,20 @@ export function assertKnownDefinition(): void {
   const states = Object.keys((drainWorkflowDefinition() as { States: Record<string, unknown> }).States);
   const unknown = states.filter((s) => !KNOWN_STATES.has(s));
   if (unknown.length > 0) throw new Error(`the simulation does not know drain states ${unknown.join(', ')}`);
+}
+
+/** Where the definition's Catch sends an error of a state. */
+function catcherOf(state: string, error: string): string {
+  const states = (
+    drainWorkflowDefinition() as {
+      States: Record<string, { Catch?: { ErrorEquals: string[]; Next: string }[] }>;
+    }
+  ).States;
+  const catcher = states[state]?.Catch?.find(
+    (c) => c.ErrorEquals.includes(error) || c.ErrorEquals.includes('States.ALL'),
+  );
+  if (!catcher) throw new Error(`${state} does not catch ${error}`);
+  return catcher.Next;
 }
 
 export const stateMachineArnOf = (region: string) =>
@@ -208,9 +223,10 @@ export class SimStepFunctions {
     try {
       this.ecs.stopTask(taskArn, execution.name);
       return 'StartPolling';
-    } catch (error) {
-      execution.input.error = { Error: 'Ecs.InvalidParameterException', Cause: (error as Error).message };
-      return 'RecordDrainFailed';
+    } catch {
+      // ECS answers InvalidParameterException for a task it no longer knows; the definition
+      // catches it into polling, which finds the task gone.
+      return catcherOf('StopTask', TASK_NOT_FOUND);
     }
   }
 }

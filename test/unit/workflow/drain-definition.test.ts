@@ -6,6 +6,7 @@ import {
   DRAIN_TIMEOUT_SECONDS,
   type DrainInput,
   drainWorkflowDefinition,
+  TASK_NOT_FOUND,
 } from '../../../src/workflow/drain-definition';
 
 type State = Record<string, unknown> & { Type: string };
@@ -167,6 +168,22 @@ describe('drain workflow definition', () => {
       })
       .map(([name]) => name);
     expect(uncaught).toEqual([]);
+  });
+
+  it('retries a timed-out call of every Task state: each one is idempotent', () => {
+    const without = taskStates
+      .filter(
+        ([, state]) =>
+          !(state.Retry as { ErrorEquals: string[] }[]).some((r) => r.ErrorEquals.includes('States.Timeout')),
+      )
+      .map(([name]) => name);
+    expect(without).toEqual([]);
+  });
+
+  it('takes a task that is gone when StopTask comes as stopped, once polling confirms it', () => {
+    const catchers = definition.States.StopTask?.Catch as Catcher[];
+    expect(catchers[0]).toEqual({ ErrorEquals: [TASK_NOT_FOUND], ResultPath: null, Next: 'StartPolling' });
+    expect(catchers.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
   });
 
   it('lets RecordDrainFailed end in the DrainFailed state', () => {
