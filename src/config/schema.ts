@@ -78,6 +78,12 @@ const burstRegionSchema = z.strictObject({
   network: networkSchema,
   /** ELBv2 target group (ip type) that burst tasks join; drains deregister them first. */
   targetGroupArn: z.optional(z.string().check(z.startsWith('arn:'))),
+  /**
+   * The target group's deregistration delay (ELB's default is 300 s). A drain that takes the task
+   * out of the group waits at least this long before StopTask, so the connections ELB is still
+   * draining are not cut when drainSeconds is shorter.
+   */
+  deregistrationDelaySeconds: z.optional(integer(0, 3600)),
   /** Upper bound of burst tasks in this region; the workload's maxBurstTasks when absent. */
   maxTasks: z.optional(integer(1, MAX_BURST_TASKS)),
   /**

@@ -19,6 +19,18 @@ export const SPOT_DRAIN_SECONDS = 90;
  */
 export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: DecideDeps): Promise<void> {
   const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
+  const target =
+    !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
+      ? {
+          targetGroupArn: burstRegion.targetGroupArn,
+          targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
+        }
+      : null;
+  // Out of its target group, a task serves until ELB has drained its connections: the drain waits
+  // for the longer of the two (a Spot task has no time for either beyond ECS's two minutes).
+  const serving = target
+    ? Math.max(workload.drainSeconds, burstRegion?.deregistrationDelaySeconds ?? 0)
+    : workload.drainSeconds;
   const input: DrainInput = {
     workload: workload.name,
     taskArn: task.taskArn,
@@ -26,18 +38,12 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     drainSeconds: task.compensating
       ? 0
       : task.interruptedAt
-        ? Math.min(workload.drainSeconds, SPOT_DRAIN_SECONDS)
-        : workload.drainSeconds,
+        ? Math.min(serving, SPOT_DRAIN_SECONDS)
+        : serving,
     ledgerTable: deps.drainLedgerTable,
     ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
     decisionId: task.decisionId,
-    target:
-      !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
-        ? {
-            targetGroupArn: burstRegion.targetGroupArn,
-            targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
-          }
-        : null,
+    target,
   };
   const started = await deps.drains.start(task.region, drainIdOf(workload.name, task), input);
   await updateState(deps, workload.name, (state) => {

@@ -420,6 +420,43 @@ describe('applySignals and carryOut', () => {
       ]);
     });
 
+    it.each([
+      [300, true, 300],
+      [10, true, 30],
+      [300, false, 30],
+    ])(
+      'with a deregistration delay of %s s (task in its target group: %s) the drain serves %s s',
+      async (delay, registered, served) => {
+        // Prepare: ELB drains connections for the group's delay, longer than drainSeconds (30) or not
+        const targetGroupArn =
+          'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/checkout/0123456789abcdef';
+        const { workload, deps } = setup({
+          burstRegions: [
+            burstRegionDoc('us-west-2'),
+            burstRegionDoc('eu-west-1', { targetGroupArn, deregistrationDelaySeconds: delay }),
+          ],
+        });
+        const state = scaledInState();
+        deps.store.put({
+          ...state,
+          tasks: {
+            ...state.tasks,
+            b: {
+              ...(state.tasks.b ?? aTask({ taskId: 'b' })),
+              privateIp: '10.0.3.17',
+              registeredTarget: registered,
+            },
+          },
+        });
+
+        // Act
+        await applySignals(workload, [resolved(LATENCY, -5)], deps);
+
+        // Assess
+        expect(deps.drains.starts.map((s) => s.input.drainSeconds)).toEqual([served]);
+      },
+    );
+
     it('does not start a drain again once the task is draining', async () => {
       // Prepare
       const { workload, deps } = setup();
