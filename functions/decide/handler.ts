@@ -1,14 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decideDeps } from '../../src/runtime/decide-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
+import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
 import { readSettings } from '../../src/runtime/settings';
 import { processBatch } from '../../src/usecases/process-batch';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'decide' } });
-const deps = decideDeps(readSettings(), powertoolsLog(logger));
+const settings = readSettings();
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: 'spillway',
+  defaultDimensions: { environment: settings.config.environment },
+});
+const deps = { ...decideDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
 
 /** Consumes the signals queue; reports partial batch failures so one bad message never blocks nine. */
 export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -19,4 +28,4 @@ export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> 
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,14 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ingestDeps } from '../../src/runtime/ingest-wiring';
 import { powertoolsLog } from '../../src/runtime/log';
+import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
 import { readSettings } from '../../src/runtime/settings';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'ingest' } });
-const deps = ingestDeps(readSettings(), powertoolsLog(logger));
+const settings = readSettings();
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: 'spillway',
+  defaultDimensions: { environment: settings.config.environment },
+});
+const deps = { ...ingestDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
 
 const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
@@ -31,4 +40,4 @@ export const lambdaHandler = async (
   };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,14 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { powertoolsLog } from '../../src/runtime/log';
+import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
 import { reconcileDeps } from '../../src/runtime/reconcile-wiring';
 import { readSettings } from '../../src/runtime/settings';
 import type { ReconcileReport } from '../../src/usecases/reconcile';
 import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
-const deps = reconcileDeps(readSettings(), powertoolsLog(logger));
+const settings = readSettings();
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: 'spillway',
+  defaultDimensions: { environment: settings.config.environment },
+});
+const deps = { ...reconcileDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
 
 /**
  * Every minute, and on every ECS Task State Change of a burst task: converge recorded state with
@@ -18,4 +27,4 @@ export const lambdaHandler = async (event: unknown): Promise<{ workloads: Reconc
   return { workloads: await reconcileOnEvent(event, deps) };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -156,7 +156,13 @@ export function decide(input: PolicyInput): PolicyResult {
   ].join('; ');
 
   let next: WorkloadState = folded;
-  if (finalAction.kind === 'scale_out') next = withScaleOut(next, finalAction, decisionId, nowIso, chosen);
+  // The newest signal this batch applied: where the latency of the launch it causes starts.
+  const observed = signals.filter((_, i) => outcomes[i]?.outcome === 'applied').at(-1)?.observedAt;
+  if (finalAction.kind === 'scale_out')
+    next = withScaleOut(next, finalAction, decisionId, nowIso, {
+      ...chosen,
+      ...(observed ? { observed } : {}),
+    });
   else if (finalAction.kind === 'scale_in') {
     const tasks: Record<string, BurstTask> = { ...next.tasks };
     for (const { taskArn } of finalAction.tasks) {
@@ -229,7 +235,7 @@ function withScaleOut(
   action: Extract<DecisionAction, { kind: 'scale_out' }>,
   decisionId: string,
   nowIso: string,
-  chosen: { replacement?: boolean; replaces?: readonly string[] },
+  chosen: { replacement?: boolean; replaces?: readonly string[]; observed?: string },
 ): WorkloadState {
   const launches: PendingLaunch[] = action.placements.map((p) => ({
     decisionId,
@@ -238,6 +244,7 @@ function withScaleOut(
     ...(p.spot ? { spot: p.spot } : {}),
     requestedAt: nowIso,
     attempts: 0,
+    ...(chosen.observed ? { signalObservedAt: chosen.observed } : {}),
   }));
   const tasks: Record<string, BurstTask> = { ...state.tasks };
   for (const { taskArn } of action.cancelDrains ?? []) {

@@ -131,6 +131,8 @@ export interface PendingLaunch {
   readonly attempts: number;
   /** Set by the invocation carrying the launch out; others leave it alone until the claim is stale. */
   readonly claimedAt?: string;
+  /** When the newest signal the deciding batch applied was observed: the start of its latency. */
+  readonly signalObservedAt?: string;
 }
 
 export interface WorkloadState {

@@ -60,8 +60,27 @@ export async function applySignals(
       : {}),
     ...(decision.wouldHave ? { dryRun: true } : {}),
   });
+  recordDecision(decision, deps);
   await carryOut(workload, deps, current);
   return decision;
+}
+
+/**
+ * Counts the decision by kind, and the holds an on-call engineer is paged for. An idle periodic
+ * evaluation is no decision worth counting.
+ */
+function recordDecision(decision: Decision, deps: DecideDeps): void {
+  if (
+    !deps.metrics ||
+    (decision.tick && decision.action.kind === 'hold' && !decision.reason.startsWith('crash loop'))
+  )
+    return;
+  deps.metrics.record('Decisions', 1, { workload: decision.workload, kind: decision.action.kind });
+  if (decision.action.kind !== 'hold') return;
+  if (decision.reason.includes('crash loop'))
+    deps.metrics.record('CrashLoops', 1, { workload: decision.workload });
+  if (decision.reason.includes('spend guard'))
+    deps.metrics.record('SpendGuardHolds', 1, { workload: decision.workload });
 }
 
 const otherStates = new WeakMap<

@@ -10,7 +10,7 @@ import type { DecideDeps } from './ports';
 /** The one ledger call that calls a drain off. */
 export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
 
-export interface CancelDrainDeps extends Pick<DecideDeps, 'store' | 'clock' | 'log'> {
+export interface CancelDrainDeps extends Pick<DecideDeps, 'store' | 'clock' | 'log' | 'metrics'> {
   readonly ledger: DrainCanceller;
 }
 
@@ -71,6 +71,7 @@ export async function cancelDrain(
       reason: `drain ${drainId} not cancelled: it had already passed its point of no return (stopping ${task.taskId})`,
     }));
   }
+  if (outcome === 'cancelled') deps.metrics?.record('DrainsCancelled', 1, { region: task.region });
   deps.log.info(outcome === 'cancelled' ? 'drain cancelled' : 'drain not cancelled: too late', {
     workload: workload.name,
     taskArn: task.taskArn,

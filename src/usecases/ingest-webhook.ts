@@ -14,6 +14,7 @@ import {
 } from '../core/normalise/sources';
 import { cleanText } from '../core/normalise/text';
 import type { QueueEnvelope } from '../core/signal';
+import type { Metrics } from './metrics';
 import type { Log } from './ports';
 
 /** Larger bodies are refused with 413; Alertmanager groups of a few thousand alerts stay well below. */
@@ -58,6 +59,8 @@ export interface IngestWebhookDeps {
   readonly sns: SnsPort;
   readonly clock: () => Date;
   readonly log: Log;
+  /** Absent: nothing is recorded. */
+  readonly metrics?: Metrics;
 }
 
 const problem = (
@@ -83,6 +86,23 @@ export async function ingestWebhook(
   request: WebhookRequest,
   deps: IngestWebhookDeps,
 ): Promise<WebhookResponse> {
+  const response = await ingest(request, deps);
+  if (deps.metrics) {
+    // An unknown source is counted under one name: the path is the sender's to choose.
+    const source = isWebhookSource(request.source) ? request.source : 'unknown';
+    const accepted = Number(response.body.accepted ?? 0);
+    if (response.statusCode < 300) {
+      if (accepted > 0) deps.metrics.record('SignalsAccepted', accepted, { source });
+    } else
+      deps.metrics.record('SignalsRejected', 1, {
+        source,
+        reason: String(response.body.error ?? response.statusCode),
+      });
+  }
+  return response;
+}
+
+async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise<WebhookResponse> {
   if (!isWebhookSource(request.source)) {
     return problem(
       404,

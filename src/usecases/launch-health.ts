@@ -13,28 +13,42 @@ export const MAX_HEALTH_WRITES = 5;
 export function recordRegionFailure(
   region: string,
   reason: string,
-  deps: Pick<DecideDeps, 'store' | 'clock' | 'log'>,
+  deps: Pick<DecideDeps, 'store' | 'clock' | 'log' | 'metrics'>,
 ): Promise<RegionHealthMap> {
+  let opened = false;
   return changeRegionHealth(
     region,
-    (current) => recordLaunchFailure(current, region, reason, deps.clock()),
+    (current) => {
+      const next = recordLaunchFailure(current, region, reason, deps.clock());
+      opened = !!next.openUntil && next.openUntil !== current?.openUntil;
+      return next;
+    },
     deps,
-  );
+  ).then((health) => {
+    if (opened) deps.metrics?.record('BreakerOpened', 1, { region });
+    return health;
+  });
 }
 
 /** A launch in `region` placed everything: its breaker closes, if it had counted any failure. */
 export function recordRegionSuccess(
   region: string,
-  deps: Pick<DecideDeps, 'store' | 'clock' | 'log'>,
+  deps: Pick<DecideDeps, 'store' | 'clock' | 'log' | 'metrics'>,
 ): Promise<RegionHealthMap> {
+  let closed = false;
   return changeRegionHealth(
     region,
-    (current) =>
-      current && (current.consecutiveFailures > 0 || current.openUntil)
+    (current) => {
+      closed = !!current?.openUntil;
+      return current && (current.consecutiveFailures > 0 || current.openUntil)
         ? recordLaunchSuccess(region, deps.clock())
-        : undefined,
+        : undefined;
+    },
     deps,
-  );
+  ).then((health) => {
+    if (closed) deps.metrics?.record('BreakerClosed', 1, { region });
+    return health;
+  });
 }
 
 /**

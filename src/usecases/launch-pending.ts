@@ -168,6 +168,7 @@ async function settle(
     const report = launchReport(workload, launch, attempt, moved, context, countLive(next).total, now);
     return report ? { next, decision: report } : { next };
   });
+  recordLaunch(launch, attempt, now, deps);
   const fields = { workload: workload.name, decisionId: launch.decisionId, region: launch.region };
   if (attempt.regionFailure || attempt.permanent)
     deps.log.error('burst tasks not started', {
@@ -201,6 +202,22 @@ async function startedBefore(
       task.tags?.['spillway:decision'] === launch.decisionId &&
       task.tags?.['spillway:environment'] === deps.config.environment,
   );
+}
+
+/** Tasks started and not, by region and why; the decision's latency on its first answer. */
+function recordLaunch(launch: PendingLaunch, attempt: RegionAttempt, now: Date, deps: DecideDeps): void {
+  const metrics = deps.metrics;
+  if (!metrics) return;
+  const region = launch.region;
+  if (attempt.started.length > 0) metrics.record('LaunchesStarted', attempt.started.length, { region });
+  const missing = launch.count - attempt.started.length;
+  if (missing > 0) {
+    const reason = attempt.permanent ? 'permanent' : (attempt.failures[0]?.problem ?? 'unknown');
+    metrics.record('LaunchesFailed', missing, { region, reason });
+  }
+  // Only the first try answers for the decision's latency; a retry measures the retry.
+  if (launch.signalObservedAt && launch.attempts <= 1)
+    metrics.record('DecisionLatency', now.getTime() - Date.parse(launch.signalObservedAt), {});
 }
 
 const nothingStarted = (fields: Partial<RegionAttempt>): RegionAttempt => ({

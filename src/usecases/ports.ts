@@ -6,6 +6,7 @@ import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
 import type { DrainCanceller } from './cancel-drain';
 import type { LaunchPacing } from './launch-pacer';
+import type { Metrics } from './metrics';
 
 /** Structured logging, as Powertools' Logger provides it. */
 export interface Log {
@@ -37,6 +38,8 @@ export interface DecideDeps {
   readonly drainLedgerTable: string;
   readonly clock: () => Date;
   readonly log: Log;
+  /** Absent: nothing is recorded (unit tests, tools). */
+  readonly metrics?: Metrics;
 }
 
 export interface ReconcileDeps extends DecideDeps {

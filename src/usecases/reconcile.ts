@@ -30,6 +30,7 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport
     } catch (error) {
       // One workload's fault must not starve the others; the next run tries again.
       deps.log.error('reconcile failed', { workload: workload.name, error: (error as Error).message });
+      deps.metrics?.record('ReconcileErrors', 1, { workload: workload.name });
       reports.push({
         workload: workload.name,
         changedTasks: 0,
@@ -49,11 +50,14 @@ export async function reconcileWorkload(
   const state = await deps.store.load(workload.name);
   const observations = await observe(state, deps);
   let changedTasks = 0;
+  let folded: { before: WorkloadState; after: WorkloadState } | undefined;
   let current = await updateState(deps, workload.name, (latest) => {
     const { next, changed } = foldObservations(latest, observations, deps.clock());
     changedTasks = changed;
+    folded = { before: latest, after: next };
     return changed > 0 ? { next } : undefined;
   });
+  if (folded && changedTasks > 0) recordDrainOutcomes(folded.before, folded.after, deps);
   // The steps below only look at the state to find work; each change goes through its own
   // conditional write, which reads afresh. So one read serves them unless adoption changed it.
   if ((await adoptOrphans(workload, deps, inventory)) > 0) current = await deps.store.load(workload.name);
@@ -62,6 +66,18 @@ export async function reconcileWorkload(
   await registerTargets(workload, deps, current);
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
+}
+
+/** Drains the fold found ended: stopped by their drain, or failed. */
+function recordDrainOutcomes(before: WorkloadState, after: WorkloadState, deps: ReconcileDeps): void {
+  for (const [taskId, task] of Object.entries(after.tasks)) {
+    const was = before.tasks[taskId];
+    if (!was || was.status === task.status) continue;
+    const draining = was.status === 'draining' || was.status === 'cancel_requested';
+    if (draining && task.status === 'stopped')
+      deps.metrics?.record('DrainsSucceeded', 1, { region: task.region });
+    if (task.status === 'drain_failed') deps.metrics?.record('DrainsFailed', 1, { region: task.region });
+  }
 }
 
 interface Observations {

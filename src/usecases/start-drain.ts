@@ -61,6 +61,7 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
       },
     };
   });
+  if (started.status === 'started') deps.metrics?.record('DrainsStarted', 1, { region: task.region });
   deps.log.info('drain started', {
     workload: workload.name,
     taskArn: task.taskArn,

@@ -36,6 +36,7 @@ export async function checkStuckDrains(
     if (status === 'SUCCEEDED' && (await stoppedByThisDrain(workload, task, deps))) continue;
     found++;
     const outcome = outcomeOf(status, deps.clock());
+    if (outcome.failed) deps.metrics?.record('DrainsFailed', 1, { region: task.region });
     deps.log.error(outcome.message, {
       workload: workload.name,
       taskArn: task.taskArn,
@@ -52,7 +53,10 @@ export async function checkStuckDrains(
   return found;
 }
 
-function outcomeOf(status: string, now: Date): { message: string; task: (recorded: BurstTask) => BurstTask } {
+function outcomeOf(
+  status: string,
+  now: Date,
+): { message: string; task: (recorded: BurstTask) => BurstTask; failed?: boolean } {
   if (status === 'missing')
     return {
       message: 'drain execution missing; restarting it',
@@ -70,6 +74,7 @@ function outcomeOf(status: string, now: Date): { message: string; task: (recorde
   return {
     message: 'drain ended without recording its outcome',
     task: (recorded) => drainFailed(recorded, `drain execution ended ${status}`, now),
+    failed: true,
   };
 }
 

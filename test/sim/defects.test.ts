@@ -135,6 +135,9 @@ describe('defects the simulation found, each a scenario', () => {
     expect(reasons(world)).toMatch(/drain failed 1 time\(s\).*draining it again/);
     expect(reasons(world)).toMatch(/stopping it at once through the drain workflow/);
     expect(world.logLines.some((l) => l.fields?.alarm === 'DrainFailed')).toBe(true);
+    const failed = world.recorded.filter((m) => m.name === 'DrainsFailed');
+    expect(failed.reduce((sum, m) => sum + m.value, 0)).toBeGreaterThanOrEqual(MAX_FULL_DRAINS);
+    expect(world.recorded.some((m) => m.name === 'DrainsSucceeded')).toBe(true);
   });
 
   it('5. a crash between RunTask and the state write does not start the launch twice without clientToken', async () => {
@@ -149,6 +152,11 @@ describe('defects the simulation found, each a scenario', () => {
     ]);
     const started = world.ecs.runTaskCalls.reduce((sum, call) => sum + call.count, 0);
     expect(started).toBeGreaterThan(0);
+    // The tasks the crashed try started are counted once, when the retry recorded them
+    const counted = world.recorded
+      .filter((m) => m.name === 'LaunchesStarted')
+      .reduce((sum, m) => sum + m.value, 0);
+    expect(counted).toBe(started);
   });
 
   it('6. ConflictException from RunTask is permanent: not retried into the dead-letter queue', async () => {

@@ -15,6 +15,7 @@ import type { SpillwayConfig } from '../../src/config/schema';
 import type { OperatorCommand } from '../../src/core/command';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 import { LaunchPacer } from '../../src/usecases/launch-pacer';
+import type { MetricName, Metrics } from '../../src/usecases/metrics';
 import type { Log, ReconcileDeps } from '../../src/usecases/ports';
 import { processBatch } from '../../src/usecases/process-batch';
 import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
@@ -83,6 +84,11 @@ export class World {
   /** Operator commands put on the queue, by id. */
   readonly commands = new Set<string>();
   readonly logLines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  /** Every metric the functions recorded, as EMF or Prometheus would ship it. */
+  readonly recorded: { name: MetricName; value: number; dimensions: Record<string, string> }[] = [];
+  readonly metrics: Metrics = {
+    record: (name, value, dimensions) => this.recorded.push({ name, value, dimensions: { ...dimensions } }),
+  };
   private invocations = 0;
   private readonly pacer: LaunchPacer;
 
@@ -215,6 +221,7 @@ export class World {
       drainLedgerTable: LEDGER_TABLE,
       clock: this.clock,
       log: this.log,
+      metrics: this.metrics,
     };
   }
 
@@ -242,6 +249,7 @@ export class World {
       },
       clock: this.clock,
       log: this.log,
+      metrics: this.metrics,
     };
     let response: Awaited<ReturnType<typeof ingestWebhook>> | undefined;
     try {

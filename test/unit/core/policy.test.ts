@@ -56,7 +56,15 @@ describe('decide (policy)', () => {
       ]);
       expect(changed).toBe(true);
       expect(next.pendingLaunches).toEqual([
-        { decisionId: decision.id, region: 'us-west-2', count: 2, requestedAt: T0_ISO, attempts: 0 },
+        {
+          decisionId: decision.id,
+          region: 'us-west-2',
+          count: 2,
+          requestedAt: T0_ISO,
+          attempts: 0,
+          // Where the launch's latency starts: when the signal that caused it was observed
+          signalObservedAt: isoAt(-10),
+        },
       ]);
       expect(next.lastScaleOutAt).toBe(T0_ISO);
       expect(next.alerts).toEqual({ [LATENCY]: { ...alertRecord('firing', -10), lastSeenAt: isoAt(0) } });

@@ -555,3 +555,29 @@ describe('authentication schemes', () => {
     });
   });
 });
+
+describe('ingestWebhook metrics', () => {
+  it('counts the signals it accepted, and each refusal by source and reason', async () => {
+    // Prepare
+    const recorded: { name: string; value: number; dimensions: Record<string, string> }[] = [];
+    const deps = {
+      ...fakeIngest(),
+      metrics: {
+        record: (name: string, value: number, dimensions: object) =>
+          recorded.push({ name, value, dimensions: { ...dimensions } as Record<string, string> }),
+      },
+    };
+
+    // Act
+    await ingestWebhook(delivery(), deps);
+    await ingestWebhook(delivery({ headers: { authorization: 'Bearer wrong' } }), deps);
+    await ingestWebhook(delivery({ source: 'no-such-monitor' }), deps);
+
+    // Assess
+    expect(recorded).toEqual([
+      { name: 'SignalsAccepted', value: 1, dimensions: { source: 'alertmanager' } },
+      { name: 'SignalsRejected', value: 1, dimensions: { source: 'alertmanager', reason: 'unauthorized' } },
+      { name: 'SignalsRejected', value: 1, dimensions: { source: 'unknown', reason: 'unknown_source' } },
+    ]);
+  });
+});
