@@ -176,14 +176,21 @@ export class BurstCompute {
     }
   }
 
-  /** Running tasks that Spillway started in a cluster, with their tags: what the reconciler audits. */
-  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+  /**
+   * Tasks that Spillway started in a cluster, with their tags: running ones are what the reconciler
+   * audits; stopped ones (ECS keeps them about an hour) are what a retried launch must not start again.
+   */
+  async listStartedBySpillway(
+    region: string,
+    cluster: string,
+    desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING',
+  ): Promise<ObservedTask[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     try {
       do {
         const page = await this.ecsFor(region).send(
-          new ListTasksCommand({ cluster, startedBy: 'spillway', desiredStatus: 'RUNNING', nextToken }),
+          new ListTasksCommand({ cluster, startedBy: 'spillway', desiredStatus, nextToken }),
         );
         arns.push(...(page.taskArns ?? []));
         nextToken = page.nextToken;

@@ -187,7 +187,7 @@ async function settle(
 }
 
 /**
- * The running tasks an earlier try of this launch started: a try that crashed (or lost its answer)
+ * The tasks an earlier try of this launch started: a try that crashed (or lost its answer)
  * after RunTask left them unrecorded, and a clientToken is no guarantee they come back (the
  * emulator ignores it; AWS forgets it after its window).
  */
@@ -196,8 +196,14 @@ async function startedBefore(
   launch: PendingLaunch,
   deps: DecideDeps,
 ): Promise<ObservedTask[]> {
-  const running = await deps.compute.listStartedBySpillway(burstRegion.region, burstRegion.cluster);
-  return running.filter(
+  // A task that started and already stopped counts too: the launch started it, and replacing it is
+  // the policy's decision (with its crash-loop guard), not the launch's.
+  const { region, cluster } = burstRegion;
+  const tasks = [
+    ...(await deps.compute.listStartedBySpillway(region, cluster, 'RUNNING')),
+    ...(await deps.compute.listStartedBySpillway(region, cluster, 'STOPPED')),
+  ];
+  return tasks.filter(
     (task) =>
       task.tags?.['spillway:decision'] === launch.decisionId &&
       task.tags?.['spillway:environment'] === deps.config.environment,

@@ -159,6 +159,19 @@ describe('defects the simulation found, each a scenario', () => {
     expect(counted).toBe(started);
   });
 
+  it('5. ... nor when one of the tasks it started has already stopped before the retry', async () => {
+    await everyInterleaving([
+      { kind: 'clientToken', honoured: false },
+      { kind: 'crash', countdown: 1, after: true, operation: 'RunTask' },
+      fire(0),
+      decide,
+      { kind: 'kill', index: 0, event: false },
+      advance(121),
+      reconcile,
+      decide,
+    ]);
+  });
+
   it('6. ConflictException from RunTask is permanent: not retried into the dead-letter queue', async () => {
     const world = await everyInterleaving([
       { kind: 'ecsError', name: 'ConflictException' },

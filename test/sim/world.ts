@@ -199,8 +199,8 @@ export class World {
         runBurstTasks: (request) => c('ecs', 'RunTask', () => ecs.runBurstTasks(request)),
         describe: (region, cluster, arns) =>
           c('ecs', 'DescribeTasks', () => ecs.describe(region, cluster, arns)),
-        listStartedBySpillway: (region, cluster) =>
-          c('ecs', 'ListTasks', () => ecs.listStartedBySpillway(region, cluster)),
+        listStartedBySpillway: (region, cluster, status) =>
+          c('ecs', 'ListTasks', () => ecs.listStartedBySpillway(region, cluster, status)),
       },
       pacer: this.pacer,
       drains: {

@@ -204,9 +204,13 @@ export class FakeBurstCompute {
     return result;
   }
 
-  async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+  async listStartedBySpillway(
+    region: string,
+    cluster: string,
+    desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING',
+  ): Promise<ObservedTask[]> {
     return this.launched
-      .filter((t) => t.region === region && t.cluster === cluster)
+      .filter((t) => t.region === region && t.cluster === cluster && t.lastStatus === desiredStatus)
       .map(({ region: _r, cluster: _c, ...task }) => task);
   }
 
@@ -274,7 +278,12 @@ export class FakeReconcileCompute extends FakeBurstCompute {
     );
   }
 
-  override async listStartedBySpillway(region: string, cluster: string): Promise<ObservedTask[]> {
+  override async listStartedBySpillway(
+    region: string,
+    cluster: string,
+    desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING',
+  ): Promise<ObservedTask[]> {
+    if (desiredStatus === 'STOPPED') return [];
     return this.spillwayTasks
       .filter((t) => t.region === region && t.cluster === cluster)
       .map(({ region: _r, cluster: _c, ...task }) => task);

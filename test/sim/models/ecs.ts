@@ -113,14 +113,18 @@ export class SimEcs {
     });
   }
 
-  listStartedBySpillway(region: string, cluster: string): ObservedTask[] {
-    const running = [...this.tasks.values()].filter(
-      (t) => t.region === region && t.cluster === cluster && t.lastStatus === 'RUNNING',
+  listStartedBySpillway(
+    region: string,
+    cluster: string,
+    desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING',
+  ): ObservedTask[] {
+    const listed = [...this.tasks.values()].filter(
+      (t) => t.region === region && t.cluster === cluster && t.lastStatus === desiredStatus && !t.gone,
     );
     return this.describe(
       region,
       cluster,
-      running.map((t) => t.taskArn),
+      listed.map((t) => t.taskArn),
       true,
     );
   }
