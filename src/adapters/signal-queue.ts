@@ -3,7 +3,7 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueueEnvelope } from '../core/signal';
+import type { DecideEnvelope } from '../core/signal';
 import { AdapterError, wrap } from './errors';
 
 /** The signals queue: the one way into the decide function for every source. */
@@ -14,7 +14,7 @@ export class SignalQueue {
   ) {}
 
   /** Resolves only when every envelope is on the queue; throws otherwise, so the sender retries. */
-  async enqueue(envelopes: readonly QueueEnvelope[]): Promise<void> {
+  async enqueue(envelopes: readonly DecideEnvelope[]): Promise<void> {
     for (const batch of sendBatches(envelopes)) {
       let response: SendMessageBatchCommandOutput;
       try {
@@ -44,7 +44,12 @@ export class SignalQueue {
 }
 
 /** Workload and source as message attributes, for operators reading the queue or the DLQ. */
-function attributesOf(envelope: QueueEnvelope) {
+function attributesOf(envelope: DecideEnvelope) {
+  if (envelope.kind === 'command')
+    return {
+      workload: { DataType: 'String', StringValue: envelope.command.workload },
+      source: { DataType: 'String', StringValue: 'operator' },
+    };
   const first = envelope.kind === 'signal' ? envelope.signal : envelope.signals[0];
   return {
     workload: { DataType: 'String', StringValue: first?.workload ?? 'none' },
@@ -55,8 +60,8 @@ function attributesOf(envelope: QueueEnvelope) {
 /** A SendMessageBatch call takes at most 10 entries and, like one message, 256 KiB in total. */
 const BATCH_MAX_BYTES = 250_000;
 
-function* sendBatches(envelopes: readonly QueueEnvelope[]): Generator<QueueEnvelope[]> {
-  let batch: QueueEnvelope[] = [];
+function* sendBatches(envelopes: readonly DecideEnvelope[]): Generator<DecideEnvelope[]> {
+  let batch: DecideEnvelope[] = [];
   let size = 0;
   for (const envelope of envelopes) {
     const bytes = Buffer.byteLength(JSON.stringify(envelope), 'utf8') + 200;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { certificateUrlAllowed, subscribeUrlAllowed } from '../core/auth/sns-signature';
-import type { SnsPort } from '../usecases/ingest-webhook';
+import type { SnsPort } from '../usecases/ports';
 import { AdapterError } from './errors';
 
 /** SNS rotates its signing certificate rarely; a day's cache saves a fetch per message. */

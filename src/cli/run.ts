@@ -1,3 +1,4 @@
+import { SignalQueue } from '../adapters/signal-queue';
 import type { OperatorCommand } from '../core/command';
 import { buildCommand, CommandError, sendCommand } from '../usecases/send-command';
 import { statusReport } from '../usecases/status';
@@ -117,7 +118,7 @@ async function send(
   const failed: { workload: string; error: string }[] = [];
   for (const command of commands) {
     try {
-      await sendCommand(connection.sqs, connection.target.signalsQueueUrl, command);
+      await sendCommand(new SignalQueue(connection.sqs, connection.target.signalsQueueUrl), command);
       sent.push({ ...command, follow: followCommand(command.workload, options) });
     } catch (error) {
       failed.push({ workload: command.workload, error: (error as Error).message });

@@ -393,6 +393,24 @@ export const spillwayConfigSchema = z
     /** Spend guard for the environment: no scale-out that takes all workloads' estimated burst cost above this per hour. */
     spendGuard: z.optional(z.strictObject({ maxCostPerHour: decimal(0) })),
     /**
+     * Who hears Spillway's own alarms (dead letters, failed drains, open breakers, crash loops…):
+     * subscriptions of the environment's alarm topic, in the control region and every burst region.
+     * A chat tool takes the HTTPS endpoint of its SNS integration.
+     */
+    notifications: z._default(
+      z.strictObject({
+        emails: z._default(
+          z.array(z.string().check(z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address'))),
+          [],
+        ),
+        https: z._default(
+          z.array(z.string().check(z.regex(/^https:\/\/\S+$/, 'must be an https:// URL'))),
+          [],
+        ),
+      }),
+      { emails: [], https: [] },
+    ),
+    /**
      * Planned maintenance of a site: each listed workload (all whose home is the site when none are
      * listed) is evacuated to its burst regions `leadSeconds` before `start`, and drained back at
      * `end`. Deployed as EventBridge Scheduler one-time schedules; run by a timer locally.

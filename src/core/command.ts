@@ -17,6 +17,13 @@ export const commandActions = [
 
 export type CommandAction = (typeof commandActions)[number];
 
+/** The most tasks one `burst` or `drain` asks for. */
+export const COMMAND_MAX_COUNT = 1000;
+/** The longest reason, after trimming: it goes into every decision log line the command causes. */
+export const COMMAND_REASON_MAX = 500;
+/** The actions that take `until`: a pause and an evacuation end by themselves then. */
+export const UNTIL_ACTIONS: readonly CommandAction[] = ['pause', 'evacuate'];
+
 export interface OperatorCommand {
   /** Chosen by the sender; a redelivery or a repeated send of the same id changes nothing. */
   readonly id: string;

@@ -1,14 +1,10 @@
-import type { DrainLedger } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest } from '../core/ids';
 import { type BurstTask, countLive, firingAlertKeys, type WorkloadState } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import { drainIdOf, startedCurrentDrain } from './drain-naming';
-import type { DecideDeps } from './ports';
-
-/** The one ledger call that calls a drain off. */
-export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
+import type { DecideDeps, DrainCanceller } from './ports';
 
 export interface CancelDrainDeps extends Pick<DecideDeps, 'store' | 'clock' | 'log' | 'metrics'> {
   readonly ledger: DrainCanceller;

@@ -15,7 +15,7 @@ import {
 import { cleanText } from '../core/normalise/text';
 import type { QueueEnvelope } from '../core/signal';
 import type { Metrics } from './metrics';
-import type { Log } from './ports';
+import type { Log, SnsPort } from './ports';
 
 /** Larger bodies are refused with 413; Alertmanager groups of a few thousand alerts stay well below. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,14 +38,6 @@ export interface WebhookResponse {
   readonly statusCode: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body: Readonly<Record<string, unknown>>;
-}
-
-/** Fetches SNS signing certificates and confirms subscriptions: the two calls SNS needs back. */
-export interface SnsPort {
-  /** The PEM at an allowed SigningCertURL (cached by the adapter). */
-  certificate(url: string): Promise<string>;
-  /** GETs an allowed SubscribeURL. */
-  confirmSubscription(url: string): Promise<void>;
 }
 
 export interface IngestWebhookDeps {

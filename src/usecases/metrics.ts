@@ -13,6 +13,8 @@ export const METRICS = {
   LaunchesFailed: { unit: 'Count', dimensions: ['region', 'reason'] },
   BreakerOpened: { unit: 'Count', dimensions: ['region'] },
   BreakerClosed: { unit: 'Count', dimensions: ['region'] },
+  /** 1 while the region's launch breaker is open, 0 while closed: sampled by every reconcile run. */
+  BreakerOpen: { unit: 'Count', dimensions: ['region'] },
   DrainsStarted: { unit: 'Count', dimensions: ['region'] },
   DrainsSucceeded: { unit: 'Count', dimensions: ['region'] },
   DrainsCancelled: { unit: 'Count', dimensions: ['region'] },

@@ -4,7 +4,13 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { SpillwayConfig } from '../config/schema';
-import { commandActions, type OperatorCommand } from '../core/command';
+import {
+  COMMAND_MAX_COUNT,
+  COMMAND_REASON_MAX,
+  commandActions,
+  type OperatorCommand,
+  UNTIL_ACTIONS,
+} from '../core/command';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
 import { type Signal, signalSources } from '../core/signal';
@@ -63,10 +69,10 @@ const commandSchema = z
     workload: nonEmpty(),
     action: z.enum(commandActions),
     // Checks in classic's order (integer, minimum, maximum), so issues come in it too.
-    count: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+    count: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(COMMAND_MAX_COUNT))),
     reason: z
       .string()
-      .check(z.trim(), z.minLength(1, 'an operator command needs a reason'), z.maxLength(500)),
+      .check(z.trim(), z.minLength(1, 'an operator command needs a reason'), z.maxLength(COMMAND_REASON_MAX)),
     requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     until: z.optional(isoTime),
     window: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
@@ -79,7 +85,7 @@ const commandSchema = z
         ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} needs a count` });
       if (!counted && command.count !== undefined)
         ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
-      if (command.until !== undefined && command.action !== 'pause' && command.action !== 'evacuate')
+      if (command.until !== undefined && !UNTIL_ACTIONS.includes(command.action))
         ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause and evacuate take until' });
       if (
         command.window !== undefined &&
@@ -93,6 +99,15 @@ const commandSchema = z
         });
     }),
   );
+
+/**
+ * What the decide function would say is wrong with a command, or undefined when nothing is: the
+ * CLI checks what it sends with the very schema the queue's consumer applies.
+ */
+export function commandIssues(command: OperatorCommand): string | undefined {
+  const parsed = z.safeParse(commandSchema, command, englishMessages);
+  return parsed.success ? undefined : describeZodIssues(parsed.error).message;
+}
 
 const commandEnvelopeSchema = z.object({
   kind: z.literal('command'),

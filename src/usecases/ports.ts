@@ -4,9 +4,19 @@ import type { DrainStarter } from '../adapters/drain-starter';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
-import type { DrainCanceller } from './cancel-drain';
 import type { LaunchPacing } from './launch-pacer';
 import type { Metrics } from './metrics';
+
+/** The one ledger call that calls a drain off. */
+export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
+
+/** Fetches SNS signing certificates and confirms subscriptions: the two calls SNS needs back. */
+export interface SnsPort {
+  /** The PEM at an allowed SigningCertURL (cached by the adapter). */
+  certificate(url: string): Promise<string>;
+  /** GETs an allowed SubscribeURL. */
+  confirmSubscription(url: string): Promise<void>;
+}
 
 /** Structured logging, as Powertools' Logger provides it. */
 export interface Log {

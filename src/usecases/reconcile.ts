@@ -1,6 +1,7 @@
 import type { ObservedTask } from '../adapters/burst-compute';
 import type { LedgerEntry } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
+import { isOpen } from '../core/region-health';
 import { type BurstTask, stopReasonOf, type WorkloadState } from '../core/workload-state';
 import { adoptOrphans, type Inventory, takeInventory } from './adopt-orphans';
 import { applySignals } from './apply-signals';
@@ -24,6 +25,7 @@ export interface ReconcileReport {
 export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport[]> {
   const reports: ReconcileReport[] = [];
   const inventory = await takeInventory(deps.config.workloads, deps);
+  await sampleBreakers(deps);
   for (const workload of deps.config.workloads) {
     try {
       reports.push(await reconcileWorkload(workload, deps, inventory));
@@ -40,6 +42,15 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport
     }
   }
   return reports;
+}
+
+/** Whether each burst region's breaker is open, once a run: an alarm tells "open for long" from a blip. */
+async function sampleBreakers(deps: ReconcileDeps): Promise<void> {
+  if (!deps.metrics) return;
+  const health = await deps.store.loadRegionHealth();
+  const regions = new Set(deps.config.workloads.flatMap((w) => w.burstRegions.map((r) => r.region)));
+  for (const region of regions)
+    deps.metrics.record('BreakerOpen', isOpen(health[region], deps.clock()) ? 1 : 0, { region });
 }
 
 export async function reconcileWorkload(

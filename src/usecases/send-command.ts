@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
-import type { CommandAction, OperatorCommand } from '../core/command';
-import type { CommandEnvelope } from '../core/signal';
+import * as z from 'zod/mini';
+import {
+  COMMAND_MAX_COUNT,
+  COMMAND_REASON_MAX,
+  type CommandAction,
+  type OperatorCommand,
+  UNTIL_ACTIONS,
+} from '../core/command';
+import type { DecideEnvelope } from '../core/signal';
+import { commandIssues } from './parse-queue-message';
 
 /** What the CLI asks for; the id and issue time are filled in here unless given. */
 export interface CommandRequest {
@@ -20,17 +26,16 @@ export class CommandError extends Error {
   override readonly name = 'CommandError';
 }
 
-/** The decide function's limits (src/usecases/parse-queue-message.ts), checked here first. */
-export const MAX_COUNT = 1000;
-export const MAX_REASON_LENGTH = 500;
-/** The actions that take `--until`: a pause and an evacuation end by themselves then. */
-export const UNTIL_ACTIONS: readonly CommandAction[] = ['pause', 'evacuate'];
+/** The decide function's limits, the same constants its schema uses. */
+export const MAX_COUNT = COMMAND_MAX_COUNT;
+export const MAX_REASON_LENGTH = COMMAND_REASON_MAX;
+export { UNTIL_ACTIONS };
 
 const isoTime = z.iso.datetime({ offset: true });
 
 /** An ISO-8601 date-time with a zone, as the queue accepts it; `Date.parse` alone takes too much. */
 export function isIsoTime(text: string): boolean {
-  return isoTime.safeParse(text).success;
+  return z.safeParse(isoTime, text).success;
 }
 
 /** Builds the command, refusing what the decide function would dead-letter, so the operator hears at once. */
@@ -61,7 +66,7 @@ export function buildCommand(request: CommandRequest): OperatorCommand {
     if (Date.parse(request.until) <= issuedAt.getTime())
       throw new CommandError(`--until ${request.until} is not in the future (now ${issuedAt.toISOString()})`);
   }
-  return {
+  const command: OperatorCommand = {
     id: request.id ?? `cmd-${randomUUID()}`,
     workload: request.workload,
     action: request.action,
@@ -71,6 +76,11 @@ export function buildCommand(request: CommandRequest): OperatorCommand {
     ...(request.until !== undefined ? { until: new Date(request.until).toISOString() } : {}),
     issuedAt: issuedAt.toISOString(),
   };
+  // The checks above speak the CLI's language; this one is the consumer's own, so nothing the
+  // CLI accepts can be dead-lettered for its shape.
+  const issues = commandIssues(command);
+  if (issues) throw new CommandError(`the command would be refused: ${issues}`);
+  return command;
 }
 
 /**
@@ -78,20 +88,9 @@ export function buildCommand(request: CommandRequest): OperatorCommand {
  * signal. Sending the same command (same id) again is harmless: the policy remembers applied ids.
  */
 export async function sendCommand(
-  sqs: Pick<SQSClient, 'send'>,
-  queueUrl: string,
+  queue: { enqueue(envelopes: readonly DecideEnvelope[]): Promise<void> },
   command: OperatorCommand,
 ): Promise<OperatorCommand> {
-  const envelope: CommandEnvelope = { kind: 'command', version: 1, command };
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(envelope),
-      MessageAttributes: {
-        workload: { DataType: 'String', StringValue: command.workload },
-        source: { DataType: 'String', StringValue: 'operator' },
-      },
-    }),
-  );
+  await queue.enqueue([{ kind: 'command', version: 1, command }]);
   return command;
 }

@@ -1,5 +1,6 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignalQueue } from '../../src/adapters/signal-queue';
 import type { WorkloadState } from '../../src/core/workload-state';
 import { buildCommand, type CommandRequest, sendCommand } from '../../src/usecases/send-command';
 import { alertmanagerBody, eventually, type Harness, startHarness, tagValue, tasksIn } from './harness';
@@ -17,8 +18,7 @@ describe('operator commands through the signals queue, end to end through the lo
   /** What `spillway burst|drain|pause|dry-run` does: one command message on the signals queue. */
   const send = (request: Omit<CommandRequest, 'reason'> & { reason?: string }) =>
     sendCommand(
-      harness.sqs,
-      harness.runtime.provisioned.signalsQueueUrl,
+      new SignalQueue(harness.sqs, harness.runtime.provisioned.signalsQueueUrl),
       buildCommand({ reason: 'integration test', requestedBy: 'tester', ...request }),
     );
   const tasksOf = async (workload: string) =>
@@ -72,7 +72,7 @@ describe('operator commands through the signals queue, end to end through the lo
     });
 
     // Act
-    await sendCommand(harness.sqs, harness.runtime.provisioned.signalsQueueUrl, again);
+    await sendCommand(new SignalQueue(harness.sqs, harness.runtime.provisioned.signalsQueueUrl), again);
 
     // Assess
     await eventually(async () => {

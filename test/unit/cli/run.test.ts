@@ -1,4 +1,4 @@
-import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { GlobalOptions } from '../../../src/cli/args';
 import type { Connection } from '../../../src/cli/connect';
@@ -37,11 +37,14 @@ function harness(options: { failSendFor?: string; failLoad?: Error; decisions?: 
       messageFailures: async () => new Map(),
     },
     sqs: {
-      send: async (command: SendMessageCommand) => {
-        const body = JSON.parse(command.input.MessageBody ?? '{}');
-        if (body.command?.workload === options.failSendFor)
-          throw new Error('sqs SendMessage failed: AccessDenied');
-        sent.push({ queue: command.input.QueueUrl ?? '', body });
+      send: async (command: SendMessageBatchCommand) => {
+        for (const entry of command.input.Entries ?? []) {
+          const body = JSON.parse(entry.MessageBody ?? '{}');
+          if (body.command?.workload === options.failSendFor)
+            throw new Error('sqs SendMessage failed: AccessDenied');
+          sent.push({ queue: command.input.QueueUrl ?? '', body });
+        }
+        return { Successful: [], Failed: [] };
       },
     } as unknown as SQSClient,
     compute: { describe: async () => [] },
@@ -173,7 +176,7 @@ describe('runCli commands', () => {
     expect(cli.sent.map((s) => (s.body.command as Record<string, unknown>).workload)).toEqual(['search-api']);
     expect(cli.out[0]).toMatch(/^cmd-\S+ {2}dry_run_on search-api {2}follow: spillway history search-api$/);
     expect(cli.err).toEqual([
-      'spillway: dry-run checkout-api was not sent: sqs SendMessage failed: AccessDenied',
+      'spillway: dry-run checkout-api was not sent: sqs SendMessageBatch failed: Error: sqs SendMessage failed: AccessDenied',
     ]);
   });
 

@@ -1,5 +1,6 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { SignalQueue } from '../../../src/adapters/signal-queue';
 import type { OperatorCommand } from '../../../src/core/command';
 import { parseQueueMessage } from '../../../src/usecases/parse-queue-message';
 import { processBatch } from '../../../src/usecases/process-batch';
@@ -136,8 +137,13 @@ describe('processBatch with operator commands', () => {
 describe('buildCommand and sendCommand (the CLI side)', () => {
   it('sends one command envelope to the queue and returns the command with its id', async () => {
     // Prepare
-    const sent: SendMessageCommand[] = [];
-    const sqs = { send: async (c: SendMessageCommand) => void sent.push(c) } as never;
+    const sent: SendMessageBatchCommand[] = [];
+    const sqs = {
+      send: async (c: SendMessageBatchCommand) => {
+        sent.push(c);
+        return { Successful: [{ Id: '0' }], Failed: [] };
+      },
+    } as never;
     const command = buildCommand({
       workload: 'checkout-api',
       action: 'burst',
@@ -148,7 +154,7 @@ describe('buildCommand and sendCommand (the CLI side)', () => {
     });
 
     // Act
-    await sendCommand(sqs, 'https://queue', command);
+    await sendCommand(new SignalQueue(sqs, 'https://queue'), command);
 
     // Assess
     expect(command).toEqual({
@@ -160,14 +166,22 @@ describe('buildCommand and sendCommand (the CLI side)', () => {
       issuedAt: isoAt(0),
     });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toBeInstanceOf(SendMessageCommand);
-    const body = JSON.parse(sent[0]?.input.MessageBody ?? '{}');
-    expect(body).toEqual({ kind: 'command', version: 1, command });
-    expect(parseQueueMessage(sent[0]?.input.MessageBody ?? '', config)).toEqual({
+    expect(sent[0]).toBeInstanceOf(SendMessageBatchCommand);
+    const [entry] = sent[0]?.input.Entries ?? [];
+    expect(JSON.parse(entry?.MessageBody ?? '{}')).toEqual({ kind: 'command', version: 1, command });
+    expect(entry?.MessageAttributes?.source?.StringValue).toBe('operator');
+    expect(parseQueueMessage(entry?.MessageBody ?? '', config)).toEqual({
       ok: true,
       signals: [],
       commands: [command],
     });
+  });
+
+  it("refuses what the decide function would dead-letter, by the decide function's own schema", () => {
+    // An id the queue's consumer refuses (spaces), which no CLI-side check looks at
+    expect(() =>
+      buildCommand({ workload: 'checkout-api', action: 'resume', reason: 'done', id: 'not an id' }),
+    ).toThrow(/the command would be refused: .*id/);
   });
 
   it('generates a fresh id per command unless given', () => {

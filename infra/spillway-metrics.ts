@@ -1,0 +1,34 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS_NAMESPACE } from '../src/runtime/powertools-metrics';
+import { METRICS, type MetricName } from '../src/usecases/metrics';
+
+/**
+ * One of the metrics the functions emit (src/usecases/metrics.ts), with the exact dimension set
+ * Powertools writes: its service and environment, then the metric's own dimensions. A metric
+ * read with any other set is a different CloudWatch metric, empty.
+ */
+export function spillwayMetric(
+  environment: string,
+  name: MetricName,
+  dimensions: Readonly<Record<string, string>>,
+  options: MetricOptions = {},
+): Metric {
+  const expected = [...METRICS[name].dimensions].sort().join(',');
+  const given = Object.keys(dimensions).sort().join(',');
+  if (expected !== given) throw new Error(`metric ${name} has dimensions [${expected}], not [${given}]`);
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: 'spillway', environment, ...dimensions },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+    ...options,
+  });
+}
+
+/** Every series of one metric of the environment, whatever its other dimensions: for graphs. */
+export function spillwaySearch(environment: string, name: MetricName, statistic = 'Sum'): string {
+  const dimensions = ['service', 'environment', ...METRICS[name].dimensions].join(',');
+  return `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${name}" environment="${environment}"', '${statistic}', 300)`;
+}
