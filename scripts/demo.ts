@@ -5,17 +5,31 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { clientConfig } from '../src/adapters/client-config';
+import { executionArnOf } from '../src/adapters/drain-starter';
 import { StateStore } from '../src/adapters/state-store';
+import type { BurstTask } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
+import { drainIdOf } from '../src/usecases/drain-naming';
 import type { WorkloadStatus } from '../src/usecases/status';
 
 const WORKLOAD = 'checkout-api';
-const started = Date.now();
-const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
-const say = (line: string) => console.log(`${stamp()}  ${line}`);
+
+export interface DemoOptions {
+  /** Where the demo's timeline goes. */
+  readonly say: (line: string) => void;
+  /** Start a runtime of its own even when one is running (the test does). @default false */
+  readonly ownRuntime?: boolean;
+}
+
+/** The emulator takes any credentials; a shell without AWS ones must not fail on the SDK's lookup. */
+function emulatorCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+}
 
 interface Target {
   url: string;
@@ -35,9 +49,10 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-async function connect(): Promise<Target> {
-  const infoFile = resolve('.local/runtime.json');
-  if (existsSync(infoFile)) {
+async function connect(say: (line: string) => void, ownRuntime: boolean): Promise<Target> {
+  emulatorCredentials();
+  const infoFile = resolve(process.env.SPILLWAY_RUNTIME_FILE ?? '.local/runtime.json');
+  if (!ownRuntime && existsSync(infoFile)) {
     const info = JSON.parse(readFileSync(infoFile, 'utf8'));
     if (await healthy(info.url)) {
       say(`using the running local runtime at ${info.url}`);
@@ -52,8 +67,6 @@ async function connect(): Promise<Target> {
     }
   }
   say('no local runtime is running: starting one (emulator, resources, functions)');
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const runtime = await startLocalRuntime({
     configPath: process.env.SPILLWAY_CONFIG ?? 'config/local.yaml',
     port: 0,
@@ -108,8 +121,14 @@ function alert(status: 'firing' | 'resolved', fingerprint: string, startsAt: str
   };
 }
 
-async function main(): Promise<void> {
-  const target = await connect();
+/**
+ * Plays the scenario. On failure it says what it was waiting for and what it saw, resolves the
+ * alert it fired (so a running runtime drains the burst it caused), and stops a runtime it
+ * started; then it throws.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const { say } = options;
+  const target = await connect(say, options.ownRuntime ?? false);
   const post = async (body: unknown) => {
     const response = await fetch(`${target.url}/webhooks/alertmanager`, {
       method: 'POST',
@@ -131,13 +150,15 @@ async function main(): Promise<void> {
       .flat()
       .map((t) => t.taskArn),
   );
+  const fingerprint = `demo${Date.now().toString(16)}`;
+  const startsAt = new Date().toISOString();
+  let firing = false;
 
   try {
-    const fingerprint = `demo${Date.now().toString(16)}`;
-    const startsAt = new Date().toISOString();
     const fired = await post(alert('firing', fingerprint, startsAt));
     say(`Alertmanager → POST /webhooks/alertmanager (firing, ${WORKLOAD}) → ${fired.status} ${fired.body}`);
     if (fired.status !== 202) throw new Error('the firing alert was not accepted');
+    firing = true;
 
     const burst = await until('burst tasks RUNNING', async () => {
       const current = await status();
@@ -153,41 +174,50 @@ async function main(): Promise<void> {
     if (decision) say(`decision ${decision.id}: ${decision.reason}`);
 
     await new Promise((r) => setTimeout(r, 3500)); // checkout-api's scale-in cooldown in config/local.yaml
-    const resolvedAt = new Date().toISOString();
-    const resolved = await post(alert('resolved', fingerprint, startsAt, resolvedAt));
+    const resolved = await post(alert('resolved', fingerprint, startsAt, new Date().toISOString()));
     say(`Alertmanager → POST /webhooks/alertmanager (resolved) → ${resolved.status} ${resolved.body}`);
+    if (resolved.status !== 202) throw new Error('the resolved alert was not accepted');
+    firing = false;
 
-    const sfn = new SFNClient(clientConfig(burst.region, target.endpoint));
+    // Each drain's execution is named by the code's own rule (drain-naming.ts), from the task as
+    // recorded once its drain was requested.
+    const arns = new Set(burst.tasks.map((t) => t.taskArn));
     const stateMachineArn = target.drainStateMachines[burst.region] as string;
-    const names = new Set(burst.tasks.map((t) => `${WORKLOAD}-${t.taskArn.split('/').at(-1)}`));
-    const seenRunning = new Set<string>();
-    const executions = await until('drain executions SUCCEEDED', async () => {
-      const listed = (
-        (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []
-      ).filter((e) => names.has(e.name ?? ''));
-      for (const execution of listed) {
-        if (!seenRunning.has(execution.name as string)) {
-          seenRunning.add(execution.name as string);
-          say(`drain execution ${execution.name} started in Step Functions (${burst.region})`);
-        }
-      }
-      const failed = listed.find(
-        (e) => e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED',
+    const sfn = new SFNClient(clientConfig(burst.region, target.endpoint));
+    const reported = new Set<string>();
+    await until('drain executions SUCCEEDED', async () => {
+      const drains = Object.values((await store.load(WORKLOAD)).tasks).filter(
+        (t: BurstTask) => arns.has(t.taskArn) && (t.drainRequestedAt || t.status === 'stopped'),
       );
-      if (failed) throw new Error(`drain execution ${failed.name} ended ${failed.status}`);
-      return listed.length === names.size && listed.every((e) => e.status === 'SUCCEEDED')
-        ? listed
-        : undefined;
+      if (drains.length < arns.size) return undefined;
+      const outcomes = await Promise.all(
+        drains.map(async (task) => {
+          const name = drainIdOf(WORKLOAD, task);
+          const executionArn = task.drainExecution ?? executionArnOf(stateMachineArn, name);
+          try {
+            const { status: state } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+            if (!reported.has(name)) {
+              reported.add(name);
+              say(`drain execution ${name} started in Step Functions (${burst.region})`);
+            }
+            return { name, state };
+          } catch {
+            return { name, state: 'NOT_STARTED' };
+          }
+        }),
+      );
+      const failed = outcomes.find(
+        (o) => o.state === 'FAILED' || o.state === 'TIMED_OUT' || o.state === 'ABORTED',
+      );
+      if (failed) throw new Error(`drain execution ${failed.name} ended ${failed.state}`);
+      return outcomes.every((o) => o.state === 'SUCCEEDED') ? outcomes : undefined;
     });
     say(
-      `${executions.length} drain execution(s) SUCCEEDED: mark draining → wait drainSeconds → StopTask → STOPPED → mark stopped`,
+      `${arns.size} drain execution(s) SUCCEEDED: mark draining → wait drainSeconds → StopTask → STOPPED → mark stopped`,
     );
 
     const stopped = await until('burst tasks STOPPED', async () => {
-      const current = await status();
-      const tasks = (current.regions[burst.region] ?? []).filter((t) =>
-        names.has(`${WORKLOAD}-${t.taskArn.split('/').at(-1)}`),
-      );
+      const tasks = ((await status()).regions[burst.region] ?? []).filter((t) => arns.has(t.taskArn));
       return tasks.every((t) => t.ecsStatus === 'STOPPED' && t.status === 'stopped') ? tasks : undefined;
     });
     for (const task of stopped)
@@ -197,15 +227,39 @@ async function main(): Promise<void> {
       say(`    ${d.at}  ${d.action.kind.padEnd(9)} ${d.reason}`);
     }
     say('demo complete: burst on alarm, drain on resolve');
+  } catch (error) {
+    say(`demo failed: ${(error as Error).message}`);
+    await report(say, status).catch(() => say('    (the runtime did not answer /status)'));
+    if (firing) {
+      const resolved = await post(alert('resolved', fingerprint, startsAt, new Date().toISOString())).catch(
+        () => undefined,
+      );
+      say(
+        resolved?.status === 202
+          ? 'resolved the demo alert: the runtime drains the burst it caused'
+          : 'could not resolve the demo alert: resolve it by hand or drain checkout-api',
+      );
+    }
+    throw error;
   } finally {
     await target.stop?.();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`demo failed: ${error.message}`);
-    process.exit(1);
-  },
-);
+/** What the workload looked like when the demo gave up: for the person reading why. */
+async function report(say: (line: string) => void, status: () => Promise<WorkloadStatus>): Promise<void> {
+  const current = await status();
+  say(`what ${WORKLOAD} looked like then: alerts firing ${current.firingAlerts.join(', ') || 'none'}`);
+  for (const [region, tasks] of Object.entries(current.regions))
+    for (const task of tasks)
+      say(`    ${region} ${task.taskArn.split('/').at(-1)}: ${task.status}, ECS ${task.ecsStatus}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+  runDemo({ say: (line) => console.log(`${stamp()}  ${line}`) }).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}

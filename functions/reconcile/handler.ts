@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { powertoolsLog } from '../../src/runtime/log';
 import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
@@ -27,4 +26,4 @@ export const lambdaHandler = async (event: unknown): Promise<{ workloads: Reconc
   return { workloads: await reconcileOnEvent(event, deps) };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

@@ -11,6 +11,7 @@ import { StateStore } from '../adapters/state-store';
 import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
 import { workloadStatuses } from '../usecases/status';
+import { recordAwsCalls } from './call-recorder';
 import { type Emulator, externalEmulator, startMoto } from './emulator';
 import { emulatorProbe } from './emulator-health';
 import { keptEmulator } from './emulator-record';
@@ -43,6 +44,11 @@ export interface LocalRuntimeOptions {
   readonly log: (line: string) => void;
   /** Where to write the runtime's address and token for `make demo` and the CLI. */
   readonly infoFile?: string;
+  /**
+   * A JSON-lines file to append every AWS call of the functions to (see call-recorder.ts): the
+   * integration suite's record, which the permission check evaluates against the deployed roles.
+   */
+  readonly callLog?: string;
 }
 
 export interface LocalRuntime {
@@ -108,7 +114,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.awsEndpoint]: emulator.endpoint,
       [ENV.webhookToken]: webhookToken,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.SPILLWAY_LOG_LEVEL ?? 'WARN',
+      // EMF is CloudWatch's format: on a terminal it is noise, so the handlers' metrics stay off.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
+    if (options.callLog) {
+      const stopRecording = recordAwsCalls(options.callLog, config.environment);
+      cleanups.push(async () => stopRecording());
+    }
     const ingest = await import('../../functions/ingest/handler');
     const decide = await import('../../functions/decide/handler');
     const reconcile = await import('../../functions/reconcile/handler');
