@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.install-stamp
 # SDK prints a notice about its future minimum on every start.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: run demo test lint typecheck unit infra sim integration bench load synth clean deps
+.PHONY: run demo test lint typecheck unit infra sim integration permissions bench load synth clean deps
 
 deps: $(NODE_STAMP) $(MOTO)
 
@@ -29,8 +29,9 @@ run: deps
 demo: deps
 	npx tsx scripts/demo.ts
 
-## Lint, type-check and every test suite (unit, CDK assertions, simulation, integration against the emulator).
-test: deps lint typecheck unit infra sim integration
+## Lint, type-check and every test suite (unit, CDK assertions, simulation, integration against the
+## emulator), then the permission proof over the AWS calls the integration suite recorded.
+test: deps lint typecheck unit infra sim integration permissions
 
 lint: $(NODE_STAMP)
 	npx biome check .
@@ -46,12 +47,17 @@ infra: $(NODE_STAMP)
 
 ## The deterministic simulation of the control loop: SEEDS=N runs to explore (make test runs a
 ## fixed budget); SEED=<seed> SIM_PATH=<path> replays a failure it printed.
-SEEDS ?= 60
+SEEDS ?= 150
 sim: $(NODE_STAMP)
 	SIM_SEEDS=$(SEEDS) $(if $(SEED),SIM_SEED=$(SEED)) $(if $(SIM_PATH),SIM_PATH=$(SIM_PATH)) npx vitest run --project sim
 
 integration: deps
 	npx vitest run --project integration
+
+## Every AWS call the functions made in the last integration run, and every call of the drain
+## workflow, evaluated against the roles synthesised for dev, staging and prod.
+permissions: $(NODE_STAMP)
+	npx vitest run --project permissions
 
 ## Throughput, latency, bundle sizes and cold import times, printed as figures.
 bench: deps

@@ -8,7 +8,7 @@ import { schedulingOf, simulate } from './setup';
  * the shrunk steps, the scheduler's order of port calls, and the seed and path that replay it:
  * `make sim SEED=<seed> SIM_PATH=<path>`.
  */
-const RUNS = Number(process.env.SIM_SEEDS ?? 60);
+const RUNS = Number(process.env.SIM_SEEDS ?? 150);
 const replay = process.env.SIM_SEED
   ? {
       seed: Number(process.env.SIM_SEED),
