@@ -67,6 +67,10 @@ bench: deps
 load: deps
 	npx tsx scripts/load.ts
 
+## The operator CLI as one file (dist/spillway.mjs) that runs on Node.js alone; bin/spillway.mjs uses it.
+cli: $(NODE_STAMP)
+	npx tsx scripts/build-cli.ts
+
 synth: $(NODE_STAMP)
 	for env in dev staging prod; do npx cdk synth -q -c env=$$env -o cdk.out/$$env >/dev/null || exit 1; echo "synth $$env ok"; done
 
