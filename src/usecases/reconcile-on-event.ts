@@ -6,7 +6,7 @@ import { recordSpotInterruption } from './spot-interruption';
 /**
  * The reconcile function's one entry: a schedule tick reconciles every workload; an ECS task
  * state change reconciles only the workload whose burst task changed, at once, instead of up to a
- * minute later. A Fargate Spot interruption warning first marks the task to be drained, so that
+ * minute later (orphans are left to the schedule's run). A Fargate Spot interruption warning first marks the task to be drained, so that
  * reconciling starts its drain and its replacement. Events for tasks Spillway did not start are
  * ignored.
  */
@@ -37,7 +37,7 @@ export async function reconcileOnEvent(event: unknown, deps: ReconcileDeps): Pro
   const reports: ReconcileReport[] = [];
   for (const workload of workloads) {
     if (interruption) await recordSpotInterruption(workload, change, deps);
-    reports.push(await reconcileWorkload(workload, deps));
+    reports.push(await reconcileWorkload(workload, deps, 'skip'));
   }
   return reports;
 }

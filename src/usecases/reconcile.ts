@@ -53,10 +53,15 @@ async function sampleBreakers(deps: ReconcileDeps): Promise<void> {
     deps.metrics.record('BreakerOpen', isOpen(health[region], deps.clock()) ? 1 : 0, { region });
 }
 
+/**
+ * Reconciles one workload. `inventory: 'skip'` leaves orphan adoption to the scheduled run: a task
+ * state change reconciles only what it is about, and a burst of hundreds of them must not list
+ * every cluster hundreds of times (ECS reads share one per-account quota).
+ */
 export async function reconcileWorkload(
   workload: WorkloadConfig,
   deps: ReconcileDeps,
-  inventory?: Inventory,
+  inventory?: Inventory | 'skip',
 ): Promise<ReconcileReport> {
   const state = await deps.store.load(workload.name);
   const observations = await observe(state, deps);
@@ -71,7 +76,8 @@ export async function reconcileWorkload(
   if (folded && changedTasks > 0) recordDrainOutcomes(folded.before, folded.after, deps);
   // The steps below only look at the state to find work; each change goes through its own
   // conditional write, which reads afresh. So one read serves them unless adoption changed it.
-  if ((await adoptOrphans(workload, deps, inventory)) > 0) current = await deps.store.load(workload.name);
+  if (inventory !== 'skip' && (await adoptOrphans(workload, deps, inventory)) > 0)
+    current = await deps.store.load(workload.name);
   await checkStuckDrains(workload, deps, current);
   await retryFailedDrains(workload, deps);
   await registerTargets(workload, deps, current);

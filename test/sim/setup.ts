@@ -9,7 +9,7 @@ import { BoundsCheck, checkAccounted, checkQuiescent, checkStep } from './invari
 import { applyStep, quiesce, type Step, type StepContext } from './ops';
 import { type Scheduling, World } from './world';
 
-const burstRegion = (region: string, family: string, extra: Record<string, unknown> = {}) => ({
+export const burstRegion = (region: string, family: string, extra: Record<string, unknown> = {}) => ({
   region,
   cluster: 'spillway-burst',
   taskDefinition: {

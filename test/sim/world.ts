@@ -79,6 +79,11 @@ export class World {
   throttleDynamo = 0;
   /** Signal ids ingest answered 202 for. */
   readonly accepted = new Set<string>();
+  /** Every port call that took effect: who made it, what, and when (virtual ms). */
+  readonly calls: { invocation: string; service: Service; operation: string; at: number; count?: number }[] =
+    [];
+  /** Every RunTask asked for: region, tasks and when, against Fargate's launch quotas. */
+  readonly launched: { region: string; count: number; at: number }[] = [];
   /** Bodies of the messages a decide invocation processed and acknowledged. */
   readonly acknowledged: string[] = [];
   /** Operator commands put on the queue, by id. */
@@ -168,6 +173,7 @@ export class World {
       );
     }
     const result = await effect();
+    this.calls.push({ invocation: inv.name, service, operation, at: this.now });
     if (crashAfter) {
       inv.dead = true;
       throw new Crash(`${inv.name} crashed after ${service}:${operation}`);
@@ -196,7 +202,11 @@ export class World {
           c('dynamodb', 'PutItem', () => table.saveRegionHealth(health, expected)),
       },
       compute: {
-        runBurstTasks: (request) => c('ecs', 'RunTask', () => ecs.runBurstTasks(request)),
+        runBurstTasks: (request) =>
+          c('ecs', 'RunTask', () => {
+            this.launched.push({ region: request.burstRegion.region, count: request.count, at: this.now });
+            return ecs.runBurstTasks(request);
+          }),
         describe: (region, cluster, arns) =>
           c('ecs', 'DescribeTasks', () => ecs.describe(region, cluster, arns)),
         listStartedBySpillway: (region, cluster, status) =>
