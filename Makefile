@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.install-stamp
 # SDK prints a notice about its future minimum on every start.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: run demo test lint typecheck unit infra sim integration permissions bench load synth clean deps
+.PHONY: run demo test lint typecheck unit infra sim integration permissions bench load synth cli clean deps
 
 deps: $(NODE_STAMP) $(MOTO)
 

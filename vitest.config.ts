@@ -29,6 +29,15 @@ export default defineConfig({
       },
       {
         test: {
+          // After the integration suite, whose record of AWS calls it judges (make permissions).
+          name: 'permissions',
+          include: ['test/permissions/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],

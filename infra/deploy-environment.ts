@@ -32,3 +32,8 @@ export function logRetentionFor(environment: string): RetentionDays {
 export function removalPolicyFor(environment: string): RemovalPolicy {
   return environment === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 }
+
+/** Tables refuse deletion in prod: a replaced table loses every workload's state and the decision log. */
+export function deletionProtectionFor(environment: string): boolean {
+  return environment === 'prod';
+}

@@ -1,12 +1,15 @@
 import { type App, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 // cdk-nag's own renderer, so the acknowledged ids are exactly the ids it reports.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
-/** Runs the cdk-nag AwsSolutions pack over every stack at synth; an unacknowledged error fails synth. */
+/**
+ * Runs cdk-nag's AwsSolutions and Serverless packs over every stack at synth; an unacknowledged
+ * error fails synth.
+ */
 export function addGuardrails(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 }
 
 /** Acknowledges one cdk-nag finding on `scope` and everything under it; the reason is mandatory. */

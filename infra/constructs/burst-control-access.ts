@@ -15,14 +15,19 @@ export interface BurstControlAccessProps {
 }
 
 /**
- * What the decide and reconcile functions may do in the burst regions, written once as one managed
- * policy: start burst tasks of the configured families in the configured clusters, observe and stop
- * them, start and follow drains, read the drain ledgers, and move tasks in and out of the
- * configured target groups. Every ARN is built from fixed names, since the burst stacks deploy in
- * other regions.
+ * What the decide and reconcile functions may do in the burst regions, one managed policy per
+ * function's share. Deciding starts burst tasks of the configured families in the configured
+ * clusters (finding first what an earlier try of the same launch started), starts drains and calls
+ * them off. Reconciling carries out decisions too, and besides reads the drain ledgers, follows drain
+ * executions and puts tasks into their target groups. Neither stops a task: only the drain workflow
+ * does (invariant 6). Every ARN is built from fixed names, since the burst stacks deploy in other
+ * regions.
  */
 export class BurstControlAccess extends Construct {
-  readonly policy: ManagedPolicy;
+  /** Deciding: launch, find an earlier launch's tasks, start and call off drains. */
+  readonly decidePolicy: ManagedPolicy;
+  /** What reconciling needs on top of deciding. */
+  readonly reconcilePolicy: ManagedPolicy;
   private readonly drainStateMachines: Record<string, string>;
   private readonly drainLedgerTable: string;
 
@@ -36,49 +41,64 @@ export class BurstControlAccess extends Construct {
       t.placements.map((p) => arns.taskDefinitionFamily(t.region, p.burstRegion.taskDefinition.family)),
     );
     const executionArns = regions.map((r) => arns.drainExecutions(r));
+    const ledgerArns = regions.map((r) => arns.drainLedgerTable(r));
     const targetGroupArns = props.topology.flatMap((t) => t.targetGroupArns);
     const inClusters = { ArnEquals: { 'ecs:cluster': clusterArns } };
     this.drainLedgerTable = resourceNames(props.environment).drainLedgerTable;
     this.drainStateMachines = Object.fromEntries(regions.map((r) => [r, arns.drainStateMachine(r)]));
 
-    const statements = [
-      new PolicyStatement({
-        sid: 'RunBurstTasks',
-        actions: ['ecs:RunTask'],
-        resources: familyArns,
-        conditions: inClusters,
-      }),
-      // RunTask tags the tasks it starts (workload, environment, decision id).
-      new PolicyStatement({
-        sid: 'TagBurstTasksAtLaunch',
-        actions: ['ecs:TagResource'],
-        resources: taskArns,
-        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-      }),
-      new PolicyStatement({
-        sid: 'ObserveAndStopBurstTasks',
-        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-        resources: taskArns,
-        conditions: inClusters,
-      }),
-      // ListTasks authorises against the cluster through the condition key only.
-      new PolicyStatement({
-        sid: 'ListBurstTasks',
-        actions: ['ecs:ListTasks'],
-        resources: ['*'],
-        conditions: inClusters,
-      }),
-      new PolicyStatement({
-        sid: 'PassBurstTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: regions.flatMap((r) => [arns.taskExecutionRole(r), arns.taskRole(r)]),
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }),
-      new PolicyStatement({
-        sid: 'StartDrains',
-        actions: ['states:StartExecution'],
-        resources: Object.values(this.drainStateMachines),
-      }),
+    this.decidePolicy = new ManagedPolicy(this, 'DecidePolicy', {
+      description: `Spillway ${props.environment}: start burst tasks, start and call off their drains`,
+      statements: [
+        new PolicyStatement({
+          sid: 'RunBurstTasks',
+          actions: ['ecs:RunTask'],
+          resources: familyArns,
+          conditions: inClusters,
+        }),
+        // RunTask tags the tasks it starts (workload, environment, decision id).
+        new PolicyStatement({
+          sid: 'TagBurstTasksAtLaunch',
+          actions: ['ecs:TagResource'],
+          resources: taskArns,
+          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+        }),
+        new PolicyStatement({
+          sid: 'PassBurstTaskRoles',
+          actions: ['iam:PassRole'],
+          resources: regions.flatMap((r) => [arns.taskExecutionRole(r), arns.taskRole(r)]),
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }),
+        // A launch tried again first finds, by its batch tag, what an earlier try started.
+        new PolicyStatement({
+          sid: 'ObserveBurstTasks',
+          actions: ['ecs:DescribeTasks'],
+          resources: taskArns,
+          conditions: inClusters,
+        }),
+        // ListTasks authorises against the cluster through the condition key only.
+        new PolicyStatement({
+          sid: 'ListBurstTasks',
+          actions: ['ecs:ListTasks'],
+          resources: ['*'],
+          conditions: inClusters,
+        }),
+        new PolicyStatement({
+          sid: 'StartDrains',
+          actions: ['states:StartExecution'],
+          resources: Object.values(this.drainStateMachines),
+        }),
+        // Calling a drain off is one conditional write on its ledger row (draining → cancelled),
+        // the mirror of the workflow's own write at its point of no return.
+        new PolicyStatement({
+          sid: 'CancelDrains',
+          actions: ['dynamodb:UpdateItem'],
+          resources: ledgerArns,
+        }),
+      ],
+    });
+
+    const reconcileStatements = [
       new PolicyStatement({
         sid: 'FollowDrains',
         actions: ['states:DescribeExecution'],
@@ -86,61 +106,68 @@ export class BurstControlAccess extends Construct {
       }),
       new PolicyStatement({
         sid: 'ReadDrainLedgers',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
-        resources: regions.map((r) => arns.drainLedgerTable(r)),
-      }),
-      // Calling a drain off is one conditional write on its ledger row (draining → cancelled),
-      // the mirror of the workflow's own write at its point of no return.
-      new PolicyStatement({
-        sid: 'CancelDrains',
-        actions: ['dynamodb:UpdateItem'],
-        resources: regions.map((r) => arns.drainLedgerTable(r)),
+        actions: ['dynamodb:BatchGetItem'],
+        resources: ledgerArns,
       }),
     ];
     if (targetGroupArns.length > 0) {
-      statements.push(
+      // RunTask registers nothing: the reconciler puts a running burst task into its target group.
+      // Deregistering is the drain workflow's.
+      reconcileStatements.push(
         new PolicyStatement({
-          sid: 'MoveBurstTasksInTargetGroups',
-          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          sid: 'RegisterBurstTasksInTargetGroups',
+          actions: ['elasticloadbalancing:RegisterTargets'],
           resources: targetGroupArns,
         }),
       );
     }
-    this.policy = new ManagedPolicy(this, 'Policy', {
-      description: `Spillway ${props.environment}: run, observe, stop and drain burst tasks`,
-      statements,
+    this.reconcilePolicy = new ManagedPolicy(this, 'ReconcilePolicy', {
+      description: `Spillway ${props.environment}: follow drains and their ledgers, register burst tasks`,
+      statements: reconcileStatements,
     });
 
     acknowledgeWildcardResources(
-      this.policy,
+      this.decidePolicy,
       familyArns,
       'RunTask is limited to the configured task definition families; the wildcard only spans their ' +
         'revisions, and the ecs:cluster condition limits where they may run.',
     );
     acknowledgeWildcardResources(
-      this.policy,
+      this.decidePolicy,
       taskArns,
       'Burst task ids are assigned by ECS at launch; the ARNs are limited to the configured clusters ' +
         '(task/<cluster>/*), and tagging only at RunTask (ecs:CreateAction).',
     );
     acknowledgeWildcardResources(
-      this.policy,
+      this.decidePolicy,
       ['*'],
       'Only ecs:ListTasks, which has no task resource to scope; the ecs:cluster condition limits it to the ' +
         'configured clusters.',
     );
     acknowledgeWildcardResources(
-      this.policy,
+      this.reconcilePolicy,
       executionArns,
       'Drain execution names are chosen per task at run time; the ARNs are limited to executions of the ' +
         'Spillway drain state machine.',
     );
   }
 
-  /** Attaches the policy and tells the function where the drain state machines and ledgers are. */
-  grantTo(fn: SpillwayFunction): void {
-    this.policy.attachToRole(fn.role);
+  /** Tells the function where the drain state machines and ledgers are. */
+  private locate(fn: SpillwayFunction): void {
     fn.addEnvironment(ENV.drainLedgerTable, this.drainLedgerTable);
     fn.addEnvironment(ENV.drainStateMachines, Stack.of(this).toJsonString(this.drainStateMachines));
+  }
+
+  /** What the decide function may do in the burst regions. */
+  grantDecide(fn: SpillwayFunction): void {
+    this.decidePolicy.attachToRole(fn.role);
+    this.locate(fn);
+  }
+
+  /** The reconciler carries out decisions too, so it gets deciding's share and its own. */
+  grantReconcile(fn: SpillwayFunction): void {
+    this.decidePolicy.attachToRole(fn.role);
+    this.reconcilePolicy.attachToRole(fn.role);
+    this.locate(fn);
   }
 }

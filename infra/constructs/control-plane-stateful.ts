@@ -7,7 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, resourceNames } from '../../src/runtime/env-names';
-import { removalPolicyFor } from '../deploy-environment';
+import { deletionProtectionFor, removalPolicyFor } from '../deploy-environment';
 import { acknowledge } from '../guardrails';
 import type { SpillwayFunction } from './spillway-function';
 
@@ -20,10 +20,15 @@ export interface ControlPlaneStatefulProps {
    */
   readonly signalsVisibilityTimeout: Duration;
   /**
-   * What happens to the table and the secret when the stack is deleted.
+   * What happens to the table, the queues and the secret when the stack is deleted.
    * @default RETAIN in prod, DESTROY elsewhere
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Whether the state table refuses DeleteTable (a stack update that replaces it fails too).
+   * @default true in prod
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** How a consumer of the signals queue reads it. */
@@ -32,7 +37,20 @@ export interface SignalsConsumerOptions {
   readonly batchSize?: number;
   /** @default 1 second */
   readonly maxBatchingWindow?: Duration;
+  /**
+   * The most concurrent invocations the event source starts.
+   * @default DECIDE_MAX_CONCURRENCY
+   */
+  readonly maxConcurrency?: number;
 }
+
+/**
+ * Concurrent decide invocations the signals queue feeds. Signals are coalesced per workload within
+ * a batch, so more deciders mostly add conditional-write conflicts on the same states and RunTask
+ * calls that, each paced on its own, together exceed Fargate's per-region quotas. A burst of
+ * signals waits on the queue instead, which is what it is for.
+ */
+export const DECIDE_MAX_CONCURRENCY = 5;
 
 /** Lambda's guidance: visibility timeout ≥ 6 × function timeout, so retries do not overlap. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -57,6 +75,7 @@ export class ControlPlaneStateful extends Construct {
     super(scope, id);
     const names = resourceNames(props.environment);
     const removalPolicy = props.removalPolicy ?? removalPolicyFor(props.environment);
+    const deletionProtection = props.deletionProtection ?? deletionProtectionFor(props.environment);
     this.signalsVisibilityTimeout = props.signalsVisibilityTimeout;
 
     this.stateTable = new Table(this, 'StateTable', {
@@ -67,6 +86,7 @@ export class ControlPlaneStateful extends Construct {
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection,
       removalPolicy,
     });
 
@@ -75,13 +95,22 @@ export class ControlPlaneStateful extends Construct {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      // Dead letters are signals not yet acted on: a stack deletion must not take them in prod.
+      removalPolicy,
     });
+    acknowledge(
+      this.signalsDlq,
+      'Serverless-SQSRedrivePolicy',
+      'This is the dead-letter queue of the signals queue (and of the rules and schedules that send to it): ' +
+        'its messages are redriven by an operator (spillway dlq redrive), not by another queue.',
+    );
     this.signalsQueue = new Queue(this, 'SignalsQueue', {
       queueName: names.signalsQueue,
       visibilityTimeout: props.signalsVisibilityTimeout,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.signalsDlq, maxReceiveCount: SIGNALS_MAX_RECEIVE_COUNT },
+      removalPolicy,
     });
     // Invariant 4: a signal that cannot be processed is never dropped silently.
     this.signalsDlqAlarm = new Alarm(this, 'SignalsDlqAlarm', {
@@ -114,17 +143,19 @@ export class ControlPlaneStateful extends Construct {
     );
   }
 
-  /** Read and conditional writes on workload state and the decision log. */
+  /**
+   * Read and conditional writes on workload state and the decision log. BatchGetItem loads every
+   * workload's state for the spend guard. A transaction (the state and its decision together) is
+   * authorised item by item, and both items are puts: TransactWriteItems is no IAM action.
+   */
   grantStateReadWrite(fn: SpillwayFunction): void {
     fn.addEnvironment(ENV.stateTable, this.stateTable.tableName);
     this.stateTable.grant(
       fn,
       'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:Query',
-      'dynamodb:TransactWriteItems',
-      'dynamodb:ConditionCheckItem',
+      'dynamodb:PutItem',
     );
   }
 
@@ -153,6 +184,7 @@ export class ControlPlaneStateful extends Construct {
       new SqsEventSource(this.signalsQueue, {
         batchSize: options.batchSize ?? 10,
         maxBatchingWindow: options.maxBatchingWindow ?? Duration.seconds(1),
+        maxConcurrency: options.maxConcurrency ?? DECIDE_MAX_CONCURRENCY,
         reportBatchItemFailures: true,
       }),
     );

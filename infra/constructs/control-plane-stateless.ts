@@ -7,6 +7,7 @@ import { alarmRulePattern } from '../alarm-rule-pattern';
 import { burstArns } from '../burst-arns';
 import type { BurstRegionTopology } from '../burst-topology';
 import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
+import { acknowledge } from '../guardrails';
 import { functionEntry } from '../repository-paths';
 import { BurstControlAccess } from './burst-control-access';
 import type { ControlPlaneStateful } from './control-plane-stateful';
@@ -22,6 +23,11 @@ export interface ControlPlaneStatelessProps {
   readonly topology: readonly BurstRegionTopology[];
   /** The state, queue and secret the functions are granted. */
   readonly stateful: ControlPlaneStateful;
+  /**
+   * The time of the synth: maintenance windows that are over by then get no schedules.
+   * @default now
+   */
+  readonly now?: Date;
 }
 
 /** Ingest answers a monitor's webhook call, which waits on it. */
@@ -30,6 +36,16 @@ export const INGEST_TIMEOUT = Duration.seconds(10);
 export const DECIDE_TIMEOUT = Duration.seconds(60);
 /** Reconcile runs once a minute and must finish before the next run. */
 export const RECONCILE_TIMEOUT = Duration.seconds(60);
+/**
+ * Reconcile runs at most this many at once: the minute's tick and the task state changes of a burst
+ * (each reconciling one workload). More would race on the same states' versions and spend ECS's
+ * DescribeTasks quota; an event that finds them all busy waits in Lambda's queue and is retried.
+ */
+export const RECONCILE_RESERVED_CONCURRENCY = 3;
+/**
+ * An event older than this is not worth reconciling for: the minute's tick has converged since.
+ */
+export const RECONCILE_MAX_EVENT_AGE = Duration.minutes(5);
 
 /**
  * The control plane's compute: the ingest function behind the webhook API, the decide function on
@@ -71,15 +87,17 @@ export class ControlPlaneStateless extends Construct {
       config,
       description: 'converges recorded state with the tasks ECS runs',
       timeout: RECONCILE_TIMEOUT,
+      reservedConcurrentExecutions: RECONCILE_RESERVED_CONCURRENCY,
     });
+    this.reconcile.function.configureAsyncInvoke({ maxEventAge: RECONCILE_MAX_EVENT_AGE, retryAttempts: 2 });
     const burstControl = new BurstControlAccess(this, 'BurstControl', {
       environment,
       topology: props.topology,
     });
-    for (const fn of [this.decide, this.reconcile]) {
-      stateful.grantStateReadWrite(fn);
-      burstControl.grantTo(fn);
-    }
+    stateful.grantStateReadWrite(this.decide);
+    stateful.grantStateReadWrite(this.reconcile);
+    burstControl.grantDecide(this.decide);
+    burstControl.grantReconcile(this.reconcile);
     stateful.addSignalsConsumer(this.decide);
 
     this.api = new WebhookApi(this, 'WebhookApi', {
@@ -133,10 +151,45 @@ export class ControlPlaneStateless extends Construct {
       ],
     });
 
+    acknowledgeFailureHandling(this);
+
     this.maintenanceSchedules = new MaintenanceSchedules(this, 'MaintenanceSchedules', {
       config,
       queue: stateful.signalsQueue,
       deadLetterQueue: stateful.signalsDlq,
+      ...(props.now ? { now: props.now } : {}),
     });
   }
+}
+
+/**
+ * Where a failed invocation goes instead of a Lambda dead-letter target or failure destination,
+ * function by function (cdk-nag's Serverless pack asks for those).
+ */
+function acknowledgeFailureHandling(stateless: ControlPlaneStateless): void {
+  acknowledge(
+    stateless.ingest.function,
+    'Serverless-LambdaDLQ',
+    'Ingest is invoked synchronously by API Gateway: a failure is the 5xx answer to the monitor, which ' +
+      'retries the delivery itself; there is no asynchronous event to keep.',
+  );
+  acknowledge(
+    stateless.decide.function,
+    'Serverless-LambdaDLQ',
+    'Decide is fed by the signals queue: a signal it cannot process is reported as a batch item failure ' +
+      'and moves to the signals dead-letter queue by the queue redrive policy, with an alarm on it.',
+  );
+  acknowledge(
+    stateless.decide.function,
+    'Serverless-LambdaEventSourceMappingDestination',
+    'On-failure destinations of event source mappings serve streams; for SQS the signals queue redrive ' +
+      'policy moves a failing signal to the dead-letter queue after five receives.',
+  );
+  const reconcileMakesUp =
+    'The reconciler is idempotent and runs every minute on a schedule: a failed or lost run (a tick or a ' +
+    'task state change) is made up by the next tick, and failures show in its Errors metric.';
+  acknowledge(stateless.reconcile.function, 'Serverless-LambdaDLQ', reconcileMakesUp);
+  acknowledge(stateless.reconcile.function, 'Serverless-LambdaAsyncFailureDestination', reconcileMakesUp);
+  acknowledge(stateless.reconcileSchedule, 'Serverless-EventBusDLQ', reconcileMakesUp);
+  acknowledge(stateless.taskStateRule, 'Serverless-EventBusDLQ', reconcileMakesUp);
 }

@@ -20,6 +20,8 @@ export interface DrainWorkflowProps {
   readonly logRetention: RetentionDays;
   /** What happens to the ledger and the logs when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /** Whether the ledger refuses DeleteTable: it records which tasks are being stopped. */
+  readonly deletionProtection: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export class DrainWorkflow extends Construct {
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
 

@@ -31,6 +31,11 @@ export interface SpillwayFunctionProps {
    * @default one month in dev, three months in staging and prod
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * The most instances that may run at once, reserved from the account's pool.
+   * @default none: the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -76,6 +81,9 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySizeMiB ?? SpillwayFunction.DEFAULT_MEMORY_SIZE_MIB,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
@@ -109,12 +117,11 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
       },
     });
 
-    acknowledge(
-      this.function,
-      'AwsSolutions-L1',
+    const pinnedRuntime =
       'Pinned to nodejs22.x on purpose: the bundle targets node22 and the code is tested on Node 20/22; ' +
-        'moving to a newer runtime is a reviewed change of runtime and esbuild target together.',
-    );
+      'moving to a newer runtime is a reviewed change of runtime and esbuild target together.';
+    acknowledge(this.function, 'AwsSolutions-L1', pinnedRuntime);
+    acknowledge(this.function, 'Serverless-LambdaLatestVersion', pinnedRuntime);
     acknowledge(
       this.role,
       'AwsSolutions-IAM5[Resource::*]',

@@ -5,7 +5,7 @@ import type { BurstRegionTopology } from '../burst-topology';
 import { BurstWorkloads } from '../constructs/burst-workloads';
 import { DrainWorkflow } from '../constructs/drain-workflow';
 import { TaskStateForwarding } from '../constructs/task-state-forwarding';
-import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
+import { deletionProtectionFor, logRetentionFor, removalPolicyFor } from '../deploy-environment';
 
 export interface BurstRegionStackProps extends StackProps {
   /** The environment's validated config. */
@@ -46,6 +46,7 @@ export class BurstRegionStack extends Stack {
       targetGroupArns: props.topology.targetGroupArns,
       logRetention,
       removalPolicy,
+      deletionProtection: deletionProtectionFor(environment),
     });
 
     // In the control region itself the control plane's own rule sees these events directly.
@@ -54,6 +55,7 @@ export class BurstRegionStack extends Stack {
         environment,
         clusterNames: props.topology.clusterNames,
         controlRegion: props.config.controlRegion,
+        removalPolicy,
       });
     }
 

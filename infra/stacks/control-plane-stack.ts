@@ -10,6 +10,11 @@ export interface ControlPlaneStackProps extends StackProps {
   readonly config: SpillwayConfig;
   /** The burst regions, as derived from the config. */
   readonly topology: readonly BurstRegionTopology[];
+  /**
+   * The time of the synth, which decides the maintenance windows still ahead.
+   * @default now
+   */
+  readonly now?: Date;
 }
 
 /**
@@ -33,6 +38,7 @@ export class ControlPlaneStack extends Stack {
       config: props.config,
       topology: props.topology,
       stateful: this.stateful,
+      ...(props.now ? { now: props.now } : {}),
     });
 
     new CfnOutput(this, 'WebhookApiUrl', {

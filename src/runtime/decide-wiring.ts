@@ -8,17 +8,25 @@ import { DrainStarter } from '../adapters/drain-starter';
 import { StateStore } from '../adapters/state-store';
 import { sharedLaunchPacer } from '../usecases/launch-pacer';
 import type { DecideDeps, Log, ReconcileDeps } from '../usecases/ports';
+import { type FunctionName, observed } from './client-hooks';
 import { required, type Settings } from './settings';
 
 /**
  * The adapters of the decide and reconcile functions. Called once per container, at module
- * scope: clients are created here but make no network call until first used.
+ * scope: clients are created here but make no network call until first used. `fn` names the
+ * function whose clients these are (reconcile builds on this wiring).
  */
-export function decideDeps(settings: Settings, log: Log): Omit<ReconcileDeps, 'targets'> & DecideDeps {
+export function decideDeps(
+  settings: Settings,
+  log: Log,
+  fn: Extract<FunctionName, 'decide' | 'reconcile'> = 'decide',
+): Omit<ReconcileDeps, 'targets'> & DecideDeps {
   const { config, awsEndpoint } = settings;
-  const dynamoFor = perRegion((region) => new DynamoDBClient(clientConfig(region, awsEndpoint)));
-  const ecsFor = perRegion((region) => new ECSClient(clientConfig(region, awsEndpoint)));
-  const sfnFor = perRegion((region) => new SFNClient(clientConfig(region, awsEndpoint)));
+  const dynamoFor = perRegion((region) =>
+    observed(fn, new DynamoDBClient(clientConfig(region, awsEndpoint))),
+  );
+  const ecsFor = perRegion((region) => observed(fn, new ECSClient(clientConfig(region, awsEndpoint))));
+  const sfnFor = perRegion((region) => observed(fn, new SFNClient(clientConfig(region, awsEndpoint))));
   const drainLedgerTable = required(settings, 'drainLedgerTable');
   return {
     config,

@@ -6,6 +6,7 @@ import { snsFromFile, snsHttps } from '../adapters/sns-certificates';
 import { localSecrets, secretsManagerSecrets } from '../adapters/webhook-tokens';
 import type { IngestWebhookDeps } from '../usecases/ingest-webhook';
 import type { Log } from '../usecases/ports';
+import { observed } from './client-hooks';
 import { required, type Settings, SettingsError } from './settings';
 
 /**
@@ -15,12 +16,15 @@ import { required, type Settings, SettingsError } from './settings';
 export function ingestDeps(settings: Settings, log: Log): IngestWebhookDeps {
   const { config, awsEndpoint } = settings;
   const queue = new SignalQueue(
-    new SQSClient(clientConfig(config.controlRegion, awsEndpoint)),
+    observed('ingest', new SQSClient(clientConfig(config.controlRegion, awsEndpoint))),
     required(settings, 'signalsQueueUrl'),
   );
   let secrets: IngestWebhookDeps['secrets'];
   if (settings.webhookTokenSecretArn) {
-    const client = new SecretsManagerClient(clientConfig(config.controlRegion, awsEndpoint));
+    const client = observed(
+      'ingest',
+      new SecretsManagerClient(clientConfig(config.controlRegion, awsEndpoint)),
+    );
     secrets = secretsManagerSecrets(client, settings.webhookTokenSecretArn);
   } else {
     if (!settings.webhookToken && !settings.webhookSecretsJson && !settings.webhookSecretsFile) {

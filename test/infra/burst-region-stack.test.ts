@@ -1,15 +1,23 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstTopology } from '../../infra/burst-topology';
+import {
+  FORWARDING_MAX_EVENT_AGE,
+  FORWARDING_RETRY_ATTEMPTS,
+} from '../../infra/constructs/task-state-forwarding';
 import type { SpillwayStacks } from '../../infra/spillway-app';
 import { resourceNames } from '../../src/runtime/env-names';
 import { drainWorkflowDefinition } from '../../src/workflow/drain-definition';
 import {
+  actionsOf,
   buildTestApp,
   burstStackIn,
   removeTemporaryDirectories,
   repositoryConfig,
   resourcesOf,
+  statementsOfRole,
   TEST_ACCOUNT,
   writeConfigVariant,
 } from './synth-spillway';
@@ -58,8 +66,26 @@ describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (
             Arn: Match.stringLikeRegexp(
               `:events:${stacks.config.controlRegion}:${TEST_ACCOUNT}:event-bus/default$`,
             ),
+            // What the control bus refuses is retried for a bounded time, then kept, never dropped.
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+            RetryPolicy: {
+              MaximumRetryAttempts: FORWARDING_RETRY_ATTEMPTS,
+              MaximumEventAgeInSeconds: FORWARDING_MAX_EVENT_AGE.toSeconds(),
+            },
           }),
         ],
+      });
+      // EventBridge may write to the dead-letter queue, from this rule only.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
+            }),
+          ]),
+        },
       });
     });
 
@@ -196,20 +222,25 @@ describe('burst stacks with a target group configured', () => {
     expect(JSON.stringify(euNorth1.toJSON())).not.toContain('elasticloadbalancing:');
   });
 
-  it('lets decide and reconcile register and deregister burst tasks in that target group only', () => {
+  it('lets only reconcile register burst tasks in that target group, and no function deregister them', () => {
     // Act
     const control = Template.fromStack(stacks.control);
+    const { decide, reconcile } = stacks.control.stateless;
+    const actionsOfRole = (role: IConstruct) =>
+      actionsOf(statementsOfRole(control, stacks.control.getLogicalId(role.node.defaultChild as CfnElement)));
 
     // Assess
     control.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
-            Resource: targetGroupArn,
-          }),
+          Match.objectLike({ Action: 'elasticloadbalancing:RegisterTargets', Resource: targetGroupArn }),
         ]),
       },
     });
+    expect(actionsOfRole(reconcile.role).filter((a) => a.startsWith('elasticloadbalancing:'))).toEqual([
+      'elasticloadbalancing:RegisterTargets',
+    ]);
+    // Deregistering is the drain workflow's; deciding puts no task into a target group.
+    expect(actionsOfRole(decide.role).filter((a) => a.startsWith('elasticloadbalancing:'))).toEqual([]);
   });
 });

@@ -290,13 +290,12 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       const statements = statementsOf(fn()).filter((s) => JSON.stringify(s.Resource).includes('StateTable'));
 
       // Assess
+      // Transactions are authorised item by item: no TransactWriteItems, which is no IAM action.
       expect(actionsOf(statements).sort()).toEqual([
-        'dynamodb:ConditionCheckItem',
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
-        'dynamodb:TransactWriteItems',
-        'dynamodb:UpdateItem',
       ]);
     });
 
@@ -319,7 +318,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(runTask?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusters } });
     });
 
-    it('observes, stops and lists tasks only in the burst clusters, and tags them only at launch', () => {
+    it('observes and lists tasks only in the burst clusters, tags them only at launch, and stops none', () => {
       // Prepare
       const statements = statementsOf(fn());
       const clusterCondition = {
@@ -331,11 +330,13 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       };
 
       // Assess
-      for (const action of ['ecs:DescribeTasks', 'ecs:StopTask', 'ecs:ListTasks']) {
+      for (const action of ['ecs:DescribeTasks', 'ecs:ListTasks']) {
         const allowing = statementsAllowing(statements, action);
         expect(allowing.length, action).toBeGreaterThan(0);
         for (const statement of allowing) expect(statement.Condition, action).toEqual(clusterCondition);
       }
+      // Invariant 6: only the drain workflow stops a task.
+      expect(statementsAllowing(statements, 'ecs:StopTask')).toEqual([]);
       const [tagging] = statementsAllowing(statements, 'ecs:TagResource');
       expect(tagging?.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': 'RunTask' } });
     });
@@ -358,7 +359,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(resourcesOfStatement(passRole[0] as PolicyStatementJson)).not.toContain('*');
     });
 
-    it('starts and follows drains, and reads and cancels in the drain ledgers, in every burst region', () => {
+    it('starts and cancels drains in every burst region; only the reconciler follows them and reads the ledgers', () => {
       // Prepare
       const statements = statementsOf(fn());
       const regions = topology().map((t) => t.region);
@@ -373,19 +374,20 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
       expect(resources('states:StartExecution')).toEqual(
         regions.map((r) => arn('states', r, `stateMachine:${names.drainStateMachine}`)).sort(),
       );
+      const ledgers = regions.map((r) => arn('dynamodb', r, `table/${names.drainLedgerTable}`)).sort();
+      const inLedgers = (action: string) =>
+        resources(action).filter((r) => r.includes(names.drainLedgerTable));
+      expect(inLedgers('dynamodb:UpdateItem')).toEqual(ledgers);
+      const reconciling = name === 'reconcile';
       expect(resources('states:DescribeExecution')).toEqual(
-        regions.map((r) => arn('states', r, `execution:${names.drainStateMachine}:*`)).sort(),
+        reconciling
+          ? regions.map((r) => arn('states', r, `execution:${names.drainStateMachine}:*`)).sort()
+          : [],
       );
-      for (const action of [
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:BatchGetItem',
-        'dynamodb:UpdateItem',
-      ]) {
-        expect(resources(action).filter((r) => r.includes(names.drainLedgerTable))).toEqual(
-          regions.map((r) => arn('dynamodb', r, `table/${names.drainLedgerTable}`)).sort(),
-        );
-      }
+      expect(inLedgers('dynamodb:BatchGetItem')).toEqual(reconciling ? ledgers : []);
+      // Nothing reads single ledger rows.
+      expect(inLedgers('dynamodb:GetItem')).toEqual([]);
+      expect(inLedgers('dynamodb:Query')).toEqual([]);
       // No target group in these configs: no load balancer permission at all.
       expect(actionsOf(statements).filter((a) => a.startsWith('elasticloadbalancing:'))).toEqual([]);
     });
@@ -408,17 +410,20 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
     });
   });
 
-  it('writes the burst control policy once and attaches it to decide and reconcile only', () => {
+  it("attaches deciding's burst policy to decide and reconcile, and reconciling's to reconcile only", () => {
     // Prepare
-    const policies = Object.values(resourcesOf(template, 'AWS::IAM::ManagedPolicy'));
+    const policies = resourcesOf(template, 'AWS::IAM::ManagedPolicy');
     const { decide, reconcile } = stacks.control.stateless;
+    const rolesOf = (pattern: RegExp) =>
+      Object.entries(policies).find(([id]) => pattern.test(id))?.[1].Properties.Roles;
 
     // Assess
-    expect(policies).toHaveLength(1);
-    expect(policies[0]?.Properties.Roles).toEqual([
+    expect(Object.keys(policies)).toHaveLength(2);
+    expect(rolesOf(/DecidePolicy/)).toEqual([
       { Ref: logicalId(decide, 'role') },
       { Ref: logicalId(reconcile, 'role') },
     ]);
+    expect(rolesOf(/ReconcilePolicy/)).toEqual([{ Ref: logicalId(reconcile, 'role') }]);
   });
 
   it('exports the API URL, the queue URLs and the table name', () => {

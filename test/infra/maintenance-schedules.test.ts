@@ -16,6 +16,7 @@ import {
   resourcesOfStatement,
   statementsOfRole,
   TEST_ACCOUNT,
+  TEST_NOW,
 } from './synth-spillway';
 
 afterAll(removeTemporaryDirectories);
@@ -250,7 +251,7 @@ describe('maintenance schedules in the deployed app', () => {
     (environment) => {
       // Prepare
       const config = repositoryConfig(environment);
-      const upcoming = maintenanceSchedule(config).filter((s) => Date.parse(s.dueAt) > Date.now());
+      const upcoming = maintenanceSchedule(config).filter((s) => Date.parse(s.dueAt) > TEST_NOW.getTime());
 
       // Act
       const { control } = buildTestApp({ environment });

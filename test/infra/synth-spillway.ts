@@ -13,6 +13,12 @@ import type { SpillwayConfig } from '../../src/config/schema';
 /** The account the tests deploy to, so ARNs read as they would in a real template. */
 export const TEST_ACCOUNT = '111122223333';
 
+/**
+ * The moment the tests synthesise at, before every maintenance window in config/: what they
+ * assert must not change with the calendar (staging's window ends on 2027-03-14).
+ */
+export const TEST_NOW = new Date('2026-11-25T12:00:00Z');
+
 export interface SynthOptions {
   readonly environment: unknown;
   /**
@@ -24,6 +30,8 @@ export interface SynthOptions {
   readonly account?: string | null;
   /** @default the repository's config/ */
   readonly configDirectory?: string;
+  /** @default TEST_NOW */
+  readonly now?: Date;
 }
 
 const temporaryDirectories: string[] = [];
@@ -62,6 +70,7 @@ export function buildTestApp(options: SynthOptions): SpillwayStacks & { readonly
   const stacks = buildSpillwayApp(app, {
     ...(options.configDirectory ? { configDirectory: options.configDirectory } : {}),
     ...(account ? { account } : {}),
+    now: options.now ?? TEST_NOW,
   });
   return { ...stacks, app };
 }

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
 import { clientConfig } from '../../src/adapters/client-config';
 import { StateStore } from '../../src/adapters/state-store';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
@@ -26,6 +27,7 @@ export async function startHarness(options: { configPath?: string; endpoint?: st
     webhookToken: TOKEN,
     reconcileSeconds: 1,
     log: (line) => lines.push(line),
+    callLog: inject('awsCallLog'),
   });
   const endpoint = runtime.endpoint;
   const control = runtime.provisioned.effectiveConfig.controlRegion;
