@@ -1,15 +1,19 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
+import { acknowledge } from '../guardrails';
 
 export interface OnCallTopicProps {
   readonly environment: string;
+  /** Which plane's topic: a burst region can be the control region too, and names must differ. */
+  readonly plane: 'control' | 'burst';
   /** The config's `notifications`: who is subscribed. */
   readonly notifications: SpillwayConfig['notifications'];
   readonly removalPolicy: RemovalPolicy;
@@ -22,6 +26,8 @@ export interface OnCallTopicProps {
  */
 export class OnCallTopic extends Construct {
   readonly topic: Topic;
+  /** Where SNS keeps what it could not deliver; absent when nobody is subscribed. */
+  readonly undelivered?: Queue;
 
   constructor(scope: Construct, id: string, props: OnCallTopicProps) {
     super(scope, id);
@@ -39,14 +45,31 @@ export class OnCallTopic extends Construct {
       }),
     );
     this.topic = new Topic(this, 'Topic', {
-      topicName: `spillway-${props.environment}-alarms`,
+      topicName: `spillway-${props.environment}-${props.plane}-alarms`,
       displayName: `Spillway ${props.environment} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
-    for (const email of props.notifications.emails) this.topic.addSubscription(new EmailSubscription(email));
-    for (const url of props.notifications.https)
-      this.topic.addSubscription(new UrlSubscription(url, { protocol: SubscriptionProtocol.HTTPS }));
+    const { emails, https } = props.notifications;
+    if (emails.length + https.length === 0) return;
+    // A page SNS could not deliver (a chat endpoint down) waits here for two weeks instead of vanishing.
+    this.undelivered = new Queue(this, 'Undelivered', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    const isDeadLetterQueue =
+      "This queue is the dead-letter queue of the alarm topic's subscriptions (SNS writes the alarms it could " +
+      'not deliver here), which cdk-nag cannot see.';
+    acknowledge(this.undelivered, 'AwsSolutions-SQS3', isDeadLetterQueue);
+    acknowledge(this.undelivered, 'Serverless-SQSRedrivePolicy', isDeadLetterQueue);
+    const deadLetterQueue = this.undelivered;
+    for (const email of emails) this.topic.addSubscription(new EmailSubscription(email, { deadLetterQueue }));
+    for (const url of https)
+      this.topic.addSubscription(
+        new UrlSubscription(url, { protocol: SubscriptionProtocol.HTTPS, deadLetterQueue }),
+      );
   }
 
   /** The alarm notifies the topic when it fires and when it recovers. */

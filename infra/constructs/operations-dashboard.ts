@@ -67,7 +67,11 @@ export class OperationsDashboard extends Construct {
         search('DrainsCancelled', ''),
         search('DrainsFailed', ''),
       ]),
-      graph('Launch breakers open (1), by region', [search('BreakerOpen', '', 'Maximum')]),
+      graph('Launch breakers: open (1), opened, closed, by region', [
+        search('BreakerOpen', '', 'Maximum'),
+        search('BreakerOpened', ''),
+        search('BreakerClosed', ''),
+      ]),
     );
     this.dashboard.addWidgets(
       graph('Crash loops and spend-guard holds, by workload', [

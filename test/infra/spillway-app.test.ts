@@ -35,14 +35,23 @@ describe.each(['dev', 'staging', 'prod'] as const)('the Spillway app (%s)', (env
     // Act
     const control = Template.fromStack(stacks.control);
     const euWest1 = Template.fromStack(burstStackIn(stacks, 'eu-west-1'));
+    const { emails, https } = stacks.config.notifications;
+    const subscribed = emails.length + https.length > 0;
 
     // Assess
     const expectedControl = {
       'AWS::Lambda::Function': 3,
       'AWS::DynamoDB::Table': 1,
-      'AWS::SQS::Queue': 2,
+      // The signals queue and its DLQ, and the alarm topic's dead-letter queue when anyone subscribes.
+      'AWS::SQS::Queue': 2 + (subscribed ? 1 : 0),
       'AWS::SecretsManager::Secret': 1,
-      'AWS::CloudWatch::Alarm': 1,
+      // The dead-letter and queue-age alarms, errors and throttles of three functions, API 5xx,
+      // and a failed-drain and an open-breaker alarm per burst region, a crash-loop and a
+      // reconcile-error alarm per workload.
+      'AWS::CloudWatch::Alarm': 9 + 2 * stacks.burst.size + 2 * stacks.config.workloads.length,
+      'AWS::CloudWatch::Dashboard': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::KMS::Key': 1,
       'AWS::Events::Rule': 3,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Route': 1,
@@ -62,11 +71,14 @@ describe.each(['dev', 'staging', 'prod'] as const)('the Spillway app (%s)', (env
       'AWS::DynamoDB::Table': 1,
       'AWS::StepFunctions::StateMachine': 1,
       'AWS::Events::Rule': 1,
-      // The forwarding rule's dead-letter queue.
-      'AWS::SQS::Queue': 1,
+      // The forwarding rule's dead-letter queue, and the alarm topic's when anyone subscribes.
+      'AWS::SQS::Queue': 1 + (subscribed ? 1 : 0),
       'AWS::IAM::Role': 4,
       'AWS::Logs::LogGroup': 2,
       'AWS::Lambda::Function': 0,
+      // Drain executions failed and timed out, and task events not forwarded, on its own topic.
+      'AWS::CloudWatch::Alarm': 3,
+      'AWS::SNS::Topic': 1,
     };
     for (const [type, count] of Object.entries(expectedBurst)) euWest1.resourceCountIs(type, count);
   });
