@@ -52,6 +52,14 @@ const taskDefinitionSchema = z.strictObject({
   /** ECS task definition family; one per workload and region. */
   family: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a valid task definition family')),
   image: z.string().check(z.minLength(1)),
+  /**
+   * Where a burst task pulls its image from. `as-written`: the image reference as given. `burst-region`:
+   * the burst region's own registry, so a burst does not pull across the WAN at the moment of the
+   * peak: an ECR image from that region's copy of the repository (ECR replication to the burst
+   * regions, which the registry owner sets up), an ECR Public image through a pull-through cache
+   * rule the burst stack creates. Absent: `as-written`.
+   */
+  imageSource: z.optional(z.enum(['as-written', 'burst-region'])),
   /** Fargate CPU units (256 = 0.25 vCPU). */
   cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
   /** Fargate memory in MiB. */
