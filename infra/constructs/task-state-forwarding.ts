@@ -1,6 +1,7 @@
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { burstArns } from '../burst-arns';
@@ -75,10 +76,23 @@ export class TaskStateForwarding extends Construct {
       'not deliver here), which cdk-nag cannot see; nothing redrives it: the reconciler converges anyway.';
     acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', isDeadLetterQueue);
     acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', isDeadLetterQueue);
+    // The rule's name is fixed so its role can trust exactly it (confused deputy): EventBridge in
+    // this account, for this rule, and nothing else may put events on the control bus as it.
+    const ruleName = `spillway-${props.environment}-task-state-forwarding`;
+    const role = new Role(this, 'Role', {
+      description: `Spillway ${props.environment}: puts burst task state changes on the control region's bus`,
+      assumedBy: new ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: {
+          'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }),
+        },
+      }),
+    });
     this.rule = new Rule(this, 'Rule', {
+      ruleName,
       description: 'Spillway burst task state changes, forwarded to the control region',
       eventPattern: burstTaskStatePattern(props.clusterNames.map((name) => arns.cluster(stack.region, name))),
-      targets: [new EventBusTarget(controlBus, { deadLetterQueue: this.deadLetterQueue })],
+      targets: [new EventBusTarget(controlBus, { deadLetterQueue: this.deadLetterQueue, role })],
     });
     // CloudFormation takes a retry policy on any target; CDK's event bus target does not offer one.
     // Without it EventBridge retries for 24 hours, long after the reconciler's tick has converged.

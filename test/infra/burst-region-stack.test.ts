@@ -75,6 +75,22 @@ describe.each(['dev', 'staging', 'prod'] as const)('burst region stacks (%s)', (
           }),
         ],
       });
+      // Only EventBridge in this account, acting for this very rule, may use the forwarding role.
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
+                ArnEquals: {
+                  'aws:SourceArn': `arn:aws:events:${topology.region}:${TEST_ACCOUNT}:rule/spillway-${environment}-task-state-forwarding`,
+                },
+              },
+            }),
+          ],
+        },
+      });
       // EventBridge may write to the dead-letter queue, from this rule only.
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         PolicyDocument: {
