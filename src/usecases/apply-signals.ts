@@ -25,27 +25,50 @@ export async function applySignals(
 ): Promise<Decision> {
   let decision: Decision | undefined;
   let logSeparately = false;
-  // Read once per decision, outside the retried write: breakers and the other workloads' spend
-  // only steer placement and the guard; the bounds come from the state read under the write.
-  const regionHealth = await deps.store.loadRegionHealth();
+  // One read for the state and the breakers of the workload's regions. The breakers and the other
+  // workloads' spend only steer placement and the guard, so a retried write keeps them as read;
+  // the bounds come from the state read under the write.
+  const regions = workload.burstRegions.map((r) => r.region);
+  const { state: read, regionHealth } = await deps.store.loadForDecision(workload.name, regions);
   const otherWorkloadsCostPerHour = deps.config.spendGuard
     ? await otherWorkloadsCost(workload, deps)
     : undefined;
-  const current = await updateState(deps, workload.name, (state) => {
-    const result = decide({
-      workload,
-      state,
-      signals,
-      commands,
-      now: deps.clock(),
-      regionHealth,
-      ...(otherWorkloadsCostPerHour !== undefined ? { otherWorkloadsCostPerHour } : {}),
-      ...(deps.config.spendGuard ? { environmentMaxCostPerHour: deps.config.spendGuard.maxCostPerHour } : {}),
-    });
-    decision = result.decision;
-    logSeparately = !result.changed;
-    return result.changed ? { next: result.next, decision: result.decision } : undefined;
-  });
+  let claimed: string | undefined;
+  const current = await updateState(
+    deps,
+    workload.name,
+    (state) => {
+      const now = deps.clock();
+      const result = decide({
+        workload,
+        state,
+        signals,
+        commands,
+        now,
+        regionHealth,
+        ...(otherWorkloadsCostPerHour !== undefined ? { otherWorkloadsCostPerHour } : {}),
+        ...(deps.config.spendGuard
+          ? { environmentMaxCostPerHour: deps.config.spendGuard.maxCostPerHour }
+          : {}),
+      });
+      decision = result.decision;
+      logSeparately = !result.changed;
+      if (!result.changed) return undefined;
+      // This invocation carries out the launches it decides: claimed in the decision's own write,
+      // not in a write of their own (another invocation takes over once the claim lapses).
+      claimed = result.decision.id;
+      const next = {
+        ...result.next,
+        pendingLaunches: result.next.pendingLaunches.map((launch) =>
+          launch.decisionId === claimed && launch.attempts === 0
+            ? { ...launch, claimedAt: now.toISOString(), attempts: 1 }
+            : launch,
+        ),
+      };
+      return { next, decision: result.decision };
+    },
+    { justRead: read },
+  );
   if (!decision) throw new Error('unreachable: updateState always runs the change at least once');
   // An idle periodic evaluation is not worth a log row; everything a signal caused is.
   if (logSeparately && !decision.tick) await deps.store.logDecision(decision);
@@ -61,7 +84,7 @@ export async function applySignals(
     ...(decision.wouldHave ? { dryRun: true } : {}),
   });
   recordDecision(decision, deps);
-  await carryOut(workload, deps, current);
+  await carryOut(workload, deps, current, { regionHealth, ...(claimed ? { claimed } : {}) });
   return decision;
 }
 

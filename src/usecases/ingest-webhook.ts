@@ -3,8 +3,9 @@ import { certificateUrlAllowed, snsSignatureValid, subscribeUrlAllowed } from '.
 import type { AuthVerdict } from '../core/auth/verdict';
 import { refused } from '../core/auth/verdict';
 import { type SecretAuth, verifyRequest } from '../core/auth/verify-request';
+import { parseStrictJson } from '../core/json/strict-json';
 import { packEnvelopes } from '../core/normalise/envelopes';
-import type { Normalised } from '../core/normalise/result';
+import { type Normalised, rejectionStatus } from '../core/normalise/result';
 import { parseSnsMessage, type SnsMessage } from '../core/normalise/sns';
 import {
   isWebhookSource,
@@ -17,7 +18,10 @@ import type { QueueEnvelope } from '../core/signal';
 import type { Metrics } from './metrics';
 import type { Log, SnsPort } from './ports';
 
-/** Larger bodies are refused with 413; Alertmanager groups of a few thousand alerts stay well below. */
+/**
+ * Larger bodies are refused with 413 before anything else reads them; Alertmanager groups of a few
+ * thousand alerts stay well below.
+ */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** How long a sender should wait before retrying when Spillway could not take its alerts. */
@@ -131,16 +135,11 @@ async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise
       `content-type must be ${spec.contentTypes.join(' or ')}, got '${cleanText(contentType || 'none', 64)}'`,
     );
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return problem(
-      400,
-      'malformed_json',
-      `body is not valid JSON: ${cleanText((error as Error).message, 120)}`,
-    );
+  const json = parseStrictJson(body);
+  if (!json.ok) {
+    return problem(400, json.problem, `body is not valid JSON: ${json.message}`, { offset: json.offset });
   }
+  const document = json.value;
 
   let input = document;
   if (spec.auth.scheme === 'sns') {
@@ -151,8 +150,10 @@ async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise
 
   const result = spec.normalise(input, now);
   if (!result.ok) {
-    const status = result.code === 'unknown_workload' ? 422 : 400;
-    return problem(status, result.code, result.message, result.fields ? { fields: result.fields } : {});
+    return problem(rejectionStatus[result.code], result.code, result.message, {
+      ...(result.fields ? { fields: result.fields } : {}),
+      ...(result.offset !== undefined ? { offset: result.offset } : {}),
+    });
   }
   return enqueue(source, result, deps);
 }

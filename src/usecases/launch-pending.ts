@@ -44,13 +44,25 @@ export async function launchPending(
   workload: WorkloadConfig,
   launch: PendingLaunch,
   deps: DecideDeps,
-): Promise<void> {
+  context: LaunchContext = {},
+): Promise<WorkloadState | undefined> {
   const deadline = deps.clock().getTime() + LAUNCH_RETRY_BUDGET_SECONDS * 1000;
   const failedRegions: string[] = [];
   const queue: PendingLaunch[] = [launch];
+  let known = context.known;
+  let health = context.regionHealth;
   for (let hop = 0; hop < MAX_LAUNCH_HOPS && queue.length > 0; hop++) {
     const next = queue.shift() as PendingLaunch;
-    queue.push(...(await launchInRegion(workload, next, failedRegions, deadline, deps)));
+    // Only the decision's own launch was claimed in its write; a moved one is claimed anew.
+    const claimed = hop === 0 && next.decisionId === context.claimed && !!next.claimedAt;
+    const outcome = await launchInRegion(workload, next, failedRegions, deadline, deps, {
+      ...(known ? { known } : {}),
+      ...(health ? { regionHealth: health } : {}),
+      claimed,
+    });
+    queue.push(...outcome.moved);
+    known = outcome.known;
+    health = outcome.regionHealth;
   }
   if (queue.length > 0)
     deps.log.warn('burst launch moved too often for one invocation; the rest stays pending', {
@@ -58,21 +70,38 @@ export async function launchPending(
       decisionId: launch.decisionId,
       pending: queue.map((p) => `${p.count} in ${p.region}`),
     });
+  return known;
 }
 
-/** Claims, attempts and settles one launch; returns the launches its remainder moved to. */
+/** What the caller already knows: the state last written or read, the breakers, the claim. */
+export interface LaunchContext {
+  readonly known?: WorkloadState;
+  readonly regionHealth?: RegionHealthMap;
+  /** The decision whose launches the caller claimed in the decision's own write. */
+  readonly claimed?: string;
+}
+
+/**
+ * Claims (unless the decision's write did), attempts and settles one launch; returns the launches
+ * its remainder moved to, the state as settled and the breakers as they stand.
+ */
 async function launchInRegion(
   workload: WorkloadConfig,
   launch: PendingLaunch,
   failedRegions: string[],
   deadline: number,
   deps: DecideDeps,
-): Promise<readonly PendingLaunch[]> {
-  const claimed = await claim(workload, launch, deps);
-  if (!claimed) return [];
+  context: {
+    readonly known?: WorkloadState;
+    readonly regionHealth?: RegionHealthMap;
+    readonly claimed: boolean;
+  },
+): Promise<{ moved: readonly PendingLaunch[]; known?: WorkloadState; regionHealth?: RegionHealthMap }> {
+  const claimed = context.claimed ? launch : await claim(workload, launch, deps);
+  if (!claimed) return { moved: [], ...(context.regionHealth ? { regionHealth: context.regionHealth } : {}) };
   const { region } = claimed;
   const burstRegion = workload.burstRegions.find((r) => r.region === region);
-  let health = await deps.store.loadRegionHealth();
+  let health = context.regionHealth ?? (await deps.store.loadRegionHealth());
   // An open circuit is skipped only for a launch nobody has tried: one that was tried may have
   // started tasks, which only its own clientTokens bring back.
   const skipped = claimed.attempts <= 1 && isOpen(health[region], deps.clock());
@@ -101,14 +130,16 @@ async function launchInRegion(
   } else if (!attempt.permanent && hasFailures(health, region)) {
     health = await recordRegionSuccess(region, deps);
   }
-  return settle(
+  const settled = await settle(
     workload,
     claimed,
     burstRegion?.cluster ?? '',
     attempt,
     { health, failedRegions, skipped },
     deps,
+    context.claimed ? context.known : undefined,
   );
+  return { ...settled, regionHealth: health };
 }
 
 /**
@@ -122,52 +153,58 @@ async function settle(
   attempt: RegionAttempt,
   context: SettleContext,
   deps: DecideDeps,
-): Promise<readonly PendingLaunch[]> {
+  known?: WorkloadState,
+): Promise<{ moved: readonly PendingLaunch[]; known: WorkloadState }> {
   const now = deps.clock();
   const nowIso = now.toISOString();
   let moved: MovedLaunches = { launches: [], candidates: [] };
-  await updateState(deps, workload.name, (state) => {
-    moved = { launches: [], candidates: [] };
-    const stillPending = state.pendingLaunches.some((p) => sameLaunch(p, launch));
-    const tasks: Record<string, BurstTask> = { ...state.tasks };
-    let added = 0;
-    for (const task of attempt.started) {
-      const taskId = taskIdOf(task.taskArn);
-      if (tasks[taskId]) continue;
-      added++;
-      tasks[taskId] = {
-        taskArn: task.taskArn,
-        taskId,
-        region: launch.region,
-        cluster,
-        decisionId: launch.decisionId,
-        startedAt: nowIso,
-        status: 'running',
-        ecsStatus: task.lastStatus,
-        capacity: task.capacity,
+  const settled = await updateState(
+    deps,
+    workload.name,
+    (state) => {
+      moved = { launches: [], candidates: [] };
+      const stillPending = state.pendingLaunches.some((p) => sameLaunch(p, launch));
+      const tasks: Record<string, BurstTask> = { ...state.tasks };
+      let added = 0;
+      for (const task of attempt.started) {
+        const taskId = taskIdOf(task.taskArn);
+        if (tasks[taskId]) continue;
+        added++;
+        tasks[taskId] = {
+          taskArn: task.taskArn,
+          taskId,
+          region: launch.region,
+          cluster,
+          decisionId: launch.decisionId,
+          startedAt: nowIso,
+          status: 'running',
+          ecsStatus: task.lastStatus,
+          capacity: task.capacity,
+        };
+      }
+      if (!stillPending && added === 0) return undefined;
+      let next: WorkloadState = {
+        ...state,
+        tasks,
+        pendingLaunches: state.pendingLaunches.filter((p) => !sameLaunch(p, launch)),
       };
-    }
-    if (!stillPending && added === 0) return undefined;
-    let next: WorkloadState = {
-      ...state,
-      tasks,
-      pendingLaunches: state.pendingLaunches.filter((p) => !sameLaunch(p, launch)),
-    };
-    // A launch found already gone was finished by an invocation that took over a lapsed claim:
-    // that one reported and moved what was missing; this one only records what it started.
-    if (!stillPending) return { next };
-    const remainder = launch.count - attempt.started.length;
-    if (attempt.regionFailure && remainder > 0) {
-      moved = moveRemainder(workload, next, launch, remainder, {
-        regionHealth: context.health,
-        now,
-        exclude: context.failedRegions,
-      });
-      next = { ...next, pendingLaunches: [...next.pendingLaunches, ...moved.launches] };
-    }
-    const report = launchReport(workload, launch, attempt, moved, context, countLive(next).total, now);
-    return report ? { next, decision: report } : { next };
-  });
+      // A launch found already gone was finished by an invocation that took over a lapsed claim:
+      // that one reported and moved what was missing; this one only records what it started.
+      if (!stillPending) return { next };
+      const remainder = launch.count - attempt.started.length;
+      if (attempt.regionFailure && remainder > 0) {
+        moved = moveRemainder(workload, next, launch, remainder, {
+          regionHealth: context.health,
+          now,
+          exclude: context.failedRegions,
+        });
+        next = { ...next, pendingLaunches: [...next.pendingLaunches, ...moved.launches] };
+      }
+      const report = launchReport(workload, launch, attempt, moved, context, countLive(next).total, now);
+      return report ? { next, decision: report } : { next };
+    },
+    known ? { known } : {},
+  );
   recordLaunch(launch, attempt, now, deps);
   const fields = { workload: workload.name, decisionId: launch.decisionId, region: launch.region };
   if (attempt.regionFailure || attempt.permanent)
@@ -183,7 +220,7 @@ async function settle(
     started: attempt.started.length,
     spot: attempt.started.filter((t) => t.capacity === 'spot').length,
   });
-  return moved.launches;
+  return { moved: moved.launches, known: settled };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type OperatorCommand,
   UNTIL_ACTIONS,
 } from '../core/command';
+import { parseStrictJson } from '../core/json/strict-json';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
 import { type Signal, signalSources } from '../core/signal';
@@ -134,19 +135,18 @@ export type ParsedMessage =
 /**
  * A queue message is either a signal envelope from the ingest function (one workload's signals
  * from one delivery, or a single signal from before batching) or a CloudWatch alarm
- * event that EventBridge put there directly. Anything else is a poison message.
+ * event that EventBridge put there directly. Anything else is a poison message. An alarm event
+ * has no sender to answer, so a defect that a webhook would get a 4xx for dead-letters it, with the
+ * same error code and message as its reason.
  */
-export function parseQueueMessage(body: string, config: SpillwayConfig): ParsedMessage {
-  let document: unknown;
-  try {
-    document = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, reason: `message body is not JSON: ${(error as Error).message}` };
-  }
+export function parseQueueMessage(body: string, config: SpillwayConfig, now: Date = new Date()): ParsedMessage {
+  const json = parseStrictJson(body);
+  if (!json.ok) return { ok: false, reason: `message body is not JSON: ${json.message} (${json.problem})` };
+  const document = json.value;
   const known = new Set(config.workloads.map((w) => w.name));
   if (looksLikeAlarmEvent(document)) {
-    const result = normaliseAlarmStateChange(document, config.signals.cloudwatch.alarms);
-    if (!result.ok) return { ok: false, reason: result.message };
+    const result = normaliseAlarmStateChange(document, config.signals.cloudwatch.alarms, now);
+    if (!result.ok) return { ok: false, reason: `${result.message} (${result.code})` };
     const note = result.ignored.map((i) => `${i.item}: ${i.reason}`).join('; ');
     return { ok: true, signals: result.signals, ...(note ? { note } : {}) };
   }

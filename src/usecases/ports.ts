@@ -31,6 +31,7 @@ export interface DecideDeps {
   readonly store: Pick<
     StateStore,
     | 'load'
+    | 'loadForDecision'
     | 'commit'
     | 'logDecision'
     | 'recordMessageFailure'

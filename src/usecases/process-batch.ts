@@ -32,7 +32,7 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
     return group;
   };
   for (const message of messages) {
-    const parsed = parseQueueMessage(message.body, deps.config);
+    const parsed = parseQueueMessage(message.body, deps.config, deps.clock());
     if (!parsed.ok) {
       // Never acknowledged: after maxReceiveCount attempts SQS moves it to the dead-letter queue.
       deps.log.error('unprocessable message', { messageId: message.messageId, reason: parsed.reason });

@@ -1,6 +1,6 @@
 import { LEDGER_RETENTION_SECONDS } from '../adapters/drain-ledger';
 import type { WorkloadConfig } from '../config/schema';
-import type { BurstTask } from '../core/workload-state';
+import type { BurstTask, WorkloadState } from '../core/workload-state';
 import type { DrainInput } from '../workflow/drain-definition';
 import { updateState } from './commit-with-retry';
 import { drainIdOf } from './drain-naming';
@@ -17,7 +17,12 @@ export const SPOT_DRAIN_SECONDS = 90;
  * this drain of the task (see drain-naming.ts), so starting it twice starts it once, and a later
  * drain of a task kept after a cancelled one is an execution of its own.
  */
-export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps: DecideDeps): Promise<void> {
+export async function startDrain(
+  workload: WorkloadConfig,
+  task: BurstTask,
+  deps: DecideDeps,
+  known?: WorkloadState,
+): Promise<WorkloadState | undefined> {
   const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
   const target =
     !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
@@ -46,21 +51,26 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     target,
   };
   const started = await deps.drains.start(task.region, drainIdOf(workload.name, task), input);
-  await updateState(deps, workload.name, (state) => {
-    const current = state.tasks[task.taskId];
-    // Only the drain just started: a task whose drain was called off meanwhile stays as it is.
-    if (current?.status !== 'drain_requested' || current.drainRequestedAt !== task.drainRequestedAt)
-      return undefined;
-    return {
-      next: {
-        ...state,
-        tasks: {
-          ...state.tasks,
-          [task.taskId]: { ...current, status: 'draining', drainExecution: started.executionArn },
+  const recorded = await updateState(
+    deps,
+    workload.name,
+    (state) => {
+      const current = state.tasks[task.taskId];
+      // Only the drain just started: a task whose drain was called off meanwhile stays as it is.
+      if (current?.status !== 'drain_requested' || current.drainRequestedAt !== task.drainRequestedAt)
+        return undefined;
+      return {
+        next: {
+          ...state,
+          tasks: {
+            ...state.tasks,
+            [task.taskId]: { ...current, status: 'draining', drainExecution: started.executionArn },
+          },
         },
-      },
-    };
-  });
+      };
+    },
+    known ? { known } : {},
+  );
   if (started.status === 'started') deps.metrics?.record('DrainsStarted', 1, { region: task.region });
   deps.log.info('drain started', {
     workload: workload.name,
@@ -70,4 +80,5 @@ export async function startDrain(workload: WorkloadConfig, task: BurstTask, deps
     drainSeconds: input.drainSeconds,
     alreadyStarted: started.status === 'already_started',
   });
+  return recorded;
 }

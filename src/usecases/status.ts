@@ -2,9 +2,16 @@ import type { BurstCompute, ObservedTask } from '../adapters/burst-compute';
 import type { StateStore } from '../adapters/state-store';
 import type { SpillwayConfig, WorkloadConfig } from '../config/schema';
 import { burstCostPerHour, roundCost, taskHourCost } from '../core/cost';
-import type { Capacity } from '../core/decision';
+import type { Capacity, Decision } from '../core/decision';
 import { describeHealth, isOpen, type RegionHealth, type RegionHealthMap } from '../core/region-health';
-import { countLive, firingAlertKeys, isLeaving, isLive, type WorkloadState } from '../core/workload-state';
+import {
+  countLive,
+  firingAlertKeys,
+  isLeaving,
+  isLive,
+  isPressing,
+  type WorkloadState,
+} from '../core/workload-state';
 
 /**
  * What `spillway status --json` prints and `GET /status` serves. The field names are a contract
@@ -17,6 +24,21 @@ export interface TaskStatus {
   readonly ecsStatus: string;
   readonly capacity: Capacity;
   readonly startedAt: string;
+  /** The drain workflow's execution, once a drain of this task started. */
+  readonly drainExecution: string | null;
+  readonly drainRequestedAt: string | null;
+  readonly stopReason: string | null;
+}
+
+/** One alert that is pressure now, with what its sender said about it. */
+export interface FiringAlert {
+  readonly key: string;
+  readonly source: string;
+  readonly severity: string;
+  /** When the sender observed it firing. */
+  readonly since: string;
+  /** Kept for the first alerts of a workload only (see MAX_SUMMARISED_ALERTS); null otherwise. */
+  readonly summary: string | null;
 }
 
 /** One burst region of one workload: live tasks split by capacity, and what is in flight. */
@@ -54,6 +76,8 @@ export interface WorkloadStatus {
   readonly homeSite: string;
   readonly version: number;
   readonly firingAlerts: readonly string[];
+  /** The same alerts with their source, severity and summary; a storm's summarised ones are not listed. */
+  readonly alerts: readonly FiringAlert[];
   /** Everything that counts against maxBurstTasks: live tasks and pending launches. */
   readonly liveTasks: number;
   readonly maxBurstTasks: number;
@@ -160,6 +184,9 @@ export function workloadStatus(
       ecsStatus: seen.find((o) => o.taskArn === task.taskArn)?.lastStatus ?? task.ecsStatus ?? 'UNKNOWN',
       capacity: task.capacity ?? 'on_demand',
       startedAt: task.startedAt,
+      drainExecution: task.drainExecution ?? null,
+      drainRequestedAt: task.drainRequestedAt ?? null,
+      stopReason: task.stopReason ?? null,
     }));
     const live = tasks.filter(isLive);
     const spot = live.filter((t) => t.capacity === 'spot').length;
@@ -186,6 +213,16 @@ export function workloadStatus(
     homeSite: workload.homeSite,
     version: state.version,
     firingAlerts: firingAlertKeys(state),
+    alerts: Object.entries(state.alerts)
+      .filter(([, alert]) => isPressing(alert))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, alert]) => ({
+        key,
+        source: alert.source,
+        severity: alert.severity,
+        since: alert.observedAt,
+        summary: alert.summary ?? null,
+      })),
     liveTasks: countLive(state).total,
     maxBurstTasks: workload.maxBurstTasks,
     pendingLaunches: burstRegions.reduce((sum, r) => sum + r.pending, 0),
@@ -289,4 +326,20 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
     workloads.push(workloadStatus(workload, state, observed, now, health));
   }
   return summarise(deps.config, workloads, health, now);
+}
+
+/**
+ * The newest decisions of every workload, newest first: the timeline `GET /status` serves the page,
+ * from the same log `spillway history` reads one workload of.
+ */
+export async function recentDecisions(
+  config: SpillwayConfig,
+  store: Pick<StateStore, 'recentDecisions'>,
+  limit: number,
+): Promise<readonly Decision[]> {
+  const perWorkload = await Promise.all(config.workloads.map((w) => store.recentDecisions(w.name, limit)));
+  return perWorkload
+    .flat()
+    .sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id))
+    .slice(0, limit);
 }

@@ -192,6 +192,13 @@ export class World {
       store: {
         load: (workload) => c('dynamodb', 'GetItem', () => table.load(workload)),
         loadStates: (workloads) => c('dynamodb', 'BatchGetItem', () => table.loadStates(workloads)),
+        loadForDecision: (workload, regions) =>
+          c('dynamodb', 'BatchGetItem', () => ({
+            state: table.load(workload),
+            regionHealth: Object.fromEntries(
+              Object.entries(table.loadRegionHealth()).filter(([region]) => regions.includes(region)),
+            ),
+          })),
         commit: (next, expected, decision) =>
           c('dynamodb', 'TransactWriteItems', () => table.commit(next, expected, decision)),
         logDecision: (decision) => c('dynamodb', 'PutItem', () => table.logDecision(decision)),

@@ -115,6 +115,21 @@ export class InMemoryStateStore {
     return states;
   }
 
+  /** How many times the decision's combined read ran. */
+  decisionReads = 0;
+
+  async loadForDecision(
+    workload: string,
+    regions: readonly string[],
+  ): Promise<{ state: WorkloadState; regionHealth: RegionHealthMap }> {
+    this.decisionReads++;
+    const state = await this.load(workload);
+    const regionHealth = Object.fromEntries(
+      [...this.regionHealth].filter(([region]) => regions.includes(region)).map(([r, h]) => [r, cloneJson(h)]),
+    );
+    return { state, regionHealth };
+  }
+
   async loadRegionHealth(): Promise<RegionHealthMap> {
     return cloneJson(Object.fromEntries(this.regionHealth));
   }
