@@ -1,6 +1,7 @@
 /**
  * `make bench`: prints figures, asserts nothing (these machines are shared and noisy).
- *   1. signals per second through normalise + decide (pure core, one core)
+ *   1. signals per second through normalise + decide (pure core, CPU time, three stated mixes:
+ *      scripts/bench-core.ts)
  *   2. p50/p99 from webhook accepted (202) to RunTask issued, through the local runtime
  *   3. each function's bundle size, minified and gzipped (budget 450 KB minified)
  *   4. time to import each bundled handler in a fresh Node process
@@ -15,11 +16,9 @@ import { clientConfig } from '../src/adapters/client-config';
 import { StateStore } from '../src/adapters/state-store';
 import { loadConfigFile } from '../src/config/load';
 import type { WorkloadConfig } from '../src/config/schema';
-import { normaliseAlertmanager } from '../src/core/normalise/alertmanager';
-import { decide } from '../src/core/policy';
-import { emptyWorkloadState, type WorkloadState } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES } from '../src/runtime/bundling';
+import { benchCore } from './bench-core';
 
 const BUDGET_MINIFIED_BYTES = 450 * 1024;
 const FUNCTIONS = ['ingest', 'decide', 'reconcile'] as const;
@@ -54,42 +53,6 @@ function amPayload(workload: string, i: number, status: 'firing' | 'resolved') {
       },
     ],
   };
-}
-
-function benchCore(): void {
-  const config = loadConfigFile('config/local.yaml');
-  const workload = config.workloads[0] as WorkloadConfig;
-  const mapping = { workloadLabel: 'workload', knownWorkloads: new Set(config.workloads.map((w) => w.name)) };
-  const bodies = Array.from({ length: 2000 }, (_, i) =>
-    JSON.stringify(amPayload(workload.name, i, i % 2 ? 'resolved' : 'firing')),
-  );
-  let state: WorkloadState = emptyWorkloadState(workload.name);
-  const run = (count: number) => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) {
-      const normalised = normaliseAlertmanager(
-        JSON.parse(bodies[i % bodies.length] as string),
-        mapping,
-        new Date(),
-      );
-      if (!normalised.ok) throw new Error(normalised.message);
-      const result = decide({
-        workload,
-        state,
-        signals: normalised.signals,
-        now: new Date(Date.UTC(2026, 10, 25, 12) + i * 1000),
-      });
-      state = { ...result.next, version: state.version + 1, pendingLaunches: [] };
-    }
-    return Number(process.hrtime.bigint() - start) / 1e9;
-  };
-  run(2000); // warm-up: JIT and caches
-  state = emptyWorkloadState(workload.name);
-  const count = 20_000;
-  const seconds = run(count);
-  console.log(
-    `core      normalise+decide: ${Math.round(count / seconds).toLocaleString('en')} signals/s (${count} signals, ${seconds.toFixed(2)} s, one core)`,
-  );
 }
 
 async function benchLatency(): Promise<void> {
