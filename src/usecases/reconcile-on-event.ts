@@ -37,7 +37,7 @@ export async function reconcileOnEvent(event: unknown, deps: ReconcileDeps): Pro
   const reports: ReconcileReport[] = [];
   for (const workload of workloads) {
     if (interruption) await recordSpotInterruption(workload, change, deps);
-    reports.push(await reconcileWorkload(workload, deps, 'skip'));
+    reports.push(await reconcileWorkload(workload, deps, 'skip', change.taskArn));
   }
   return reports;
 }

@@ -62,9 +62,11 @@ export async function reconcileWorkload(
   workload: WorkloadConfig,
   deps: ReconcileDeps,
   inventory?: Inventory | 'skip',
+  /** The one task a state change is about: only it is asked of ECS (the schedule asks for all). */
+  focus?: string,
 ): Promise<ReconcileReport> {
   const state = await deps.store.load(workload.name);
-  const observations = await observe(state, deps);
+  const observations = await observe(state, deps, focus);
   let changedTasks = 0;
   let folded: { before: WorkloadState; after: WorkloadState } | undefined;
   let current = await updateState(deps, workload.name, (latest) => {
@@ -85,15 +87,23 @@ export async function reconcileWorkload(
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
 }
 
-/** Drains the fold found ended: stopped by their drain, or failed. */
+/** Drains the fold found ended (stopped by their drain, or failed), and tasks lost on their own. */
 function recordDrainOutcomes(before: WorkloadState, after: WorkloadState, deps: ReconcileDeps): void {
   for (const [taskId, task] of Object.entries(after.tasks)) {
     const was = before.tasks[taskId];
     if (!was || was.status === task.status) continue;
     const draining = was.status === 'draining' || was.status === 'cancel_requested';
-    if (draining && task.status === 'stopped')
+    const fields = { workload: after.workload, taskArn: task.taskArn, region: task.region };
+    if (draining && task.status === 'stopped') {
       deps.metrics?.record('DrainsSucceeded', 1, { region: task.region });
-    if (task.status === 'drain_failed') deps.metrics?.record('DrainsFailed', 1, { region: task.region });
+      deps.log.info('drain succeeded', fields);
+    }
+    if (was.status === 'running' && task.status === 'stopped')
+      deps.log.warn('burst task stopped on its own', { ...fields, reason: task.stopReason });
+    if (task.status === 'drain_failed') {
+      deps.metrics?.record('DrainsFailed', 1, { region: task.region });
+      deps.log.warn('drain failed', { ...fields, reason: task.stopReason });
+    }
   }
 }
 
@@ -102,8 +112,10 @@ interface Observations {
   readonly ledger: ReadonlyMap<string, LedgerEntry>;
 }
 
-async function observe(state: WorkloadState, deps: ReconcileDeps): Promise<Observations> {
-  const watched = Object.values(state.tasks).filter((t) => t.status !== 'stopped');
+async function observe(state: WorkloadState, deps: ReconcileDeps, focus?: string): Promise<Observations> {
+  const watched = Object.values(state.tasks).filter(
+    (t) => t.status !== 'stopped' && (focus === undefined || t.taskArn === focus),
+  );
   const ecs = new Map<string, ObservedTask>();
   const ledger = new Map<string, LedgerEntry>();
   const groups = new Map<string, BurstTask[]>();
