@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.install-stamp
 # SDK prints a notice about its future minimum on every start.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: run demo test lint typecheck unit infra sim integration permissions bench load synth cli clean deps
+.PHONY: run demo test lint typecheck unit infra sim integration permissions bench load synth cli clean deps browser
 
 deps: $(NODE_STAMP) $(MOTO)
 
@@ -51,8 +51,20 @@ SEEDS ?= 150
 sim: $(NODE_STAMP)
 	SIM_SEEDS=$(SEEDS) $(if $(SEED),SIM_SEED=$(SEED)) $(if $(SIM_PATH),SIM_PATH=$(SIM_PATH)) npx vitest run --project sim
 
-integration: deps
+integration: deps browser
 	npx vitest run --project integration
+
+## Debian's Chromium (the status page test drives it with playwright-core, which downloads no
+## browser) and promtool (from the prometheus package; checks /metrics), installed when missing.
+## CHROMIUM_PATH names another Chromium; without root or apt-get, this says what to install.
+browser:
+	@if { [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null; } && command -v promtool >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium and prometheus (promtool) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium prometheus >/dev/null; \
+	else \
+	  echo "make browser: needs Debian's chromium and prometheus packages: sudo apt-get install chromium prometheus" >&2; exit 1; \
+	fi
 
 ## Every AWS call the functions made in the last integration run, and every call of the drain
 ## workflow, evaluated against the roles synthesised for dev, staging and prod.

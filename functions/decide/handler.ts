@@ -1,22 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decideDeps } from '../../src/runtime/decide-wiring';
-import { powertoolsLog } from '../../src/runtime/log';
-import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
+import { logFor } from '../../src/runtime/log-sink';
+import { metricsFor } from '../../src/runtime/metrics-sink';
 import { readSettings } from '../../src/runtime/settings';
 import { processBatch } from '../../src/usecases/process-batch';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'decide' } });
 const settings = readSettings();
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: 'spillway',
-  defaultDimensions: { environment: settings.config.environment },
-});
-const deps = { ...decideDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
+const deps = { ...decideDeps(settings, logFor('decide', logger)), metrics: metricsFor(settings) };
 
 /** Consumes the signals queue; reports partial batch failures so one bad message never blocks nine. */
 export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {

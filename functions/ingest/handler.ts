@@ -1,22 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ingestDeps } from '../../src/runtime/ingest-wiring';
-import { powertoolsLog } from '../../src/runtime/log';
-import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
+import { logFor } from '../../src/runtime/log-sink';
+import { metricsFor } from '../../src/runtime/metrics-sink';
 import { readSettings } from '../../src/runtime/settings';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'ingest' } });
 const settings = readSettings();
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: 'spillway',
-  defaultDimensions: { environment: settings.config.environment },
-});
-const deps = { ...ingestDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
+const deps = { ...ingestDeps(settings, logFor('ingest', logger)), metrics: metricsFor(settings) };
 
 const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));

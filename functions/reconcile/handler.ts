@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { powertoolsLog } from '../../src/runtime/log';
-import { METRICS_NAMESPACE, powertoolsMetrics } from '../../src/runtime/powertools-metrics';
+import { logFor } from '../../src/runtime/log-sink';
+import { metricsFor } from '../../src/runtime/metrics-sink';
 import { reconcileDeps } from '../../src/runtime/reconcile-wiring';
 import { readSettings } from '../../src/runtime/settings';
 import type { ReconcileReport } from '../../src/usecases/reconcile';
@@ -11,12 +10,7 @@ import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
 const settings = readSettings();
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: 'spillway',
-  defaultDimensions: { environment: settings.config.environment },
-});
-const deps = { ...reconcileDeps(settings, powertoolsLog(logger)), metrics: powertoolsMetrics(metrics) };
+const deps = { ...reconcileDeps(settings, logFor('reconcile', logger)), metrics: metricsFor(settings) };
 
 /**
  * Every minute, and on every ECS Task State Change of a burst task: converge recorded state with

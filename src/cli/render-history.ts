@@ -8,7 +8,7 @@ function placement(p: Placement): string {
 }
 
 /** The choice itself, in the decision's structured form (the reason is the policy's prose). */
-function describeAction(action: DecisionAction): string | undefined {
+export function describeAction(action: DecisionAction): string | undefined {
   if (action.kind === 'scale_out') {
     const parts =
       action.placements.length > 0 ? [`start ${action.placements.map(placement).join(', ')}`] : [];

@@ -22,6 +22,25 @@ export const MAX_STOPPED_TASKS = 50;
 /** Buckets of the forgotten-alert marks: bounded memory, and few alerts share a mark. */
 export const FORGOTTEN_BUCKETS = 256;
 
+/**
+ * UTF-16 units of a firing alert's summary the state keeps, and how many alerts keep one: the edge
+ * allows 256 units on every alert, which MAX_TRACKED_ALERTS alerts could not fit beside the rest
+ * of the item; a storm's alerts beyond these are listed by key only.
+ */
+export const MAX_KEPT_SUMMARY = 64;
+export const MAX_SUMMARISED_ALERTS = 20;
+
+/** A summary cut to MAX_KEPT_SUMMARY at a code point boundary, an ellipsis saying it was cut. */
+export function keptSummary(summary: string): string {
+  if (summary.length <= MAX_KEPT_SUMMARY) return summary;
+  let kept = '';
+  for (const point of summary) {
+    if (kept.length + point.length > MAX_KEPT_SUMMARY - 1) break;
+    kept += point;
+  }
+  return `${kept}…`;
+}
+
 /** Kept for the decision log and `status`, which name these limits. */
 export const MAX_RESOLVED_ALERTS = MAX_TRACKED_ALERTS;
 

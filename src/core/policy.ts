@@ -10,6 +10,8 @@ import {
   DEFAULT_ALERT_SILENCE_SECONDS,
   forget,
   forgottenSince,
+  keptSummary,
+  MAX_SUMMARISED_ALERTS,
   MAX_TRACKED_ALERTS,
   MEMORY_SECONDS,
 } from './memory';
@@ -290,6 +292,12 @@ interface AlertMemory {
  */
 const refreshSeconds = (silenceSeconds: number) => Math.min(3600, Math.floor(silenceSeconds / 4));
 
+/** An alert that had a summary keeps one; another gets one while fewer than the cap have one. */
+function mayKeepSummary(alerts: AlertMemory['alerts'], previous: AlertRecord | undefined): boolean {
+  if (previous?.summary !== undefined) return true;
+  return Object.values(alerts).filter((a) => a.summary !== undefined).length < MAX_SUMMARISED_ALERTS;
+}
+
 function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds: number): SignalOutcome {
   const { alerts, applied } = memory;
   const nowIso = now.toISOString();
@@ -338,6 +346,9 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
     ...(signal.value !== undefined ? { value: signal.value } : {}),
     observedAt: signal.observedAt,
     ...(signal.state === 'firing' ? { lastSeenAt: nowIso } : {}),
+    ...(signal.state === 'firing' && signal.summary && mayKeepSummary(alerts, previous)
+      ? { summary: keptSummary(signal.summary) }
+      : {}),
   };
   applied[signal.dedupKey] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
   return 'applied';

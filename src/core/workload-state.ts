@@ -72,6 +72,11 @@ export interface AlertRecord {
   readonly lastSeenAt?: string;
   /** Set when the alert went silent; a re-send clears it and the alert is pressure again. */
   readonly silentSince?: string;
+  /**
+   * What the sender said about a firing alert, so `status` and the page can say what fires without
+   * the sender's UI; cut and capped (memory.ts), and dropped on resolution, to keep the item small.
+   */
+  readonly summary?: string;
 }
 
 /**

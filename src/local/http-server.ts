@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { RETRY_AFTER_SECONDS } from '../usecases/ingest-webhook';
@@ -11,9 +12,17 @@ export type HttpHandler = (
 /** API Gateway's own payload limit for HTTP APIs; the gateway answers 413 above it. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
+/** What `GET /metrics` answers: the Prometheus text exposition, with its content type. */
+export interface Exposition {
+  readonly contentType: string;
+  readonly body: string;
+}
+
 export interface LocalRoutes {
   readonly ingest: HttpHandler;
+  /** The body of `GET /status`, which the page at `/` polls. */
   readonly status: () => Promise<unknown>;
+  readonly metrics?: () => Promise<Exposition>;
   /** `ok`, or what keeps the runtime from serving (`starting`, `emulator down`, …): 503 then. */
   readonly health: () => string;
   /**
@@ -110,9 +119,15 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** Read once: the page is static, everything on it comes from `GET /status`. */
+const STATUS_PAGE = readFileSync(new URL('./status-page.html', import.meta.url), 'utf8');
+
+/** The local-only endpoints that read the emulator, so pass the gate like a webhook does. */
+const GATED_READS = new Set(['/status', '/metrics']);
+
 /**
- * Stands in for API Gateway in front of the ingest function, plus two local-only endpoints:
- * `GET /healthz` and `GET /status`.
+ * Stands in for API Gateway in front of the ingest function, plus local-only endpoints: the status
+ * page at `GET /`, `GET /healthz`, `GET /status` and `GET /metrics`.
  */
 export function startHttpServer(routes: LocalRoutes, port: number): Promise<Server> {
   const server = createServer(async (request, response) => {
@@ -123,9 +138,23 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
         const health = routes.health();
         return json(response, health === 'ok' ? 200 : 503, { status: health });
       }
+      if (request.method === 'GET' && url.pathname === '/') {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        return response.end(STATUS_PAGE);
+      }
       const webhook = /^\/webhooks\/([^/]+)$/.exec(url.pathname);
-      const isStatus = request.method === 'GET' && url.pathname === '/status';
-      if (!isStatus && !(webhook?.[1] && request.method === 'POST')) {
+      if (webhook?.[1] && request.method !== 'POST') {
+        // A person pasting the webhook URL into a browser learns it exists and how to call it.
+        request.resume();
+        return json(
+          response,
+          405,
+          { error: 'method_not_allowed', message: `${url.pathname} accepts POST only` },
+          { allow: 'POST' },
+        );
+      }
+      const read = request.method === 'GET' && GATED_READS.has(url.pathname) ? url.pathname : undefined;
+      if (!read && !webhook?.[1]) {
         return json(response, 404, {
           error: 'not_found',
           message: `no route for ${request.method} ${url.pathname}`,
@@ -145,7 +174,8 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
         );
       }
       try {
-        if (isStatus) return json(response, 200, { workloads: await routes.status() });
+        if (read === '/status') return json(response, 200, await routes.status());
+        if (read === '/metrics') return await metrics(response, routes);
         return await ingest(request, response, url, source, routes);
       } finally {
         release();
@@ -188,4 +218,11 @@ async function ingest(
   routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));
   response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   response.end(result.body ?? '');
+}
+
+async function metrics(response: ServerResponse, routes: LocalRoutes): Promise<void> {
+  if (!routes.metrics) return json(response, 404, { error: 'not_found', message: 'no metrics here' });
+  const exposition = await routes.metrics();
+  response.writeHead(200, { 'content-type': exposition.contentType });
+  response.end(exposition.body);
 }

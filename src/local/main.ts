@@ -8,9 +8,19 @@ const infoFile = resolve(process.env.SPILLWAY_RUNTIME_FILE ?? '.local/runtime.js
 const time = () => new Date().toISOString().slice(11, 23);
 const log = (line: string) => console.log(`${time()}  ${line}`);
 
+/** SPILLWAY_LOG_FORMAT: `text` (the default, for people) or `json` (the functions' Powertools lines). */
+function logFormat(): 'text' | 'json' {
+  const asked = process.env.SPILLWAY_LOG_FORMAT ?? 'text';
+  if (asked === 'text' || asked === 'json') return asked;
+  throw new Error(`SPILLWAY_LOG_FORMAT is '${asked}': it takes text or json`);
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.SPILLWAY_PORT ?? 8787);
+  // Read before the runtime starts: it sets SPILLWAY_WEBHOOK_TOKEN for the functions itself.
+  const tokenChosen = !!process.env.SPILLWAY_WEBHOOK_TOKEN;
   const runtime = await startLocalRuntime({
+    logFormat: logFormat(),
     configPath: process.env.SPILLWAY_CONFIG ?? 'config/local.yaml',
     port,
     ...(process.env.SPILLWAY_AWS_ENDPOINT ? { endpoint: process.env.SPILLWAY_AWS_ENDPOINT } : {}),
@@ -22,16 +32,18 @@ async function main(): Promise<void> {
     emulatorRecord: resolve(dirname(infoFile), 'emulator.json'),
   });
   const p = runtime.provisioned;
-  const tokenNote = process.env.SPILLWAY_WEBHOOK_TOKEN
+  const tokenNote = tokenChosen
     ? '(from SPILLWAY_WEBHOOK_TOKEN'
     : '(generated; set SPILLWAY_WEBHOOK_TOKEN to choose';
   // Every source without its own entry in SPILLWAY_WEBHOOK_SECRETS(_FILE) accepts this token.
   console.log(`
 Spillway is running locally (${p.effectiveConfig.environment}, control region ${p.effectiveConfig.controlRegion}).
 
+  page        ${runtime.url}/  (live status: alerts, burst tasks, drains, decisions)
   ingest      POST ${runtime.url}/webhooks/alertmanager
   health      GET  ${runtime.url}/healthz
   status      GET  ${runtime.url}/status
+  metrics     GET  ${runtime.url}/metrics (Prometheus)
   token       ${runtime.webhookToken} ${tokenNote}; every source's secret unless SPILLWAY_WEBHOOK_SECRETS names it)
   emulator    ${runtime.endpoint} (${runtime.emulator.owned ? `moto, pid ${runtime.emulator.process?.pid}${runtime.emulator.resumed ? ', resumed' : ''}` : 'external'}; AWS_ENDPOINT_URL for the aws CLI)
   recovery    the emulator is probed every ${process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2} s; ${runtime.emulator.owned ? 'if moto dies it is started again and' : 'if it comes back empty it is'} re-provisioned with the same names and ids
@@ -45,6 +57,7 @@ ${Object.entries(p.drainStateMachines)
 ${p.networkSubstitutions.map((s) => `  network     ${s.region}: ${s.placeholder} → ${s.id} (in the emulator)`).join('\n')}
 ${p.dialectChanges.map((c) => `  emulator    drain state ${c.state}: ${c.change} (moto dialect; AWS gets the definition as written)`).join('\n')}
 
+Log   one line per thing that happened; SPILLWAY_LOG_FORMAT=json for the functions' JSON lines.
 Try:  curl -s -H "Authorization: Bearer ${runtime.webhookToken}" -H 'content-type: application/json' \\
         --data @test/fixtures/alertmanager/webhook-v4-firing.json ${runtime.url}/webhooks/alertmanager
 Ctrl-C stops everything this started.

@@ -10,7 +10,9 @@ import { clientConfig, perRegion } from '../adapters/client-config';
 import { StateStore } from '../adapters/state-store';
 import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
-import { workloadStatuses } from '../usecases/status';
+import { setLocalLog } from '../runtime/log-sink';
+import { setLocalMetrics } from '../runtime/metrics-sink';
+import { statusReport } from '../usecases/status';
 import { recordAwsCalls } from './call-recorder';
 import { type Emulator, externalEmulator, startMoto } from './emulator';
 import { emulatorProbe } from './emulator-health';
@@ -20,10 +22,14 @@ import { startHttpServer } from './http-server';
 import { lambdaContext } from './lambda-context';
 import { startMaintenanceTimer } from './maintenance-timer';
 import { processGone } from './moto-process';
+import { narrateBatch, narratingLog } from './narrator';
+import { assertPortFree } from './port-check';
+import { localMetrics } from './prometheus-metrics';
 import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
 import { startSqsPoller } from './sqs-poller';
+import { statusView } from './status-view';
 
 export interface LocalRuntimeOptions {
   readonly configPath: string;
@@ -42,6 +48,11 @@ export interface LocalRuntimeOptions {
   /** How often the emulator is probed for a crash or a restart; 0 turns recovery off. Default 2. */
   readonly emulatorCheckSeconds?: number;
   readonly log: (line: string) => void;
+  /**
+   * `text` (the default): the functions' log as one line per thing that happened, through `log`.
+   * `json`: their Powertools JSON lines on stdout, as CloudWatch Logs gets them.
+   */
+  readonly logFormat?: 'text' | 'json';
   /** Where to write the runtime's address and token for `make demo` and the CLI. */
   readonly infoFile?: string;
   /**
@@ -66,6 +77,8 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+let narration: (line: string) => void = () => {};
+
 /** A runtime that was killed could not remove its effective config; nothing reads it any more. */
 function removeConfigsOfEndedRuntimes(stateDir: string): void {
   for (const name of readdirSync(stateDir)) {
@@ -85,6 +98,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const config = loadConfigFile(options.configPath);
+  // Before minutes of provisioning, not after: a busy port fails in a second, saying why.
+  if (options.port !== 0) await assertPortFree(options.port);
   const emulator: Emulator = options.endpoint
     ? externalEmulator(options.endpoint)
     : options.emulatorRecord
@@ -113,10 +128,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.drainStateMachines]: JSON.stringify(provisioned.drainStateMachines),
       [ENV.awsEndpoint]: emulator.endpoint,
       [ENV.webhookToken]: webhookToken,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.SPILLWAY_LOG_LEVEL ?? 'WARN',
-      // EMF is CloudWatch's format: on a terminal it is noise, so the handlers' metrics stay off.
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      // JSON is asked for to see everything; narrated, Powertools prints only what slips past the port.
+      POWERTOOLS_LOG_LEVEL:
+        process.env.POWERTOOLS_LOG_LEVEL ??
+        process.env.SPILLWAY_LOG_LEVEL ??
+        (options.logFormat === 'json' ? 'INFO' : 'WARN'),
     });
+    // EMF is CloudWatch's format, noise on a terminal: here the functions record into the registry
+    // `GET /metrics` exposes. Set before the handlers load, since they pick their sink at load.
+    const metrics = localMetrics();
+    setLocalMetrics((settings) => metrics.sink(settings.config.environment));
+    const narrated = options.logFormat !== 'json';
+    // The handlers keep the Log they were given at load: lines go to whichever runtime runs now.
+    narration = log;
+    setLocalLog(narrated ? (fn) => narratingLog(fn, (line) => narration(line)) : undefined);
     if (options.callLog) {
       const stopRecording = recordAwsCalls(options.callLog, config.environment);
       cleanups.push(async () => stopRecording());
@@ -142,16 +167,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       queueUrl: provisioned.signalsQueueUrl,
       queueArn,
       region: control,
-      handler: decide.handler,
+      handler: (event, context) => {
+        if (narrated) for (const line of narrateBatch(event)) log(line);
+        return decide.handler(event, context);
+      },
       retrySeconds: 1,
       concurrency: 2,
       gate,
-      onBatch: (report) =>
+      onBatch: (report) => {
+        // Narrated, a batch that went through is already told message by message.
+        if (narrated && report.failed === 0 && !report.error) return;
         log(
           report.error
             ? `decide: ${report.received} message(s), ${report.failed} to retry: ${report.error}`
             : `decide: ${report.received} message(s), ${report.failed} to retry`,
-        ),
+        );
+      },
     });
     cleanups.push(() => poller.stop());
 
@@ -183,16 +214,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => maintenance());
 
+    const statusStore = new StateStore(
+      provisioned.stateTable,
+      new DynamoDBClient(clientConfig(control, emulator.endpoint)),
+    );
     const statusDeps = {
       config: provisioned.effectiveConfig,
-      store: new StateStore(
-        provisioned.stateTable,
-        new DynamoDBClient(clientConfig(control, emulator.endpoint)),
-      ),
+      store: statusStore,
       compute: new BurstCompute(
         perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
       ),
+      loadRegionHealth: () => statusStore.loadRegionHealth(),
     };
+    metrics.readBurstTasksFrom(() => statusReport(statusDeps));
     let stopping = false;
     const recovery = emulatorRecovery({
       endpoint: emulator.endpoint,
@@ -211,7 +245,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const server: Server = await startHttpServer(
       {
         ingest: ingest.handler,
-        status: () => workloadStatuses(statusDeps),
+        status: () => statusView(statusDeps),
+        metrics: () => metrics.expose(),
         health: () => {
           if (stopping) return 'stopping';
           const status = recovery.status();

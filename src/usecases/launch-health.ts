@@ -25,7 +25,10 @@ export function recordRegionFailure(
     },
     deps,
   ).then((health) => {
-    if (opened) deps.metrics?.record('BreakerOpened', 1, { region });
+    if (opened) {
+      deps.metrics?.record('BreakerOpened', 1, { region });
+      deps.log.warn('launch breaker opened', { region, reason, until: health[region]?.openUntil });
+    }
     return health;
   });
 }

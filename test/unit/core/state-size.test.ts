@@ -3,8 +3,10 @@ import { MAX_BURST_TASKS } from '../../../src/config/schema';
 import {
   FORGOTTEN_BUCKETS,
   forget,
+  keptSummary,
   MAX_APPLIED_KEYS,
   MAX_STOPPED_TASKS,
+  MAX_SUMMARISED_ALERTS,
   MAX_TRACKED_ALERTS,
 } from '../../../src/core/memory';
 import { MAX_REPLACEMENTS } from '../../../src/core/replacements';
@@ -73,6 +75,17 @@ const alert = (): AlertRecord => ({
   silentSince: ISO,
 });
 
+/** The longest summary the state keeps, in the characters UTF-8 spends most bytes on per unit. */
+const LONGEST_SUMMARY = keptSummary('€'.repeat(256));
+
+/** Summaries on as many alerts as the policy gives one (it gives none to the rest). */
+function withSummaries(state: WorkloadState): WorkloadState {
+  const alerts = Object.entries(state.alerts).map(([key, record], i) =>
+    i < MAX_SUMMARISED_ALERTS ? [key, { ...record, summary: LONGEST_SUMMARY }] : [key, record],
+  );
+  return { ...state, alerts: Object.fromEntries(alerts) };
+}
+
 describe('the size of one workload state item', () => {
   it('stays below 400 KB at every cap, with the longest identifiers the edges allow', () => {
     // Prepare: more of everything than the caps keep; forget() trims what it may
@@ -118,7 +131,7 @@ describe('the size of one workload state item', () => {
     };
 
     // Act
-    const bounded = forget(state, at(60));
+    const bounded = withSummaries(forget(state, at(60)));
 
     // Assess: what the caps keep, and its size
     expect(Object.keys(bounded.alerts).length).toBeLessThanOrEqual(MAX_TRACKED_ALERTS);

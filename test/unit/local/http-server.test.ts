@@ -28,7 +28,7 @@ describe('the local gateway given a request path it cannot decode', () => {
           sources.push(event.pathParameters?.source ?? '');
           return { statusCode: 202, body: '{}' };
         },
-        status: async () => [],
+        status: async () => ({ workloads: [] }),
         health: () => 'ok',
         admit: () => () => {},
       },
@@ -63,5 +63,70 @@ describe('the local gateway given a request path it cannot decode', () => {
     const next = await rawPost(port, '/webhooks/%61lertmanager');
     expect(next.status).toBe(202);
     expect(sources).toEqual(['alertmanager']);
+  });
+});
+
+describe("the local runtime's own pages", () => {
+  let server: Server;
+  let url: string;
+  const sources: string[] = [];
+  beforeAll(async () => {
+    server = await startHttpServer(
+      {
+        ingest: async (event) => {
+          sources.push(event.pathParameters?.source ?? '');
+          return { statusCode: 202, body: '{}' };
+        },
+        status: async () => ({ environment: 'local', workloads: [], decisions: [] }),
+        metrics: async () => ({
+          contentType: 'text/plain; version=0.0.4; charset=utf-8',
+          body: 'spillway_decisions_total 1\n',
+        }),
+        health: () => 'ok',
+        admit: () => () => {},
+      },
+      0,
+    );
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await new Promise((done) => server.close(done));
+  });
+
+  it('answers GET on a webhook path with 405 and Allow: POST, and calls no function', async () => {
+    const response = await fetch(`${url}/webhooks/alertmanager`);
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toEqual({
+      error: 'method_not_allowed',
+      message: '/webhooks/alertmanager accepts POST only',
+    });
+    expect(sources).toEqual([]);
+  });
+
+  it('serves the status page at / as HTML that polls /status', async () => {
+    const response = await fetch(`${url}/`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await response.text();
+    expect(page).toContain('<title>Spillway</title>');
+    expect(page).toContain("fetch('status'");
+  });
+
+  it('serves /status as the status use case returns it', async () => {
+    const response = await fetch(`${url}/status`);
+
+    expect(await response.json()).toEqual({ environment: 'local', workloads: [], decisions: [] });
+  });
+
+  it("serves /metrics with the exposition's own content type", async () => {
+    const response = await fetch(`${url}/metrics`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await response.text()).toBe('spillway_decisions_total 1\n');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedTask } from '../../../src/adapters/burst-compute';
+import type { Decision } from '../../../src/core/decision';
 import type { WorkloadState } from '../../../src/core/workload-state';
-import { statusReport, workloadStatus } from '../../../src/usecases/status';
+import { recentDecisions, statusReport, workloadStatus } from '../../../src/usecases/status';
 import { aConfig, aState, aTask, at, burstRegionDoc, isoAt, workloadDoc } from '../factories';
 
 /** checkout-api priced in both regions (Spot in us-west-2 only); search-api unpriced. */
@@ -211,6 +212,98 @@ describe('workloadStatus', () => {
       ['us-west-2', false],
       ['eu-west-1', true],
     ]);
+  });
+});
+
+describe('workloadStatus for the page', () => {
+  it('lists the alerts that are pressure with source, severity, since and summary, not resolved ones', () => {
+    // Prepare
+    const state = busy();
+    const withSummary: WorkloadState = {
+      ...state,
+      alerts: {
+        ...state.alerts,
+        'alertmanager:fp-latency': {
+          source: 'alertmanager',
+          state: 'firing',
+          severity: 'critical',
+          observedAt: isoAt(-60),
+          summary: 'p99 latency above 2 s',
+        },
+        'grafana:quiet': {
+          source: 'grafana',
+          state: 'firing',
+          severity: 'warning',
+          observedAt: isoAt(-900),
+          silentSince: isoAt(-10),
+        },
+      },
+    };
+
+    // Act
+    const status = workloadStatus(checkout, withSummary, new Map(), at(0));
+
+    // Assess
+    expect(status.alerts).toEqual([
+      {
+        key: 'alertmanager:fp-latency',
+        source: 'alertmanager',
+        severity: 'critical',
+        since: isoAt(-60),
+        summary: 'p99 latency above 2 s',
+      },
+    ]);
+  });
+
+  it('shows a drain in progress with its workflow execution and when it was asked for', () => {
+    // Prepare
+    const state = aState({
+      tasks: [
+        {
+          ...aTask({ taskId: 'dr1', status: 'draining' }),
+          drainExecution: 'checkout-api-dr1-a1b2c3',
+          drainRequestedAt: isoAt(-30),
+        },
+      ],
+    });
+
+    // Act
+    const status = workloadStatus(checkout, state, new Map(), at(0));
+
+    // Assess
+    expect(status.regions['us-west-2']).toEqual([
+      expect.objectContaining({
+        status: 'draining',
+        drainExecution: 'checkout-api-dr1-a1b2c3',
+        drainRequestedAt: isoAt(-30),
+        stopReason: null,
+      }),
+    ]);
+  });
+});
+
+describe('recentDecisions', () => {
+  it('merges the logs of every workload, newest first, up to the limit', async () => {
+    // Prepare
+    const logged = {
+      'checkout-api': [
+        { id: 'c2', workload: 'checkout-api', at: isoAt(30) },
+        { id: 'c1', workload: 'checkout-api', at: isoAt(10) },
+      ],
+      'search-api': [
+        { id: 's2', workload: 'search-api', at: isoAt(20) },
+        { id: 's1', workload: 'search-api', at: isoAt(0) },
+      ],
+    } as unknown as Record<string, Decision[]>;
+    const store = {
+      recentDecisions: async (workload: string, limit = 20) => (logged[workload] ?? []).slice(0, limit),
+    };
+
+    // Act
+    const timeline = await recentDecisions(config, store, 3);
+
+    // Assess
+    expect(timeline.map((d) => d.id)).toEqual(['c2', 's2', 'c1']);
   });
 });
 
