@@ -16,9 +16,9 @@ export const MEMORY_SECONDS = 48 * 3600;
  * allow, with the longest identifiers the edges let through, and measures it). A storm of distinct
  * alerts beyond MAX_TRACKED_ALERTS is summarised in `alertOverflow` instead of being kept.
  */
-export const MAX_APPLIED_KEYS = 256;
+export const MAX_APPLIED_KEYS = 200;
 export const MAX_TRACKED_ALERTS = 200;
-export const MAX_STOPPED_TASKS = 50;
+export const MAX_STOPPED_TASKS = 20;
 /** Buckets of the forgotten-alert marks: bounded memory, and few alerts share a mark. */
 export const FORGOTTEN_BUCKETS = 256;
 
