@@ -139,7 +139,11 @@ export type ParsedMessage =
  * has no sender to answer, so a defect that a webhook would get a 4xx for dead-letters it, with the
  * same error code and message as its reason.
  */
-export function parseQueueMessage(body: string, config: SpillwayConfig, now: Date = new Date()): ParsedMessage {
+export function parseQueueMessage(
+  body: string,
+  config: SpillwayConfig,
+  now: Date = new Date(),
+): ParsedMessage {
   const json = parseStrictJson(body);
   if (!json.ok) return { ok: false, reason: `message body is not JSON: ${json.message} (${json.problem})` };
   const document = json.value;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { digest } from '../ids';
 import type { Signal, SignalSource } from '../signal';
+import { LabelBudget } from './label-limits';
 import { makeSignal } from './make-signal';
 import { type Ignored, type NormaliseResult, reject, unknownWorkloads } from './result';
 import { normaliseSeverity } from './severity';
@@ -49,6 +50,8 @@ export function normaliseAlertList(
   now: Date,
   truncatedAlerts: number,
 ): NormaliseResult {
+  const refused = refusedAlert(alerts);
+  if (refused) return refused;
   const signals: Signal[] = [];
   const ignored: Ignored[] = [];
   const unknown = new Set<string>();
@@ -90,6 +93,21 @@ export function normaliseAlertList(
   }
   if (unknown.size > 0) return unknownWorkloads(unknown, `alerts[].labels.${mapping.workloadLabel}`);
   return { ok: true, signals, ignored, ...(truncatedAlerts > 0 ? { truncatedAlerts } : {}) };
+}
+
+/**
+ * Counted over the whole delivery before any alert is translated, so a bad alert late in a group
+ * refuses the delivery instead of leaving it half applied.
+ */
+function refusedAlert(alerts: readonly AlertmanagerStyleAlert[]) {
+  const budget = new LabelBudget();
+  for (const [index, alert] of alerts.entries()) {
+    const refused =
+      budget.spend(`alerts[${index}].labels`, Object.keys(alert.labels).length) ??
+      budget.spend(`alerts[${index}].annotations`, Object.keys(alert.annotations).length);
+    if (refused) return refused;
+  }
+  return undefined;
 }
 
 /** Shared by the Alertmanager and Grafana normalisers for their schema errors. */

@@ -5,10 +5,12 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { AlarmMapping } from '../../config/schema';
+import { parseStrictJson } from '../json/strict-json';
+import { controlCharacterAt } from './identifiers';
 import { makeSignal } from './make-signal';
 import { type NormaliseResult, reject } from './result';
 import { cleanText } from './text';
-import { EARLIEST_OBSERVED_AT, observedTime } from './time';
+import { observedTime } from './time';
 import { describeZodIssues } from './zod-issues';
 
 /**
@@ -54,9 +56,17 @@ export function findAlarmMapping(
 
 /**
  * Translates a CloudWatch alarm state change into a signal: ALARM fires, OK resolves, and
- * INSUFFICIENT_DATA says nothing about pressure, so it is ignored with a reason.
+ * INSUFFICIENT_DATA says nothing about pressure, so it is ignored with a reason. The time rule is
+ * the webhooks' (`observedTime`): an ALARM stamped centuries ahead would otherwise win every later
+ * stale check, and no genuine OK could ever resolve it.
  */
-export function normaliseAlarmStateChange(body: unknown, mappings: readonly AlarmMapping[]): NormaliseResult {
+export function normaliseAlarmStateChange(
+  body: unknown,
+  mappings: readonly AlarmMapping[],
+  now: Date,
+): NormaliseResult {
+  const refused = controlCharacterAt(body, ['detail.alarmName', 'resources[]']);
+  if (refused) return refused;
   const parsed = z.safeParse(alarmStateChangeSchema, body, englishMessages);
   if (!parsed.success) {
     const { message, fields } = describeZodIssues(parsed.error);
@@ -75,18 +85,8 @@ export function normaliseAlarmStateChange(body: unknown, mappings: readonly Alar
       ignored: [{ item: alarmName, reason: 'INSUFFICIENT_DATA is not a pressure signal' }],
     };
   }
-  const observed = new Date(state.timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-  if (Number.isNaN(observed.getTime())) {
-    return reject('malformed', `detail.state.timestamp is not a time: ${state.timestamp}`, [
-      'detail.state.timestamp',
-    ]);
-  }
-  // The same floor as every webhook source; the time comes from AWS's own clock, so no future clamp.
-  if (observed.getTime() < EARLIEST_OBSERVED_AT) {
-    return reject('malformed', `detail.state.timestamp: ${state.timestamp.slice(0, 40)} is before 2000`, [
-      'detail.state.timestamp',
-    ]);
-  }
+  const observed = observedTime(state.timestamp, now, 'detail.state.timestamp');
+  if (!observed.ok) return observed;
   const alarmArn = event.resources[0] as string;
   return {
     ok: true,
@@ -98,7 +98,7 @@ export function normaliseAlarmStateChange(body: unknown, mappings: readonly Alar
         identity: alarmArn,
         state: state.value === 'ALARM' ? 'firing' : 'resolved',
         severity: mapping.severity,
-        observedAt: observed.toISOString(),
+        observedAt: observed.iso,
         episode: [alarmArn, state.timestamp, state.value],
         ...(state.reason ? { summary: state.reason } : {}),
       }),
@@ -128,11 +128,25 @@ export function normaliseAlarmNotification(
   mappings: readonly AlarmMapping[],
   now: Date,
 ): NormaliseResult {
-  let document: unknown;
-  try {
-    document = JSON.parse(message);
-  } catch {
-    return reject('malformed', 'Message: not a CloudWatch alarm notification (not JSON)', ['Message']);
+  // Parsed as strictly as a body: SNS signs Message as text, and the document acted on must be the
+  // only one that text can mean.
+  const json = parseStrictJson(message);
+  if (!json.ok) {
+    return {
+      ...reject(json.problem, `Message: not a CloudWatch alarm notification: ${json.message} of Message`, [
+        'Message',
+      ]),
+      offset: json.offset,
+    };
+  }
+  const document = json.value;
+  const refused = controlCharacterAt(document, ['AlarmName', 'AlarmArn']);
+  if (refused) {
+    return {
+      ...refused,
+      message: `Message.${refused.message}`,
+      fields: (refused.fields ?? []).map((f) => `Message.${f}`),
+    };
   }
   const parsed = z.safeParse(alarmNotificationSchema, document, englishMessages);
   if (!parsed.success) {

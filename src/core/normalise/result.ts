@@ -1,8 +1,35 @@
+import type { JsonProblem } from '../json/strict-json';
 import type { Signal } from '../signal';
 import { cleanText } from './text';
 
-/** Why an input could not become signals; maps to one HTTP status at the edge. */
-export type RejectionCode = 'malformed' | 'unknown_workload';
+/** Why an input could not become signals; each maps to one HTTP status at the edge. */
+export type RejectionCode =
+  | JsonProblem
+  | 'malformed'
+  | 'unknown_workload'
+  | 'control_character'
+  | 'too_many_labels'
+  | 'unexpanded_template'
+  | 'grafana_legacy_alerting';
+
+/**
+ * 400: the sender's bytes are not the format it claims. 422: well-formed, but Spillway will not act
+ * on it (an unknown workload, an identifier or a delivery it refuses to store). docs/ingest.md
+ * lists every code, and a test holds the two together.
+ */
+export const rejectionStatus: Readonly<Record<RejectionCode, 400 | 422>> = {
+  malformed_json: 400,
+  invalid_utf8: 400,
+  duplicate_key: 400,
+  non_finite_number: 400,
+  nesting_too_deep: 400,
+  malformed: 400,
+  unknown_workload: 422,
+  control_character: 422,
+  too_many_labels: 422,
+  unexpanded_template: 422,
+  grafana_legacy_alerting: 422,
+};
 
 export interface Rejection {
   readonly ok: false;
@@ -10,6 +37,8 @@ export interface Rejection {
   readonly message: string;
   /** Paths of the offending fields, e.g. `alerts[2].startsAt`. */
   readonly fields?: readonly string[];
+  /** For JSON that could not be parsed: the byte offset of the problem. */
+  readonly offset?: number;
 }
 
 /** An input item that was valid but is not a signal for any workload (and why). */

@@ -5,6 +5,11 @@ import { normaliseDatadog } from './datadog';
 import { normaliseGeneric } from './generic';
 import { normaliseGrafana } from './grafana';
 import { normaliseHostNotification } from './host-monitor';
+import {
+  looksLikeIcingaNotificationRequest,
+  normaliseIcingaNotificationRequest,
+} from './icinga-notifications';
+import { controlCharacterAt, type IdentifierPath } from './identifiers';
 import type { NormaliseResult } from './result';
 import { normaliseZabbix } from './zabbix';
 
@@ -43,7 +48,8 @@ export function webhookSource(source: WebhookSource, config: SpillwayConfig): We
     auth,
     secretName: ('secret' in auth && auth.secret) || source,
     contentTypes,
-    normalise,
+    normalise: (body: unknown, now: Date) =>
+      controlCharacterAt(body, identifierPaths(source, signals)) ?? normalise(body, now),
   });
   switch (source) {
     case 'alertmanager': {
@@ -65,10 +71,14 @@ export function webhookSource(source: WebhookSource, config: SpillwayConfig): We
         normaliseDatadog(body, { workloadTag: signals.datadog.workloadTag, knownWorkloads: known }, now),
       );
     case 'icinga':
-    case 'nagios':
+    case 'nagios': {
+      const mapping = { hosts: signals[source].hosts, knownWorkloads: known };
       return spec(signals[source].auth, (body, now) =>
-        normaliseHostNotification(source, body, { hosts: signals[source].hosts, knownWorkloads: known }, now),
+        source === 'icinga' && looksLikeIcingaNotificationRequest(body)
+          ? normaliseIcingaNotificationRequest(body, mapping, now)
+          : normaliseHostNotification(source, body, mapping, now),
       );
+    }
     case 'cloudwatch-sns':
       return spec(
         signals['cloudwatch-sns'].auth,
@@ -81,3 +91,44 @@ export function webhookSource(source: WebhookSource, config: SpillwayConfig): We
 }
 
 const JSON_ONLY = ['application/json'];
+
+/**
+ * Each source's identifiers, where a control character is refused (docs/ingest.md lists them).
+ * `cloudwatch-sns` carries its identifiers inside `Message`, which its normaliser checks.
+ */
+export function identifierPaths(source: WebhookSource, signals: SpillwayConfig['signals']): IdentifierPath[] {
+  switch (source) {
+    case 'alertmanager':
+    case 'grafana': {
+      const label = signals[source].workloadLabel;
+      return [
+        `alerts[].labels.${label}`,
+        'alerts[].labels.alertname',
+        'alerts[].labels.{}',
+        'alerts[].fingerprint',
+      ];
+    }
+    case 'zabbix':
+      return ['event.id', 'event.tags[].tag', 'host.name', 'host.groups[]', 'trigger.id', 'recovery.id'];
+    case 'datadog':
+      return ['id', 'alert_id', 'alert_scope', 'tags', 'tags[]', 'event_tags', 'event_tags[]'];
+    case 'icinga':
+    case 'nagios':
+      return [
+        'host',
+        'service',
+        'workload',
+        'state',
+        'notificationType',
+        'object.name',
+        'object.tags.{}',
+        'object.tags.host',
+        'object.tags.service',
+        'object.tags.workload',
+      ];
+    case 'generic':
+      return ['signals[].workload', 'signals[].alert', 'signals[].episode'];
+    case 'cloudwatch-sns':
+      return [];
+  }
+}

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import type { SpillwayConfig } from '../../config/schema';
+import { controlCharacterIn } from './identifiers';
+import { LabelBudget } from './label-limits';
 import { makeSignal } from './make-signal';
 import { type NormaliseResult, reject, unknownWorkloads } from './result';
 import { normaliseSeverity } from './severity';
@@ -71,9 +73,25 @@ export function normaliseZabbix(body: unknown, mapping: ZabbixMapping, now: Date
     return reject('malformed', `not a spillway.zabbix/v1 body: ${message}`, fields);
   }
   const event = parsed.data;
+  const budget = new LabelBudget();
+  const overLimit =
+    budget.spend('event.tags', event.event.tags.length) ??
+    budget.spend('host.groups', event.host.groups.length);
+  if (overLimit) return overLimit;
+  const tagIndex = event.event.tags.findIndex((t) => t.tag === mapping.workloadTag && t.value);
+  const tagged = tagIndex >= 0 ? event.event.tags[tagIndex]?.value : undefined;
+  const badTag =
+    tagged === undefined ? undefined : controlCharacterIn(`event.tags[${tagIndex}].value`, tagged);
+  if (badTag) return badTag;
   const recovered = event.event.value === '0' || event.recovery?.value === '0' || !!event.recovery?.id;
   const name = cleanText(event.trigger.name ?? `event ${event.event.id}`, 128);
-  const workload = workloadOf(event, mapping);
+  const [raw, field] =
+    recovered && event.recovery?.timestamp
+      ? [event.recovery.timestamp, 'recovery.timestamp']
+      : [event.event.timestamp, 'event.timestamp'];
+  const observed = observedTime(raw, now, field);
+  if (!observed.ok) return observed;
+  const workload = tagged ?? workloadOf(event, mapping);
   if (!workload) {
     return {
       ok: true,
@@ -82,12 +100,6 @@ export function normaliseZabbix(body: unknown, mapping: ZabbixMapping, now: Date
     };
   }
   if (!mapping.knownWorkloads.has(workload)) return unknownWorkloads(new Set([workload]), 'event.tags');
-  const [raw, field] =
-    recovered && event.recovery?.timestamp
-      ? [event.recovery.timestamp, 'recovery.timestamp']
-      : [event.event.timestamp, 'event.timestamp'];
-  const observed = observedTime(raw, now, field);
-  if (!observed.ok) return observed;
   const severityWord = event.event.severity?.toLowerCase() ?? '';
   const value = recovered ? '0' : '1';
   return {
@@ -110,9 +122,8 @@ export function normaliseZabbix(body: unknown, mapping: ZabbixMapping, now: Date
   };
 }
 
+/** The first host group entry of the config that matches one of the host's groups. */
 function workloadOf(event: z.infer<typeof zabbixPayloadSchema>, mapping: ZabbixMapping): string | undefined {
-  const tagged = event.event.tags.find((t) => t.tag === mapping.workloadTag && t.value);
-  if (tagged) return tagged.value;
   for (const group of mapping.hostGroups) {
     const hit = event.host.groups.some((g) =>
       group.match === 'prefix' ? g.startsWith(group.group) : g === group.group,

@@ -265,6 +265,27 @@ describe('ingestWebhook', () => {
       expect(deps.queue.batches).toEqual([]);
     });
 
+    it('answers 400 naming the problem and its byte offset for a duplicate member name', async () => {
+      // Prepare: the signature would cover these bytes; JSON.parse would act on the last status
+      const deps = fakeIngest();
+      const valid = JSON.stringify(fixture('alertmanager/webhook-v4-firing.json'));
+      const body = `{"status":"resolved",${valid.slice(1)}`;
+
+      // Act
+      const response = await ingestWebhook(delivery({ body }), deps);
+
+      // Assess
+      expect(response).toEqual({
+        statusCode: 400,
+        body: {
+          error: 'duplicate_key',
+          message: `body is not valid JSON: duplicate member name "status" at byte ${body.indexOf('"status"', 2)}`,
+          offset: body.indexOf('"status"', 2),
+        },
+      });
+      expect(deps.queue.batches).toEqual([]);
+    });
+
     it('answers 400 malformed with the offending field for a payload that is not Alertmanager v4', async () => {
       const deps = fakeIngest();
       const body = JSON.stringify(alertmanagerPayload([alertmanagerAlert({ startsAt: 'yesterday' })]));

@@ -115,7 +115,10 @@ describe('parseQueueMessage', () => {
         JSON.stringify(alarmEvent({ alarmName: 'billing-api-errors' })),
         config,
       );
-      expect(parsed).toEqual({ ok: false, reason: 'no workload is mapped to alarm billing-api-errors' });
+      expect(parsed).toEqual({
+        ok: false,
+        reason: 'no workload is mapped to alarm billing-api-errors (unknown_workload)',
+      });
     });
 
     it('gives every wrong field its English reason, in the order of the schema, for the dead-letter record', () => {

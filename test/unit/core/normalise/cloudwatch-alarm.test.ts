@@ -48,6 +48,9 @@ const mappings: readonly AlarmMapping[] = [
   prefix('checkout-api-', 'checkout-api', 'critical'),
 ];
 
+/** After every sample's state change. */
+const NOW = new Date(Date.parse(T0_ISO) + 3_600_000);
+
 function onlySignal(result: NormaliseResult): Signal {
   if (!result.ok) throw new Error(`expected a signal, got ${result.code}: ${result.message}`);
   expect(result.signals).toHaveLength(1);
@@ -61,7 +64,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = fixture('cloudwatch/metric-alarm-state-change.json');
 
       // Act
-      const result = normaliseAlarmStateChange(event, mappings);
+      const result = normaliseAlarmStateChange(event, mappings, NOW);
 
       // Assess
       expect(result).toMatchObject({ ok: true, ignored: [] });
@@ -84,7 +87,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = fixture('cloudwatch/composite-alarm-state-change.json');
 
       // Act
-      const signal = onlySignal(normaliseAlarmStateChange(event, mappings));
+      const signal = onlySignal(normaliseAlarmStateChange(event, mappings, NOW));
 
       // Assess
       expect(signal).toMatchObject({
@@ -104,8 +107,8 @@ describe('normaliseAlarmStateChange', () => {
       const ok = alarmEvent({ value: 'OK', timestamp: '2026-03-01T12:10:05.456+0000' });
 
       // Act
-      const fired = onlySignal(normaliseAlarmStateChange(alarm, mappings));
-      const cleared = onlySignal(normaliseAlarmStateChange(ok, mappings));
+      const fired = onlySignal(normaliseAlarmStateChange(alarm, mappings, NOW));
+      const cleared = onlySignal(normaliseAlarmStateChange(ok, mappings, NOW));
 
       // Assess
       expect(cleared).toMatchObject({ state: 'resolved', observedAt: '2026-03-01T12:10:05.456Z' });
@@ -119,7 +122,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = alarmEvent({ value: 'INSUFFICIENT_DATA' });
 
       // Act
-      const result = normaliseAlarmStateChange(event, mappings);
+      const result = normaliseAlarmStateChange(event, mappings, NOW);
 
       // Assess
       expect(result).toEqual({
@@ -131,9 +134,9 @@ describe('normaliseAlarmStateChange', () => {
 
     it('gives a redelivered event the same dedup key and id', () => {
       // Act
-      const one = onlySignal(normaliseAlarmStateChange(alarmEvent(), mappings));
+      const one = onlySignal(normaliseAlarmStateChange(alarmEvent(), mappings, NOW));
       const two = onlySignal(
-        normaliseAlarmStateChange({ ...alarmEvent(), id: 'another-delivery' }, mappings),
+        normaliseAlarmStateChange({ ...alarmEvent(), id: 'another-delivery' }, mappings, NOW),
       );
 
       // Assess
@@ -145,7 +148,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = alarmEvent({ timestamp: '2026-03-01T17:30:05.000+0530' });
 
       // Act
-      const signal = onlySignal(normaliseAlarmStateChange(event, mappings));
+      const signal = onlySignal(normaliseAlarmStateChange(event, mappings, NOW));
 
       // Assess
       expect(signal.observedAt).toBe('2026-03-01T12:00:05.000Z');
@@ -157,7 +160,7 @@ describe('normaliseAlarmStateChange', () => {
       delete event.detail.state.reason;
 
       // Act
-      const signal = onlySignal(normaliseAlarmStateChange(event, mappings));
+      const signal = onlySignal(normaliseAlarmStateChange(event, mappings, NOW));
 
       // Assess
       expect(signal).not.toHaveProperty('summary');
@@ -170,7 +173,7 @@ describe('normaliseAlarmStateChange', () => {
       const list = [prefix('checkout-api-', 'checkout-api'), exact('checkout-api-latency-p99', 'search-api')];
 
       // Act
-      const signal = onlySignal(normaliseAlarmStateChange(alarmEvent(), list));
+      const signal = onlySignal(normaliseAlarmStateChange(alarmEvent(), list, NOW));
 
       // Assess
       expect(signal.workload).toBe('search-api');
@@ -210,7 +213,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = alarmEvent({ alarmName: 'billing-api-errors' });
 
       // Act
-      const result = normaliseAlarmStateChange(event, mappings);
+      const result = normaliseAlarmStateChange(event, mappings, NOW);
 
       // Assess
       expect(result).toEqual({
@@ -228,7 +231,7 @@ describe('normaliseAlarmStateChange', () => {
       const event = { ...alarmEvent(), 'detail-type': 'CloudWatch Alarm Configuration Change' };
 
       // Act
-      const result = normaliseAlarmStateChange(event, mappings);
+      const result = normaliseAlarmStateChange(event, mappings, NOW);
 
       // Assess
       expect(result).toMatchObject({ ok: false, code: 'malformed', fields: ['detail-type'] });
@@ -239,7 +242,7 @@ describe('normaliseAlarmStateChange', () => {
 
     it('rejects an event without resources, naming the field', () => {
       // Act
-      const result = normaliseAlarmStateChange({ ...alarmEvent(), resources: [] }, mappings);
+      const result = normaliseAlarmStateChange({ ...alarmEvent(), resources: [] }, mappings, NOW);
 
       // Assess
       expect(result).toMatchObject({ ok: false, code: 'malformed', fields: ['resources'] });
@@ -247,13 +250,13 @@ describe('normaliseAlarmStateChange', () => {
 
     it('rejects a state timestamp that is not a time', () => {
       // Act
-      const result = normaliseAlarmStateChange(alarmEvent({ timestamp: 'yesterday' }), mappings);
+      const result = normaliseAlarmStateChange(alarmEvent({ timestamp: 'yesterday' }), mappings, NOW);
 
       // Assess
       expect(result).toEqual({
         ok: false,
         code: 'malformed',
-        message: 'detail.state.timestamp is not a time: yesterday',
+        message: 'detail.state.timestamp: not a time: yesterday',
         fields: ['detail.state.timestamp'],
       });
     });
@@ -268,8 +271,8 @@ describe('normaliseAlarmStateChange', () => {
 
       // Act
       const results = [
-        normaliseAlarmStateChange(event, mappings),
-        normaliseAlarmStateChange(broken, mappings),
+        normaliseAlarmStateChange(event, mappings, NOW),
+        normaliseAlarmStateChange(broken, mappings, NOW),
       ];
 
       // Assess
@@ -297,7 +300,7 @@ describe('normaliseAlarmStateChange', () => {
       event.detail.state.value = 'ALARMING';
 
       // Act
-      const result = normaliseAlarmStateChange(event, mappings);
+      const result = normaliseAlarmStateChange(event, mappings, NOW);
 
       // Assess
       expect(result).toMatchObject({ ok: false, code: 'malformed', fields: ['detail.state.value'] });
@@ -309,6 +312,7 @@ describe('normaliseAlarmStateChange', () => {
     const result = normaliseAlarmStateChange(
       alarmEvent({ value: 'ALARM', timestamp: '0001-01-01T00:00:00Z' }),
       mappings,
+      NOW,
     );
 
     // Assess
@@ -321,7 +325,7 @@ describe('normaliseAlarmStateChange', () => {
     it('returns a well-formed signal or a typed rejection, and never throws (anything)', () => {
       fc.assert(
         fc.property(nastyValue, (body) => {
-          expectWellFormed(normaliseAlarmStateChange(body, mappings), known);
+          expectWellFormed(normaliseAlarmStateChange(body, mappings, NOW), known);
         }),
         { numRuns: 300 },
       );
@@ -335,7 +339,7 @@ describe('normaliseAlarmStateChange', () => {
       ];
       fc.assert(
         fc.property(fc.constantFrom(...samples), mutationsArb, (sample, mutations) => {
-          expectWellFormed(normaliseAlarmStateChange(mutate(sample, mutations), mappings), known);
+          expectWellFormed(normaliseAlarmStateChange(mutate(sample, mutations), mappings, NOW), known);
         }),
         { numRuns: 500 },
       );

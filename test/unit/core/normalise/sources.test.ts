@@ -101,6 +101,19 @@ const samples: {
     resolvedAt: '2026-03-01T12:15:10.000Z',
   },
   {
+    source: 'icinga',
+    firing: fixture('icinga-notifications/webhook-problem.json'),
+    resolved: fixture('icinga-notifications/webhook-recovery.json'),
+    expected: {
+      source: 'icinga',
+      workload: 'checkout-api',
+      alertKey: 'icinga:checkout-api-7.onprem-dc1.example.net/http-latency',
+      severity: 'critical',
+    },
+    firingAt: '2026-03-01T11:55:10.445Z',
+    resolvedAt: '2026-03-01T12:15:10.018Z',
+  },
+  {
     source: 'nagios',
     firing: fixture('nagios/host-down.json'),
     resolved: fixture('nagios/host-up.json'),
@@ -293,14 +306,14 @@ describe('the timestamp rule, at the edge', () => {
 });
 
 describe('hostile text', () => {
-  it('keeps keys tag-safe and text free of control characters whatever the labels hold', () => {
+  it('keeps keys tag-safe and descriptive text free of control characters whatever it holds', () => {
     const body = fixture('grafana/webhook-firing.json') as {
       alerts: { fingerprint: string; annotations: Record<string, string>; labels: Record<string, string> }[];
     };
     const alert = body.alerts[0] as (typeof body.alerts)[number];
-    alert.fingerprint = `fp\u0000\u202e${'x'.repeat(200)}`;
+    alert.fingerprint = `fp é/${'x'.repeat(200)}`;
     alert.annotations.summary = `a\u0000b\nc\u202ed\ud800${'é'.repeat(5000)}`;
-    alert.labels.alertname = 'name\u0007';
+    alert.labels.instance = 'web-1\n(rack 4)';
     const signal = only(normalise('grafana', body));
     expect(signal.alertKey).toMatch(/^grafana:sha256=[0-9a-f]{32}$/);
     expect(signal.summary?.startsWith('a b c d\ufffd')).toBe(true);
