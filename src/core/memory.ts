@@ -83,25 +83,66 @@ const severityRank: Record<Severity, number> = { info: 0, warning: 1, critical: 
 export function forget(state: WorkloadState, now: Date): WorkloadState {
   const nowIso = now.toISOString();
   const horizon = new Date(now.getTime() - MEMORY_SECONDS * 1000).toISOString();
-  const applied = newest(
-    Object.entries(state.applied).filter(([, until]) => until > nowIso),
-    ([, until]) => until,
-    MAX_APPLIED_KEYS,
-  );
-  const taskEntries = Object.entries(state.tasks);
+  // Most decisions forget nothing: each part is only rebuilt when something in it must go, since
+  // copying hundreds of entries per decision was most of the core's time.
+  const alerts = forgetAlerts(state, horizon);
+  const applied = appliedToForget(state.applied, nowIso)
+    ? Object.fromEntries(
+        newest(
+          Object.entries(state.applied).filter(([, until]) => until > nowIso),
+          ([, until]) => until,
+          MAX_APPLIED_KEYS,
+        ),
+      )
+    : state.applied;
+  const tasks = stoppedToForget(state.tasks, horizon, nowIso)
+    ? forgetTasks(state.tasks, horizon, nowIso)
+    : state.tasks;
+  if (alerts === state && applied === state.applied && tasks === state.tasks) return state;
+  return { ...alerts, applied, tasks };
+}
+
+function appliedToForget(applied: WorkloadState['applied'], nowIso: string): boolean {
+  let count = 0;
+  for (const key in applied) {
+    if ((applied[key] as string) <= nowIso) return true;
+    count++;
+  }
+  return count > MAX_APPLIED_KEYS;
+}
+
+function stoppedToForget(tasks: WorkloadState['tasks'], horizon: string, nowIso: string): boolean {
+  let stopped = 0;
+  for (const key in tasks) {
+    const task = tasks[key];
+    if (task?.status !== 'stopped') continue;
+    if ((task.stoppedAt ?? nowIso) <= horizon) return true;
+    stopped++;
+  }
+  return stopped > MAX_STOPPED_TASKS;
+}
+
+function forgetTasks(tasks: WorkloadState['tasks'], horizon: string, nowIso: string): WorkloadState['tasks'] {
+  const taskEntries = Object.entries(tasks);
   const stopped = newest(
     taskEntries.filter(([, t]) => t.status === 'stopped' && (t.stoppedAt ?? nowIso) > horizon),
     ([, t]) => t.stoppedAt ?? nowIso,
     MAX_STOPPED_TASKS,
   );
-  const tasks = Object.fromEntries([...taskEntries.filter(([, t]) => t.status !== 'stopped'), ...stopped]);
-  return { ...forgetAlerts(state, horizon), applied: Object.fromEntries(applied), tasks };
+  return Object.fromEntries([...taskEntries.filter(([, t]) => t.status !== 'stopped'), ...stopped]);
 }
 
 function forgetAlerts(state: WorkloadState, horizon: string): WorkloadState {
+  let count = 0;
+  let anyExpired = false;
+  for (const key in state.alerts) {
+    const alert = state.alerts[key] as AlertRecord;
+    count++;
+    if (alert.state === 'resolved' && alert.observedAt <= horizon) anyExpired = true;
+  }
+  if (count <= MAX_TRACKED_ALERTS && !anyExpired) return state;
   const entries = Object.entries(state.alerts);
   const expired = entries.filter(([, a]) => a.state === 'resolved' && a.observedAt <= horizon);
-  if (entries.length <= MAX_TRACKED_ALERTS && expired.length === 0) return state;
   const marks: Record<string, string> = { ...state.forgotten };
   const mark = (key: string, at: string) => {
     const bucket = forgottenBucket(key);

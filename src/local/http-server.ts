@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { RETRY_AFTER_SECONDS } from '../usecases/ingest-webhook';
+import { MAX_BODY_BYTES, RETRY_AFTER_SECONDS } from '../usecases/ingest-webhook';
 import { lambdaContext } from './lambda-context';
 
 export type HttpHandler = (
@@ -9,8 +9,12 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** API Gateway's own payload limit for HTTP APIs; the gateway answers 413 above it. */
-const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+/**
+ * The webhook body limit, enforced while the body streams in: a sender announcing or sending more
+ * is refused before the rest is read or anything is parsed (API Gateway buffers up to 10 MB on
+ * AWS, and the ingest function refuses the same bodies before it parses them).
+ */
+const WEBHOOK_MAX_BYTES = MAX_BODY_BYTES;
 
 /** What `GET /metrics` answers: the Prometheus text exposition, with its content type. */
 export interface Exposition {
@@ -43,15 +47,24 @@ const json = (
   response.end(JSON.stringify(body));
 };
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BYTES) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  // Events, not `for await`: leaving that loop early destroys the socket, and with it the 413.
+  return new Promise((resolve, reject) => {
+    if (Number(request.headers['content-length'] ?? 0) > WEBHOOK_MAX_BYTES) {
+      request.resume();
+      resolve('too_large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit the rest is read and dropped, so the answer reaches a sender still writing.
+      if (size <= WEBHOOK_MAX_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > WEBHOOK_MAX_BYTES ? 'too_large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
 }
 
 /** The API Gateway HTTP API event for one request, as the ingest handler receives it on AWS. */
@@ -208,7 +221,7 @@ async function ingest(
   if (body === 'too_large') {
     return json(response, 413, {
       error: 'payload_too_large',
-      message: `body exceeds ${GATEWAY_MAX_BYTES} bytes`,
+      message: `body exceeds ${WEBHOOK_MAX_BYTES} bytes`,
     });
   }
   const result = await routes.ingest(

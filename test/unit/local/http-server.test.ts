@@ -130,3 +130,46 @@ describe("the local runtime's own pages", () => {
     expect(await response.text()).toBe('spillway_decisions_total 1\n');
   });
 });
+
+describe('the local gateway given a body over the webhook limit', () => {
+  let server: Server;
+  let url: string;
+  const calls: number[] = [];
+  beforeAll(async () => {
+    server = await startHttpServer(
+      {
+        ingest: async (event) => {
+          calls.push(event.body?.length ?? 0);
+          return { statusCode: 202, body: '{}' };
+        },
+        status: async () => ({ workloads: [] }),
+        health: () => 'ok',
+        admit: () => () => {},
+      },
+      0,
+    );
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await new Promise((done) => server.close(done));
+  });
+
+  it('answers 413 while the body streams in, before the ingest function sees any of it', async () => {
+    // Prepare: one byte over 1 MiB
+    const body = 'x'.repeat(1024 * 1024 + 1);
+
+    // Act
+    const response = await fetch(`${url}/webhooks/alertmanager`, { method: 'POST', body });
+
+    // Assess
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: 'payload_too_large',
+      message: 'body exceeds 1048576 bytes',
+    });
+    expect(calls).toEqual([]);
+    const fits = await fetch(`${url}/webhooks/alertmanager`, { method: 'POST', body: body.slice(1) });
+    expect(fits.status).toBe(202);
+  });
+});
