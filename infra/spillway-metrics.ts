@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric, type MetricOptions, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from '../src/runtime/powertools-metrics';
 import { METRICS, type MetricName } from '../src/usecases/metrics';
 
@@ -32,3 +32,11 @@ export function spillwaySearch(environment: string, name: MetricName, statistic 
   const dimensions = ['service', 'environment', ...METRICS[name].dimensions].join(',');
   return `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${name}" environment="${environment}"', '${statistic}', 300)`;
 }
+
+/** An alarm that fires on the first occurrence in a period, and is quiet while there is no data. */
+export const ON_ANY_OCCURRENCE = {
+  threshold: 1,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  evaluationPeriods: 1,
+  treatMissingData: TreatMissingData.NOT_BREACHING,
+} as const;

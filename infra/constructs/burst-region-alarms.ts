@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ON_ANY_OCCURRENCE } from '../spillway-metrics';
 import type { OnCallTopic } from './on-call-topic';
 
 export interface BurstRegionAlarmsProps {
@@ -21,12 +22,7 @@ export class BurstRegionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: BurstRegionAlarmsProps) {
     super(scope, id);
     const name = (suffix: string) => `spillway-${props.environment}-${suffix}-${props.region}`;
-    const any = {
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    } as const;
+    const any = ON_ANY_OCCURRENCE;
     const period = { period: Duration.minutes(5), statistic: 'Sum' };
     const add = (id: string, options: ConstructorParameters<typeof Alarm>[2]) =>
       this.alarms.push(props.onCall.notify(new Alarm(this, id, options)));

@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
-import { spillwayMetric } from '../spillway-metrics';
+import { ON_ANY_OCCURRENCE, spillwayMetric } from '../spillway-metrics';
 import type { OnCallTopic } from './on-call-topic';
 import type { SpillwayFunction } from './spillway-function';
 
@@ -36,12 +36,7 @@ export class ControlPlaneAlarms extends Construct {
     const name = (suffix: string) => `spillway-${environment}-${suffix}`;
     const alarm = (id: string, options: ConstructorParameters<typeof Alarm>[2]) =>
       this.alarms.push(onCall.notify(new Alarm(this, id, options)));
-    const any = {
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    } as const;
+    const any = ON_ANY_OCCURRENCE;
 
     this.alarms.push(onCall.notify(props.signalsDlqAlarm));
     alarm('OldestSignal', {

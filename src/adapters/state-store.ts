@@ -82,7 +82,12 @@ export class StateStore {
           if (item.pk === REGION_HEALTH_PK) {
             const record = item.health as RegionHealth;
             regionHealth[record.region] = record;
-          } else state = { ...emptyWorkloadState(workload), ...(item.state as object), version: Number(item.version) };
+          } else
+            state = {
+              ...emptyWorkloadState(workload),
+              ...(item.state as object),
+              version: Number(item.version),
+            };
         }
         keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       } catch (error) {

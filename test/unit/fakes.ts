@@ -125,7 +125,9 @@ export class InMemoryStateStore {
     this.decisionReads++;
     const state = await this.load(workload);
     const regionHealth = Object.fromEntries(
-      [...this.regionHealth].filter(([region]) => regions.includes(region)).map(([r, h]) => [r, cloneJson(h)]),
+      [...this.regionHealth]
+        .filter(([region]) => regions.includes(region))
+        .map(([r, h]) => [r, cloneJson(h)]),
     );
     return { state, regionHealth };
   }
