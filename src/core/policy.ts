@@ -294,8 +294,11 @@ const refreshSeconds = (silenceSeconds: number) => Math.min(3600, Math.floor(sil
 
 /** An alert that had a summary keeps one; another gets one while fewer than the cap have one. */
 function mayKeepSummary(alerts: AlertMemory['alerts'], previous: AlertRecord | undefined): boolean {
-  if (previous?.summary !== undefined) return true;
-  return Object.values(alerts).filter((a) => a.summary !== undefined).length < MAX_SUMMARISED_ALERTS;
+  if (previous?.summary !== undefined || previous?.name !== undefined) return true;
+  return (
+    Object.values(alerts).filter((a) => a.summary !== undefined || a.name !== undefined).length <
+    MAX_SUMMARISED_ALERTS
+  );
 }
 
 function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds: number): SignalOutcome {
@@ -346,8 +349,12 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
     ...(signal.value !== undefined ? { value: signal.value } : {}),
     observedAt: signal.observedAt,
     ...(signal.state === 'firing' ? { lastSeenAt: nowIso } : {}),
-    ...(signal.state === 'firing' && signal.summary && mayKeepSummary(alerts, previous)
-      ? { summary: keptSummary(signal.summary) }
+    // An alert's name and summary travel together: both for the alerts that may keep text.
+    ...(signal.state === 'firing' && (signal.summary || signal.name) && mayKeepSummary(alerts, previous)
+      ? {
+          ...(signal.summary ? { summary: keptSummary(signal.summary) } : {}),
+          ...(signal.name ? { name: keptSummary(signal.name) } : {}),
+        }
       : {}),
   };
   applied[signal.dedupKey] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();

@@ -48,6 +48,8 @@ export interface Signal {
   /** One alert episode in one state: redeliveries of it carry the same key. */
   readonly dedupKey: string;
   readonly summary?: string;
+  /** What people call the alert (Alertmanager's alertname, the alarm's name…), at most 64 characters. */
+  readonly name?: string;
 }
 
 /**

@@ -77,6 +77,8 @@ export interface AlertRecord {
    * the sender's UI; cut and capped (memory.ts), and dropped on resolution, to keep the item small.
    */
   readonly summary?: string;
+  /** What people call it (alertname, alarm name): kept with the summary, under the same cap. */
+  readonly name?: string;
 }
 
 /**

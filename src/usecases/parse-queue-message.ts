@@ -38,6 +38,7 @@ const signalSchema = z.object({
   observedAt: isoTime,
   dedupKey: nonEmpty(),
   summary: z.optional(z.string()),
+  name: z.optional(z.string().check(z.maxLength(64))),
 });
 
 /** The single-signal envelope ingest sent before batching; still in flight during a deploy. */

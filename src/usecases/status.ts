@@ -39,6 +39,8 @@ export interface FiringAlert {
   readonly since: string;
   /** Kept for the first alerts of a workload only (see MAX_SUMMARISED_ALERTS); null otherwise. */
   readonly summary: string | null;
+  /** What people call the alert, kept with its summary; null otherwise. */
+  readonly name: string | null;
 }
 
 /** One burst region of one workload: live tasks split by capacity, and what is in flight. */
@@ -222,6 +224,7 @@ export function workloadStatus(
         severity: alert.severity,
         since: alert.observedAt,
         summary: alert.summary ?? null,
+        name: alert.name ?? null,
       })),
     liveTasks: countLive(state).total,
     maxBurstTasks: workload.maxBurstTasks,

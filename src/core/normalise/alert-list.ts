@@ -88,6 +88,7 @@ export function normaliseAlertList(
         episode: [fingerprint, alert.startsAt, alert.status],
         value,
         summary: alert.annotations.summary ?? alert.annotations.description,
+        ...(alert.labels.alertname ? { name: alert.labels.alertname } : {}),
       }),
     );
   }

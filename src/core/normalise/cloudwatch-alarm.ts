@@ -101,6 +101,7 @@ export function normaliseAlarmStateChange(
         observedAt: observed.iso,
         episode: [alarmArn, state.timestamp, state.value],
         ...(state.reason ? { summary: state.reason } : {}),
+        name: alarmArn.split(':alarm:').at(-1) ?? alarmArn,
       }),
     ],
   };
@@ -186,6 +187,7 @@ export function normaliseAlarmNotification(
         observedAt: observed.iso,
         episode: [alarm.AlarmArn, alarm.StateChangeTime, alarm.NewStateValue],
         ...(alarm.NewStateReason ? { summary: alarm.NewStateReason } : {}),
+        name: alarm.AlarmName,
       }),
     ],
   };

@@ -140,6 +140,7 @@ export function normaliseDatadog(body: unknown, mapping: DatadogMapping, now: Da
         observedAt: observed.iso,
         episode: [alertId, scope, transitionWord, raw],
         summary: title,
+        name: title,
       }),
     ],
   };

@@ -66,6 +66,7 @@ export function normaliseGeneric(
         episode: [item.alert, item.episode ?? item.observedAt, item.state],
         ...(item.value !== undefined ? { value: item.value } : {}),
         ...(item.summary ? { summary: item.summary } : {}),
+        name: item.alert,
       }),
     );
   }

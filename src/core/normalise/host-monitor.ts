@@ -86,6 +86,7 @@ export function normaliseHostNotification(
         observedAt: observed.iso,
         episode: [note.host, note.service ?? '', stateWord, String(note.lastStateChange)],
         summary: note.output ? `${item}: ${note.output}` : item,
+        name: item,
       }),
     ],
   };

@@ -103,6 +103,7 @@ export function normaliseIcingaNotificationRequest(
         observedAt: observed.iso,
         episode: ['incident', String(incident.id), word, event.time],
         summary: event.message ? `${item}: ${event.message}` : item,
+        name: item,
       }),
     ],
   };

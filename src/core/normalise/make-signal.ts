@@ -3,6 +3,8 @@ import type { Severity, Signal, SignalSource, SignalState } from '../signal';
 import { cleanText, keyPart } from './text';
 
 export const SUMMARY_MAX = 256;
+/** Alert names are short in every monitor; a longer one is cut, it only labels the key. */
+export const NAME_MAX = 64;
 
 export interface SignalParts {
   readonly source: SignalSource;
@@ -17,12 +19,15 @@ export interface SignalParts {
   readonly episode: readonly string[];
   readonly value?: number;
   readonly summary?: string;
+  /** What people call the alert (alertname, alarm name, trigger): shown where its key would be opaque. */
+  readonly name?: string;
 }
 
 /** The one way a normaliser builds a signal: keys are tag-safe and bounded, text is cleaned. */
 export function makeSignal(parts: SignalParts): Signal {
   const dedupKey = `${parts.source}:${digest(parts.episode)}`;
   const summary = parts.summary ? cleanText(parts.summary, SUMMARY_MAX) : '';
+  const name = parts.name ? cleanText(parts.name, NAME_MAX) : '';
   return {
     id: `sig-${digest([dedupKey], 20)}`,
     source: parts.source,
@@ -34,6 +39,7 @@ export function makeSignal(parts: SignalParts): Signal {
     observedAt: parts.observedAt,
     dedupKey,
     ...(summary ? { summary } : {}),
+    ...(name ? { name } : {}),
   };
 }
 

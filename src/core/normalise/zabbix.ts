@@ -117,6 +117,7 @@ export function normaliseZabbix(body: unknown, mapping: ZabbixMapping, now: Date
         observedAt: observed.iso,
         episode: [event.event.id, value],
         summary: [event.host.name, event.trigger.name, event.opdata].filter(Boolean).join(': '),
+        ...(event.trigger.name ? { name: event.trigger.name } : {}),
       }),
     ],
   };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_KEPT_SUMMARY, MAX_SUMMARISED_ALERTS } from '../../../src/core/memory';
 import { decide } from '../../../src/core/policy';
-import { aState, at, aWorkload, firing, resolved } from '../factories';
+import { parseQueueMessage } from '../../../src/usecases/parse-queue-message';
+import { aConfig, aState, at, aWorkload, firing, resolved } from '../factories';
 
 const workload = aWorkload({ maxBurstTasks: 5 });
 
@@ -17,6 +18,30 @@ describe('what the state keeps of a firing alert for status and the page', () =>
 
     // Assess
     expect(next.alerts['alertmanager:fp-latency']?.summary).toBe('p99 latency above 2 s');
+  });
+
+  it('keeps the name people call the alert by, with its summary, through the queue', () => {
+    // Prepare: the signal as the decide function reads it back from the queue
+    const sent = {
+      ...firing('alertmanager:fp-latency', -5),
+      summary: 'p99 above 2 s',
+      name: 'CheckoutLatencyHigh',
+    };
+    const parsed = parseQueueMessage(
+      JSON.stringify({ kind: 'signals', version: 1, workload: 'checkout-api', signals: [sent] }),
+      aConfig(),
+      at(0),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+
+    // Act
+    const { next } = decide({ workload, state: aState(), signals: parsed.signals, now: at(0) });
+
+    // Assess
+    expect(next.alerts['alertmanager:fp-latency']).toMatchObject({
+      name: 'CheckoutLatencyHigh',
+      summary: 'p99 above 2 s',
+    });
   });
 
   it('cuts a long summary to the kept length at a character boundary, saying it was cut', () => {

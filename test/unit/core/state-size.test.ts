@@ -81,7 +81,9 @@ const LONGEST_SUMMARY = keptSummary('€'.repeat(256));
 /** Summaries on as many alerts as the policy gives one (it gives none to the rest). */
 function withSummaries(state: WorkloadState): WorkloadState {
   const alerts = Object.entries(state.alerts).map(([key, record], i) =>
-    i < MAX_SUMMARISED_ALERTS ? [key, { ...record, summary: LONGEST_SUMMARY }] : [key, record],
+    i < MAX_SUMMARISED_ALERTS
+      ? [key, { ...record, summary: LONGEST_SUMMARY, name: keptSummary('€'.repeat(64)) }]
+      : [key, record],
   );
   return { ...state, alerts: Object.fromEntries(alerts) };
 }

@@ -251,6 +251,7 @@ describe('workloadStatus for the page', () => {
         severity: 'critical',
         since: isoAt(-60),
         summary: 'p99 latency above 2 s',
+        name: null,
       },
     ]);
   });

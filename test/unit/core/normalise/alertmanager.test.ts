@@ -58,6 +58,7 @@ describe('normaliseAlertmanager', () => {
         observedAt: '2026-03-01T11:58:30.123Z',
         dedupKey: expect.stringMatching(/^alertmanager:[0-9a-f]{24}$/),
         summary: 'checkout-api p99 latency above 800ms in onprem-dc1',
+        name: 'CheckoutLatencyHigh',
       });
     });
 

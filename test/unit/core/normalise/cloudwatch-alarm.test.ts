@@ -79,6 +79,7 @@ describe('normaliseAlarmStateChange', () => {
         dedupKey: expect.stringMatching(/^cloudwatch:[0-9a-f]{24}$/),
         summary:
           'Threshold Crossed: 1 out of the last 1 datapoints [99.50160229693434 (02/10/19 16:59:00)] was greater than the threshold (50.0) (minimum 1 datapoint for OK -> ALARM transition).',
+        name: 'ServerCpuTooHigh',
       });
     });
 
