@@ -85,9 +85,11 @@ export function decide(input: PolicyInput): PolicyResult {
       a.dedupKey.localeCompare(b.dedupKey),
   );
 
+  // Copied on the first write only: most decisions change one entry of maps of hundreds, or none.
   const memory: AlertMemory = {
-    alerts: { ...state.alerts },
-    applied: { ...state.applied },
+    alerts: state.alerts,
+    applied: state.applied,
+    owned: { alerts: false, applied: false },
     overflow: state.alertOverflow,
     forgotten: state,
     refreshed: false,
@@ -99,11 +101,16 @@ export function decide(input: PolicyInput): PolicyResult {
     outcomes.push({ id: signal.id, dedupKey: signal.dedupKey, state: signal.state, outcome });
   }
   const silenced = silence(memory, now, silenceSeconds);
-  const { alerts, applied } = memory;
   const commands = input.commands ?? [];
+  // Commands remember their ids in `applied` too: it must be this decision's own copy first.
+  if (commands.length > 0 && !memory.owned.applied) {
+    memory.applied = { ...memory.applied };
+    memory.owned.applied = true;
+  }
+  const { alerts, applied } = memory;
   // An expiry alone is no reason to write (a redelivered duplicate must still change nothing):
   // expired controls are inert from now on and dropped by the next decision that writes anyway.
-  const controls = foldCommands(state, commands, applied, now);
+  const controls = foldCommands(state, commands, applied as Record<string, string>, now);
   const commandOutcomes = controls.outcomes;
   const anyApplied =
     outcomes.some((o) => o.outcome === 'applied') || commandOutcomes.some((o) => o.outcome === 'applied');
@@ -275,14 +282,32 @@ const stateOrder = { firing: 0, resolved: 1 } as const;
 
 /** The alert memory one decision folds its signals into, and what it has to say about it. */
 interface AlertMemory {
-  alerts: Record<string, AlertRecord>;
-  applied: Record<string, string>;
+  alerts: Readonly<Record<string, AlertRecord>>;
+  applied: Readonly<Record<string, string>>;
+  /** Whether `alerts` and `applied` are this decision's own copies yet (copy on first write). */
+  readonly owned: { alerts: boolean; applied: boolean };
   overflow: AlertOverflow | undefined;
   /** Where the marks of forgotten alerts are read from: the state as loaded. */
   readonly forgotten: WorkloadState;
   /** True when a re-send refreshed what the state remembers (a write, though nothing is applied). */
   refreshed: boolean;
   readonly notes: string[];
+}
+
+function setAlert(memory: AlertMemory, key: string, record: AlertRecord): void {
+  if (!memory.owned.alerts) {
+    memory.alerts = { ...memory.alerts };
+    memory.owned.alerts = true;
+  }
+  (memory.alerts as Record<string, AlertRecord>)[key] = record;
+}
+
+function setApplied(memory: AlertMemory, key: string, until: string): void {
+  if (!memory.owned.applied) {
+    memory.applied = { ...memory.applied };
+    memory.owned.applied = true;
+  }
+  (memory.applied as Record<string, string>)[key] = until;
 }
 
 /**
@@ -342,7 +367,7 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
       memory.overflow = left > 0 ? { ...memory.overflow, alerts: left } : undefined;
     }
   }
-  alerts[signal.alertKey] = {
+  setAlert(memory, signal.alertKey, {
     source: signal.source,
     state: signal.state,
     severity: signal.severity,
@@ -356,8 +381,8 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
           ...(signal.name ? { name: keptSummary(signal.name) } : {}),
         }
       : {}),
-  };
-  applied[signal.dedupKey] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
+  });
+  setApplied(memory, signal.dedupKey, new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString());
   return 'applied';
 }
 
@@ -369,7 +394,7 @@ function refresh(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds:
   if (record?.state === 'firing' && record.observedAt === signal.observedAt) {
     if (!record.silentSince && !due(record.lastSeenAt ?? record.observedAt)) return;
     const { silentSince, ...rest } = record;
-    memory.alerts[signal.alertKey] = { ...rest, lastSeenAt: nowIso };
+    setAlert(memory, signal.alertKey, { ...rest, lastSeenAt: nowIso });
     if (silentSince)
       memory.notes.push(
         `${signal.alertKey} was sent again: pressure again after its silence since ${silentSince}`,
@@ -389,19 +414,22 @@ function refresh(signal: Signal, memory: AlertMemory, now: Date, silenceSeconds:
 function silence(memory: AlertMemory, now: Date, silenceSeconds: number): boolean {
   if (silenceSeconds <= 0) return false;
   const nowIso = now.toISOString();
-  const cutoff = now.getTime() - silenceSeconds * 1000;
+  // Every time the state holds is UTC with milliseconds, so text order is time order.
+  const cutoff = new Date(now.getTime() - silenceSeconds * 1000).toISOString();
   let changed = false;
-  for (const [key, alert] of Object.entries(memory.alerts)) {
+  const alerts = memory.alerts;
+  for (const key in alerts) {
+    const alert = alerts[key] as AlertRecord;
     if (alert.state !== 'firing' || alert.silentSince) continue;
     const seen = alert.lastSeenAt ?? alert.observedAt;
-    if (Date.parse(seen) > cutoff) continue;
-    memory.alerts[key] = { ...alert, silentSince: nowIso };
+    if (seen > cutoff) continue;
+    setAlert(memory, key, { ...alert, silentSince: nowIso });
     memory.notes.push(
       `${key} not sent since ${seen} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`,
     );
     changed = true;
   }
-  if (memory.overflow && Date.parse(memory.overflow.lastSeenAt) <= cutoff) {
+  if (memory.overflow && memory.overflow.lastSeenAt <= cutoff) {
     memory.notes.push(
       `${memory.overflow.alerts} summarised storm alert(s) not sent since ${memory.overflow.lastSeenAt} (alertSilenceSeconds ${silenceSeconds}): no longer counted as pressure`,
     );
