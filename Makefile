@@ -12,14 +12,19 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
 deps: $(NODE_STAMP) $(MOTO)
 
+# A first start spends minutes here: each step says what it does, and pip names each package it
+# fetches as it goes (unbuffered; its other chatter filtered out; pipefail keeps its failure a failure).
 $(NODE_STAMP): package.json package-lock.json
+	@echo "make: installing node modules (npm ci; on the first run or after a dependency change, about a minute)"
 	npm ci --no-audit --no-fund
 	@touch $@
 
 $(MOTO): requirements-emulator.txt
+	@echo "make: installing the AWS emulator (moto, pinned in requirements-emulator.txt) into $(VENV)/ with pip; on the first run, a few minutes"
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	@set -o pipefail; PYTHONUNBUFFERED=1 $(VENV)/bin/pip install --disable-pip-version-check -r requirements-emulator.txt | sed -n -E 's/^(Collecting|Installing collected|Successfully installed)/  pip: \1/p'
 	@touch $@
+	@echo "make: emulator installed ($(MOTO))"
 
 ## Start Spillway locally on the embedded emulator; Ctrl-C stops everything it started.
 run: deps

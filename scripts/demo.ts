@@ -11,8 +11,10 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { clientConfig } from '../src/adapters/client-config';
 import { executionArnOf } from '../src/adapters/drain-starter';
 import { StateStore } from '../src/adapters/state-store';
+import { taskLabel } from '../src/core/ids';
 import type { BurstTask } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
+import { chooseRuntimeFile, RUNTIMES_DIRECTORY, SeveralRuntimes } from '../src/local/runtime-files';
 import { drainIdOf } from '../src/usecases/drain-naming';
 import type { WorkloadStatus } from '../src/usecases/status';
 
@@ -51,8 +53,11 @@ async function healthy(url: string): Promise<boolean> {
 
 async function connect(say: (line: string) => void, ownRuntime: boolean): Promise<Target> {
   emulatorCredentials();
-  const infoFile = resolve(process.env.SPILLWAY_RUNTIME_FILE ?? '.local/runtime.json');
-  if (!ownRuntime && existsSync(infoFile)) {
+  // The CLI's choice: SPILLWAY_RUNTIME_FILE, else the one live runtime; several, and it asks.
+  const infoFile = ownRuntime
+    ? undefined
+    : chooseRuntimeFile({ given: process.env.SPILLWAY_RUNTIME_FILE, directories: [RUNTIMES_DIRECTORY] });
+  if (infoFile && existsSync(infoFile)) {
     const info = JSON.parse(readFileSync(infoFile, 'utf8'));
     if (await healthy(info.url)) {
       say(`using the running local runtime at ${info.url}`);
@@ -221,7 +226,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       return tasks.every((t) => t.ecsStatus === 'STOPPED' && t.status === 'stopped') ? tasks : undefined;
     });
     for (const task of stopped)
-      say(`    ${task.taskArn.split('/').at(-1)}: ECS ${task.ecsStatus}, recorded ${task.status}`);
+      say(`    ${taskLabel(burst.region, task.taskArn)}: ECS ${task.ecsStatus}, recorded ${task.status}`);
     say('decision log (newest first):');
     for (const d of (await store.recentDecisions(WORKLOAD, 5)).filter((d) => d.at >= startsAt)) {
       say(`    ${d.at}  ${d.action.kind.padEnd(9)} ${d.reason}`);
@@ -252,7 +257,7 @@ async function report(say: (line: string) => void, status: () => Promise<Workloa
   say(`what ${WORKLOAD} looked like then: alerts firing ${current.firingAlerts.join(', ') || 'none'}`);
   for (const [region, tasks] of Object.entries(current.regions))
     for (const task of tasks)
-      say(`    ${region} ${task.taskArn.split('/').at(-1)}: ${task.status}, ECS ${task.ecsStatus}`);
+      say(`    ${taskLabel(region, task.taskArn)}: ${task.status}, ECS ${task.ecsStatus}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -260,6 +265,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   runDemo({ say: (line) => console.log(`${stamp()}  ${line}`) }).then(
     () => process.exit(0),
-    () => process.exit(1),
+    (error: Error) => {
+      if (!(error instanceof SeveralRuntimes)) process.exit(1);
+      console.error(`demo: ${error.message}`);
+      process.exit(2);
+    },
   );
 }

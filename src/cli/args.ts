@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { notAnAwsRegion } from '../config/aws-regions';
 import type { CommandAction } from '../core/command';
+import { editDistance } from '../core/edit-distance';
 import { isIsoTime, MAX_COUNT, MAX_REASON_LENGTH } from '../usecases/send-command';
 
 /** Bad input on the command line: the CLI says what is wrong and exits 2. */
@@ -12,7 +14,7 @@ export interface GlobalOptions {
   readonly env: string;
   readonly region?: string;
   readonly profile?: string;
-  /** The local runtime's info file; `.local/runtime.json` (or SPILLWAY_RUNTIME_FILE) when absent. */
+  /** The local runtime's info file; SPILLWAY_RUNTIME_FILE, or the one live runtime's, when absent. */
   readonly runtimeFile?: string;
   readonly json: boolean;
 }
@@ -28,6 +30,8 @@ export interface OperatorInvocation {
   readonly count?: number;
   readonly reason: string;
   readonly until?: string;
+  /** drain only: send it even though alerts still fire and the policy would call it off. */
+  readonly force?: boolean;
 }
 
 export type Invocation =
@@ -55,14 +59,15 @@ export function parseCli(argv: readonly string[], now: Date): ParsedCli {
   try {
     parsed = parseOptions(argv);
   } catch (error) {
-    // node:util's messages name the option; they only need our exit code.
-    throw new UsageError((error as Error).message);
+    throw new UsageError(optionMistake(error as NodeJS.ErrnoException));
   }
   const { values, positionals } = parsed;
   if (!ENVIRONMENTS.includes(values.env))
     throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(', ')}, not '${values.env}'`);
   if (values['runtime-file'] !== undefined && values.env !== 'local')
     throw new UsageError(`--runtime-file applies to --env local only, not --env ${values.env}`);
+  const badRegion = values.region === undefined ? undefined : notAnAwsRegion(values.region);
+  if (badRegion) throw new UsageError(`--region: ${badRegion}`);
   const options: GlobalOptions = {
     env: values.env,
     ...(values.region !== undefined ? { region: values.region } : {}),
@@ -97,34 +102,55 @@ export function parseCli(argv: readonly string[], now: Date): ParsedCli {
   return { options, invocation };
 }
 
+const OPTIONS = {
+  env: { type: 'string', default: 'local' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'runtime-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  limit: { type: 'string' },
+  reason: { type: 'string' },
+  until: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function parseOptions(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      env: { type: 'string', default: 'local' },
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      'runtime-file': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      limit: { type: 'string' },
-      reason: { type: 'string' },
-      until: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+const SEE_HELP = '(see spillway --help)';
+
+/**
+ * node:util's parser explains itself to programmers (`place it at the end of the command after
+ * '--'`); an operator needs the option named, and the one meant when it is a slip of the keyboard.
+ */
+function optionMistake(error: NodeJS.ErrnoException): string {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+  if (!option) return `${error.message} ${SEE_HELP}`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const known = Object.keys(OPTIONS).map((name) => `--${name}`);
+    const meant = known.filter((name) => editDistance(option, name) <= 2);
+    return meant.length === 1
+      ? `unknown option ${option}: did you mean ${meant[0]}? ${SEE_HELP}`
+      : `unknown option ${option}; the options are ${known.join(', ')} ${SEE_HELP}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return /argument missing/.test(error.message)
+      ? `${option} needs a value, as in ${option} <value> ${SEE_HELP}`
+      : `${option} takes no value ${SEE_HELP}`;
+  return `${error.message} ${SEE_HELP}`;
 }
 
 type Values = ReturnType<typeof parseOptions>['values'];
 
-type Flag = 'limit' | 'reason' | 'until' | 'all';
+type Flag = 'limit' | 'reason' | 'until' | 'all' | 'force';
 
 /** Options that only some commands take: given anywhere else, they are a mistake worth naming. */
 function allowOnly(command: string, values: Values, ...allowed: Flag[]): void {
-  for (const flag of ['limit', 'reason', 'until', 'all'] as const) {
-    const given = flag === 'all' ? values.all : values[flag] !== undefined;
+  for (const flag of ['limit', 'reason', 'until', 'all', 'force'] as const) {
+    const given = flag === 'all' || flag === 'force' ? values[flag] : values[flag] !== undefined;
     if (given && !allowed.includes(flag)) throw new UsageError(`${command} does not take --${flag}`);
   }
 }
@@ -224,12 +250,13 @@ function operator(
     }
     case 'drain': {
       // Here --all means every burst task of the one workload, not every workload.
-      flags('reason', 'all');
+      flags('reason', 'all', 'force');
       const [workload, n, ...extra] = rest;
       noMore(extra);
-      if (!values.all) return make('drain', one(workload), count(n));
+      const force = values.force ? { force: true } : {};
+      if (!values.all) return { ...make('drain', one(workload), count(n)), ...force };
       if (n !== undefined) throw new UsageError(`drain: give a task count or --all, not both (${usage})`);
-      return make('drain_all', one(workload));
+      return { ...make('drain_all', one(workload)), ...force };
     }
     case 'pause':
       flags('reason', 'until', 'all');
@@ -263,7 +290,7 @@ function operator(
 
 const USAGES: Readonly<Record<string, string>> = {
   burst: '<workload> <n> --reason "…"',
-  drain: '<workload> <n>|--all --reason "…"',
+  drain: '<workload> <n>|--all [--force] --reason "…"',
   pause: '<workload>|--all [--until <ISO>] --reason "…"',
   resume: '<workload>|--all --reason "…"',
   'dry-run': 'on|off <workload>|--all --reason "…"',

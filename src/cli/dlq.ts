@@ -90,7 +90,9 @@ export async function listDeadLetters(
 
 /**
  * Moves dead letters back to the signals queue, all or the given ids. A message is deleted from
- * the dead-letter queue only after it is safely on the signals queue.
+ * the dead-letter queue only after it is safely on the signals queue. With ids given, receiving
+ * goes on until they are all found or the queue has nothing more to show (a receive returns at
+ * most ten), and what was received but not asked for is made visible again at once.
  */
 export async function redriveDeadLetters(
   sqs: SQSClient,
@@ -99,7 +101,8 @@ export async function redriveDeadLetters(
   only?: ReadonlySet<string>,
 ): Promise<string[]> {
   const moved: string[] = [];
-  for (let round = 0; round < 100; round++) {
+  const passedOver: Message[] = [];
+  for (let round = 0; round < 100 && !(only && moved.length >= only.size); round++) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: dlqUrl,
@@ -108,16 +111,27 @@ export async function redriveDeadLetters(
         WaitTimeSeconds: 0,
       }),
     );
-    const wanted = Messages.filter((m) => !only || only.has(m.MessageId as string));
-    if (Messages.length === 0 || (only && moved.length >= only.size)) break;
-    for (const message of wanted) {
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      if (only && !only.has(message.MessageId as string)) {
+        passedOver.push(message);
+        continue;
+      }
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.Body ?? '' }));
       await sqs.send(
         new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle as string }),
       );
       moved.push(message.MessageId as string);
     }
-    if (wanted.length === 0 && only) break;
+  }
+  for (const message of passedOver) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: dlqUrl,
+        ReceiptHandle: message.ReceiptHandle as string,
+        VisibilityTimeout: 0,
+      }),
+    );
   }
   return moved;
 }

@@ -1,25 +1,27 @@
-import type { Decision, DecisionAction, Placement, RegionCandidate } from '../core/decision';
+import type { Decision, DecisionAction, RegionCandidate } from '../core/decision';
+import { taskLabel } from '../core/ids';
+import { describePlacements } from '../core/scale-out';
 import { money } from './render-status';
 
-const taskId = (taskArn: string): string => taskArn.split('/').at(-1)?.slice(0, 8) ?? taskArn;
+const tasks = (list: readonly { taskArn: string; region: string }[]): string =>
+  list.map((t) => taskLabel(t.region, t.taskArn)).join(' ');
 
-function placement(p: Placement): string {
-  return `${p.count} in ${p.region}${p.spot ? ` (${p.spot} Spot)` : ''}`;
-}
-
-/** The choice itself, in the decision's structured form (the reason is the policy's prose). */
-export function describeAction(action: DecisionAction): string | undefined {
+/**
+ * What the decision's reason does not already say about its choice: the placements, unless the
+ * policy's prose names them in its own words (it usually does), and which tasks were kept or
+ * drained. Undefined when there is nothing to add.
+ */
+export function describeChoice(
+  decision: Pick<Decision, 'reason'> & { action: DecisionAction },
+): string | undefined {
+  const { action, reason } = decision;
   if (action.kind === 'scale_out') {
-    const parts =
-      action.placements.length > 0 ? [`start ${action.placements.map(placement).join(', ')}`] : [];
-    if (action.cancelDrains?.length)
-      parts.push(
-        `keep ${action.cancelDrains.length} draining (${action.cancelDrains.map((t) => taskId(t.taskArn)).join(' ')})`,
-      );
-    return parts.join('; ');
+    const start = action.placements.length > 0 ? describePlacements(action.placements) : '';
+    const parts = start && !reason.includes(start) ? [start] : [];
+    if (action.cancelDrains?.length) parts.push(`kept draining: ${tasks(action.cancelDrains)}`);
+    return parts.length > 0 ? parts.join(' · ') : undefined;
   }
-  if (action.kind === 'scale_in')
-    return `drain ${action.tasks.map((t) => `${t.region}/${taskId(t.taskArn)}`).join(' ')}`;
+  if (action.kind === 'scale_in') return `tasks: ${tasks(action.tasks)}`;
   return undefined;
 }
 
@@ -34,8 +36,8 @@ function candidate(c: RegionCandidate): string {
 /** One line per decision: when, what, why, then the choice, the cost after it and the regions weighed. */
 export function renderDecision(decision: Decision): string {
   const parts = [`${decision.at}  ${decision.action.kind.padEnd(9)}  ${decision.reason}`];
-  const action = describeAction(decision.action);
-  if (action) parts.push(action);
+  const choice = describeChoice(decision);
+  if (choice) parts.push(choice);
   if (decision.costPerHour !== undefined) parts.push(`cost ≈${money(decision.costPerHour)}/h`);
   if (decision.candidates?.length) parts.push(`regions: ${decision.candidates.map(candidate).join(', ')}`);
   if (decision.commands?.length)

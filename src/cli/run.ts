@@ -5,6 +5,7 @@ import { statusReport } from '../usecases/status';
 import { type GlobalOptions, type Invocation, type OperatorInvocation, parseCli, UsageError } from './args';
 import type { Connection } from './connect';
 import { listDeadLetters, redriveDeadLetters } from './dlq';
+import { refuseDrainThatWouldBeUndone } from './drain-guard';
 import { renderHistory } from './render-history';
 import { renderStatus } from './render-status';
 import { commandRequests, knownWorkload } from './requests';
@@ -80,7 +81,13 @@ async function execute(
       const only = invocation.ids.length > 0 ? new Set(invocation.ids) : undefined;
       const moved = await redriveDeadLetters(sqs, target.signalsDlqUrl, target.signalsQueueUrl, only);
       print(moved, () => `moved ${moved.length} message(s) back to the signals queue`);
-      return 0;
+      const missing = invocation.ids.filter((id) => !moved.includes(id));
+      if (missing.length === 0) return 0;
+      // A mistyped or already redriven id must not read as done.
+      deps.err(
+        `spillway: not in the dead-letter queue: ${missing.join(', ')} (spillway dlq list shows what is there)`,
+      );
+      return 1;
     }
     case 'operator':
       return send(invocation, options, connection, deps, print);
@@ -114,6 +121,10 @@ async function send(
   const commands = commandRequests(invocation, known, deps.requestedBy).map((request) =>
     buildCommand({ ...request, issuedAt }),
   );
+  if ((invocation.action === 'drain' || invocation.action === 'drain_all') && !invocation.force) {
+    for (const command of commands)
+      refuseDrainThatWouldBeUndone(command.workload, await connection.store.load(command.workload), issuedAt);
+  }
   const sent: (OperatorCommand & { follow: string })[] = [];
   const failed: { workload: string; error: string }[] = [];
   for (const command of commands) {

@@ -5,7 +5,9 @@ import { clientConfig } from '../adapters/client-config';
 import { loadConfigFile } from '../config/load';
 import { parseConfig } from '../config/parse';
 import type { SpillwayConfig } from '../config/schema';
+import { chooseRuntimeFile, RUNTIMES_DIRECTORY, SeveralRuntimes } from '../local/runtime-files';
 import { resourceNames } from '../runtime/env-names';
+import { UsageError } from './args';
 
 /** Where the CLI sends its calls: the local runtime or a deployed environment. */
 export interface Target {
@@ -34,8 +36,33 @@ function inCwdOrRepository(path: string): string {
 }
 
 /**
- * `--env local` reads what `make run` wrote to `.local/runtime.json` (or the runtime file given,
- * for a runtime started elsewhere, such as a test's); any other environment reads
+ * The runtime file given, else the one live runtime `make run` recorded (in the working
+ * directory's `.local/runtimes/` or the repository's). Several live ones are bad input: the
+ * operator is asked to name one, as a guess could send a command to the wrong runtime.
+ */
+function localRuntimeFile(
+  given: string | undefined,
+  directories = [resolve(RUNTIMES_DIRECTORY), resolve(REPOSITORY, RUNTIMES_DIRECTORY)],
+): string {
+  let chosen: string | undefined;
+  try {
+    chosen = chooseRuntimeFile({ given, directories });
+  } catch (error) {
+    if (error instanceof SeveralRuntimes) throw new UsageError(error.message);
+    throw error;
+  }
+  if (!chosen)
+    throw new TargetError(
+      `no local runtime is running (none recorded in ${[...new Set(directories)].join(' or ')}): start one with \`make run\``,
+    );
+  if (!existsSync(chosen))
+    throw new TargetError(`no local runtime is running (no ${chosen}): start one with \`make run\``);
+  return chosen;
+}
+
+/**
+ * `--env local` reads what `make run` recorded in `.local/runtimes/<port>.json` (or the runtime
+ * file given, for a runtime started elsewhere, such as a test's); any other environment reads
  * `config/<env>.yaml` and finds its resources by their fixed names, with the caller's AWS
  * credentials (`--profile` or the usual environment variables).
  */
@@ -44,12 +71,14 @@ export async function resolveTarget(options: {
   region?: string;
   profile?: string;
   runtimeFile?: string;
+  /** Where `make run`'s records are looked for: the working directory's, then the repository's. */
+  runtimeDirectories?: string[];
 }): Promise<Target> {
   if (options.env === 'local') {
-    const given = options.runtimeFile ?? process.env[RUNTIME_FILE_ENV];
-    const infoFile = given ? resolve(given) : inCwdOrRepository('.local/runtime.json');
-    if (!existsSync(infoFile))
-      throw new TargetError(`no local runtime is running (no ${infoFile}): start one with \`make run\``);
+    const infoFile = localRuntimeFile(
+      options.runtimeFile ?? process.env[RUNTIME_FILE_ENV],
+      options.runtimeDirectories,
+    );
     const info = JSON.parse(readFileSync(infoFile, 'utf8'));
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

@@ -24,8 +24,8 @@ ${command('end-evacuation', 'end an evacuation: drain back by the policy')}
 
 Options:
   --env <local|dev|staging|prod>   where to act (default local: the runtime \`make run\` started)
-  --runtime-file <path>            local only: the runtime's info file (default .local/runtime.json,
-                                   or SPILLWAY_RUNTIME_FILE)
+  --runtime-file <path>            local only: the runtime's info file (default SPILLWAY_RUNTIME_FILE,
+                                   or the one live runtime in .local/runtimes/)
   --region <region>                control region (default: the environment config's)
   --profile <profile>              AWS profile for a deployed environment
   --json                           machine-readable output (fields in docs/operations.md)
@@ -34,6 +34,8 @@ Options:
   --until <ISO time>               pause, evacuate: when it ends by itself (with a zone, in the future)
   --all                            drain: every burst task of the workload; pause, resume, dry-run: every
                                    workload of the environment
+  --force                          drain: even while an alert fires (the policy would call the drain
+                                   off at once; pause the workload first to keep it down)
   -h, --help                       this text
 
 Exit codes: 0 done; 1 AWS or runtime error (the message says which); 2 bad input (nothing was sent).`;

@@ -3,6 +3,7 @@
 // classic zod, 92 KB with it). Same core, so the same parsing, issues and inferred types; parse.ts
 // supplies the English messages mini leaves out.
 import * as z from 'zod/mini';
+import { notAnAwsRegion } from './aws-regions';
 
 /** An integer in [min, max]; checks in classic's order (integer, minimum, maximum), so issues come in it too. */
 const integer = (min: number, max?: number) =>
@@ -23,10 +24,16 @@ export const MAX_BURST_TASKS = 200;
 
 const matchKind = z._default(z.enum(['exact', 'prefix']), 'exact');
 
-/** AWS region names such as `eu-west-1`; validated by shape so a typo fails at load, not at RunTask. */
-const regionName = z
-  .string()
-  .check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1'));
+/**
+ * A region AWS has (the SDK's partition data), so a typo fails at load and at synth, naming the
+ * regions it was probably meant to be, rather than at the first RunTask or in the emulator.
+ */
+const regionName = z.string().check(
+  z.superRefine((name, ctx) => {
+    const problem = notAnAwsRegion(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** Names that end up in DynamoDB keys, execution names and ECS tags: keep them boring. */
 const slug = z

@@ -18,6 +18,15 @@ export function taskIdOf(taskArn: string): string {
 }
 
 /**
+ * A task as people read it wherever Spillway prints one (history, the page, the terminal): its
+ * region and the first 8 characters of its id, which tell a burst's tasks apart; the full ARN is
+ * in `status --json`.
+ */
+export function taskLabel(region: string, taskIdOrArn: string): string {
+  return `${region}/${(taskIdOrArn.split('/').at(-1) ?? taskIdOrArn).slice(0, 8)}`;
+}
+
+/**
  * RunTask keeps a clientToken for 24 hours and accepts at most 64 characters: the same decision
  * and batch always yield the same token, so a retried invocation gets the same tasks back.
  */

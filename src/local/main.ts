@@ -1,10 +1,12 @@
-import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { startLocalRuntime } from './runtime';
+import { forgetEndedRuntimes, RUNTIMES_DIRECTORY, runtimeFileOf } from './runtime-files';
 
 /** `make run`: Spillway on the embedded default, until Ctrl-C. */
-// The file the CLI reads (SPILLWAY_RUNTIME_FILE, as for the CLI); the emulator's record sits beside it.
-const infoFile = resolve(process.env.SPILLWAY_RUNTIME_FILE ?? '.local/runtime.json');
+// The file the CLI reads: SPILLWAY_RUNTIME_FILE as for the CLI, else one per port, which the CLI
+// finds by itself. The emulator's record sits beside a named file, else in .local.
+const namedFile = process.env.SPILLWAY_RUNTIME_FILE ? resolve(process.env.SPILLWAY_RUNTIME_FILE) : undefined;
+const emulatorRecord = resolve(namedFile ? dirname(namedFile) : '.local', 'emulator.json');
 const time = () => new Date().toISOString().slice(11, 23);
 const log = (line: string) => console.log(`${time()}  ${line}`);
 
@@ -17,6 +19,7 @@ function logFormat(): 'text' | 'json' {
 
 async function main(): Promise<void> {
   const port = Number(process.env.SPILLWAY_PORT ?? 8787);
+  forgetEndedRuntimes(RUNTIMES_DIRECTORY);
   // Read before the runtime starts: it sets SPILLWAY_WEBHOOK_TOKEN for the functions itself.
   const tokenChosen = !!process.env.SPILLWAY_WEBHOOK_TOKEN;
   const runtime = await startLocalRuntime({
@@ -28,8 +31,8 @@ async function main(): Promise<void> {
     reconcileSeconds: Number(process.env.SPILLWAY_RECONCILE_SECONDS ?? 2),
     emulatorCheckSeconds: Number(process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2),
     log,
-    infoFile,
-    emulatorRecord: resolve(dirname(infoFile), 'emulator.json'),
+    infoFile: namedFile ?? ((listening) => runtimeFileOf(RUNTIMES_DIRECTORY, listening)),
+    emulatorRecord,
   });
   const p = runtime.provisioned;
   const tokenNote = tokenChosen
@@ -45,6 +48,7 @@ Spillway is running locally (${p.effectiveConfig.environment}, control region ${
   status      GET  ${runtime.url}/status
   metrics     GET  ${runtime.url}/metrics (Prometheus)
   token       ${runtime.webhookToken} ${tokenNote}; every source's secret unless SPILLWAY_WEBHOOK_SECRETS names it)
+  runtime     ${runtime.infoFile} (address and token; the CLI and make demo read it)
   emulator    ${runtime.endpoint} (${runtime.emulator.owned ? `moto, pid ${runtime.emulator.process?.pid}${runtime.emulator.resumed ? ', resumed' : ''}` : 'external'}; AWS_ENDPOINT_URL for the aws CLI)
   recovery    the emulator is probed every ${process.env.SPILLWAY_EMULATOR_CHECK_SECONDS ?? 2} s; ${runtime.emulator.owned ? 'if moto dies it is started again and' : 'if it comes back empty it is'} re-provisioned with the same names and ids
   state       DynamoDB ${p.stateTable}
@@ -68,7 +72,6 @@ Ctrl-C stops everything this started.
     stopping = true;
     log(`${signal}: stopping`);
     await runtime.stop();
-    rmSync(infoFile, { force: true });
     log('stopped; nothing left running');
     process.exit(0);
   };

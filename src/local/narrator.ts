@@ -1,4 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
+import { taskLabel } from '../core/ids';
 import type { FunctionName } from '../runtime/client-hooks';
 import type { Log } from '../usecases/ports';
 
@@ -6,8 +7,7 @@ type Fields = Readonly<Record<string, unknown>>;
 type Level = 'info' | 'warn' | 'error';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-const taskOf = (fields: Fields): string =>
-  `${text(fields.region)}/${text(fields.taskArn).split('/').at(-1)?.slice(0, 8)}`;
+const taskOf = (fields: Fields): string => taskLabel(text(fields.region), text(fields.taskArn));
 const plural = (n: unknown, word: string) => `${text(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** Lines for the messages the functions log about what happened; undefined for the rest. */

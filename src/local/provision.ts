@@ -58,9 +58,15 @@ export async function provision(
   config: SpillwayConfig,
   endpoint: string,
   previous?: { readonly burstNetworks: Readonly<Record<string, BurstNetwork>> },
+  /** Told each region's step as it starts: a first start is half a minute of this. */
+  progress: (line: string) => void = () => {},
 ): Promise<Provisioned> {
   const names = resourceNames(config.environment);
   const control = config.controlRegion;
+  const pattern = alarmRulePattern(config);
+  progress(
+    `provisioning ${control}: state table ${names.stateTable}, signals queue and dead-letter queue${pattern ? ', alarm rule' : ''}`,
+  );
 
   const dynamo = new DynamoDBClient(clientConfig(control, endpoint));
   await ignoreExisting(() =>
@@ -102,7 +108,6 @@ export async function provision(
   );
 
   const alarmRuleName = `spillway-${config.environment}-alarm-state-change`;
-  const pattern = alarmRulePattern(config);
   if (pattern) {
     const events = new EventBridgeClient(clientConfig(control, endpoint));
     await events.send(new PutRuleCommand({ Name: alarmRuleName, EventPattern: JSON.stringify(pattern) }));
@@ -120,9 +125,13 @@ export async function provision(
   const substitutions: { region: string; placeholder: string; id: string }[] = [];
   const burstRegions = [...new Set(config.workloads.flatMap((w) => w.burstRegions.map((r) => r.region)))];
   for (const region of burstRegions) {
-    const placeholders = config.workloads.flatMap((w) =>
-      w.burstRegions.filter((r) => r.region === region).map((r) => r.network),
+    const inRegion = config.workloads.flatMap((w) => w.burstRegions.filter((r) => r.region === region));
+    const clusters = [...new Set(inRegion.map((r) => r.cluster))];
+    const taskDefinitions = new Set(inRegion.map((r) => JSON.stringify(r.taskDefinition)));
+    progress(
+      `provisioning ${region}: network, ECS cluster ${clusters.join(', ')}, ${taskDefinitions.size} task definition(s), drain ledger, drain state machine`,
     );
+    const placeholders = inRegion.map((r) => r.network);
     const network = await ensureBurstNetwork(
       new EC2Client(clientConfig(region, endpoint)),
       endpoint,
@@ -138,8 +147,7 @@ export async function provision(
     }
 
     const ecs = new ECSClient(clientConfig(region, endpoint));
-    const inRegion = config.workloads.flatMap((w) => w.burstRegions.filter((r) => r.region === region));
-    for (const cluster of new Set(inRegion.map((r) => r.cluster))) await ensureCluster(ecs, cluster);
+    for (const cluster of clusters) await ensureCluster(ecs, cluster);
     const registered = new Set<string>();
     for (const burstRegion of inRegion) {
       const { family, image, cpu, memoryMiB, containerPort } = burstRegion.taskDefinition;

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BurstCompute } from '../adapters/burst-compute';
 import { clientConfig, perRegion } from '../adapters/client-config';
+import { DrainLedger } from '../adapters/drain-ledger';
 import { StateStore } from '../adapters/state-store';
 import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
@@ -28,6 +29,7 @@ import { localMetrics } from './prometheus-metrics';
 import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
+import { recordRuntime } from './runtime-files';
 import { startSqsPoller } from './sqs-poller';
 import { statusView } from './status-view';
 
@@ -53,8 +55,11 @@ export interface LocalRuntimeOptions {
    * `json`: their Powertools JSON lines on stdout, as CloudWatch Logs gets them.
    */
   readonly logFormat?: 'text' | 'json';
-  /** Where to write the runtime's address and token for `make demo` and the CLI. */
-  readonly infoFile?: string;
+  /**
+   * Where to write the runtime's address and token for `make demo` and the CLI, or how to name
+   * that file from the port listened on (known only then when `port` is 0). Removed on stop.
+   */
+  readonly infoFile?: string | ((port: number) => string);
   /**
    * A JSON-lines file to append every AWS call of the functions to (see call-recorder.ts): the
    * integration suite's record, which the permission check evaluates against the deployed roles.
@@ -64,6 +69,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The file the runtime recorded itself in, when it was asked to. */
+  readonly infoFile: string | undefined;
   readonly endpoint: string;
   readonly webhookToken: string;
   readonly provisioned: Provisioned;
@@ -100,17 +107,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const config = loadConfigFile(options.configPath);
   // Before minutes of provisioning, not after: a busy port fails in a second, saying why.
   if (options.port !== 0) await assertPortFree(options.port);
+  // A first start is silent for half a minute otherwise: each step says so as it begins.
+  const started = Date.now();
+  const took = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  log(
+    options.endpoint
+      ? `using the emulator at ${options.endpoint}`
+      : 'starting the AWS emulator (moto) on loopback',
+  );
   const emulator: Emulator = options.endpoint
     ? externalEmulator(options.endpoint)
     : options.emulatorRecord
       ? await keptEmulator(options.emulatorRecord, log)
       : await startMoto({ log });
+  if (!options.endpoint) log(`emulator up at ${emulator.endpoint} after ${took()}`);
   const cleanups: (() => Promise<void>)[] = [() => emulator.stop()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
   try {
-    const provisioned = await provision(config, emulator.endpoint);
+    const provisioned = await provision(config, emulator.endpoint, undefined, log);
+    log(`provisioned after ${took()}; loading the functions`);
     const stateDir = resolve('.local');
     mkdirSync(stateDir, { recursive: true });
     removeConfigsOfEndedRuntimes(stateDir);
@@ -225,8 +242,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
       ),
       loadRegionHealth: () => statusStore.loadRegionHealth(),
+      // The page shows each drain's workflow step, which only the ledger has.
+      ledger: new DrainLedger(
+        perRegion((region) => new DynamoDBClient(clientConfig(region, emulator.endpoint))),
+        provisioned.drainLedgerTable,
+      ),
     };
-    metrics.readBurstTasksFrom(() => statusReport(statusDeps));
+    // Counts per state need no drain steps: a scrape reads no ledger.
+    metrics.readBurstTasksFrom(() => statusReport({ ...statusDeps, ledger: undefined }));
     let stopping = false;
     const recovery = emulatorRecovery({
       endpoint: emulator.endpoint,
@@ -275,22 +298,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
     }
     const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const url = `http://127.0.0.1:${port}`;
 
-    if (options.infoFile) {
-      mkdirSync(dirname(options.infoFile), { recursive: true });
-      writeFileSync(
-        options.infoFile,
-        JSON.stringify(
-          { url, endpoint: emulator.endpoint, webhookToken, pid: process.pid, ...provisioned },
-          null,
-          2,
-        ),
-        { mode: 0o600 },
-      );
+    const infoFile = typeof options.infoFile === 'function' ? options.infoFile(port) : options.infoFile;
+    if (infoFile) {
+      const forget = recordRuntime(infoFile, {
+        url,
+        endpoint: emulator.endpoint,
+        webhookToken,
+        pid: process.pid,
+        ...provisioned,
+      });
+      // Last in, so first out on stop: the CLI stops finding a runtime that is shutting down.
+      cleanups.push(async () => forget());
     }
     return {
       url,
+      infoFile,
       endpoint: emulator.endpoint,
       webhookToken,
       provisioned,

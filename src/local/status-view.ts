@@ -1,4 +1,4 @@
-import { describeAction } from '../cli/render-history';
+import { describeChoice } from '../cli/render-history';
 import type { Decision } from '../core/decision';
 import { recentDecisions, type StatusDeps, type StatusReport, statusReport } from '../usecases/status';
 
@@ -24,6 +24,9 @@ export async function statusView(
   ]);
   return {
     ...report,
-    decisions: decisions.map((d) => ({ ...d, detail: describeAction(d.wouldHave ?? d.action) ?? null })),
+    decisions: decisions.map((d) => ({
+      ...d,
+      detail: describeChoice({ reason: d.reason, action: d.wouldHave ?? d.action }) ?? null,
+    })),
   };
 }

@@ -1,6 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
-import { digest } from '../core/ids';
+import { digest, taskLabel } from '../core/ids';
 import { type BurstTask, countLive, firingAlertKeys, type WorkloadState } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import { drainIdOf, startedCurrentDrain } from './drain-naming';
@@ -52,7 +52,7 @@ export async function cancelDrain(
       const { drainRequestedAt: _requested, drainExecution: _execution, compensating: _c, ...rest } = current;
       return {
         task: { ...rest, status: 'running', registeredTarget: false },
-        reason: `drain ${drainId} cancelled: pressure came back, ${task.taskId} (${task.region}) keeps running`,
+        reason: `drain of ${taskLabel(task.region, task.taskId)} cancelled: pressure came back, the task keeps running (execution ${drainId})`,
       };
     });
   } else {
@@ -64,7 +64,7 @@ export async function cancelDrain(
         status: startedCurrentDrain(workload.name, current) ? 'draining' : 'drain_requested',
         cancelRefusedAt: deps.clock().toISOString(),
       },
-      reason: `drain ${drainId} not cancelled: it had already passed its point of no return (stopping ${task.taskId})`,
+      reason: `drain of ${taskLabel(task.region, task.taskId)} not cancelled: it had already passed its point of no return, stopping the task (execution ${drainId})`,
     }));
   }
   if (outcome === 'cancelled') deps.metrics?.record('DrainsCancelled', 1, { region: task.region });

@@ -1,6 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
-import { digest } from '../core/ids';
+import { digest, taskLabel } from '../core/ids';
 import { type BurstTask, countLive, firingAlertKeys, stopReasonOf } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
@@ -52,7 +52,7 @@ export async function retryFailedDrains(workload: WorkloadConfig, deps: Reconcil
       const { drainExecution: _previous, ...rest } = task;
       tasks[task.taskId] = { ...rest, status: 'drain_requested', drainRequestedAt: nowIso, compensating };
       lines.push(
-        `${task.taskId} (${task.region}): drain failed ${failures} time(s) (${task.stopReason ?? 'unknown'}); ${
+        `${taskLabel(task.region, task.taskId)}: drain failed ${failures} time(s) (${task.stopReason ?? 'unknown'}); ${
           compensating ? 'stopping it at once through the drain workflow' : 'draining it again'
         }`,
       );

@@ -1,10 +1,12 @@
 import type { BurstCompute, ObservedTask } from '../adapters/burst-compute';
+import type { DrainLedger, LedgerEntry } from '../adapters/drain-ledger';
 import type { StateStore } from '../adapters/state-store';
 import type { SpillwayConfig, WorkloadConfig } from '../config/schema';
 import { burstCostPerHour, roundCost, taskHourCost } from '../core/cost';
 import type { Capacity, Decision } from '../core/decision';
 import { describeHealth, isOpen, type RegionHealth, type RegionHealthMap } from '../core/region-health';
 import {
+  type BurstTask,
   countLive,
   firingAlertKeys,
   isLeaving,
@@ -12,6 +14,21 @@ import {
   isPressing,
   type WorkloadState,
 } from '../core/workload-state';
+import { drainIdOf } from './drain-naming';
+
+/**
+ * Where a task's drain is in the drain workflow: asked for (the execution has not marked it yet),
+ * draining (deregistered, serving out drainSeconds), stopping (past the point of no return:
+ * StopTask, then waiting for STOPPED), stopped; or being called off, called off, failed.
+ */
+export type DrainStep =
+  | 'requested'
+  | 'draining'
+  | 'stopping'
+  | 'stopped'
+  | 'cancelling'
+  | 'cancelled'
+  | 'failed';
 
 /**
  * What `spillway status --json` prints and `GET /status` serves. The field names are a contract
@@ -28,6 +45,8 @@ export interface TaskStatus {
   readonly drainExecution: string | null;
   readonly drainRequestedAt: string | null;
   readonly stopReason: string | null;
+  /** The drain's step, from the region's drain ledger when it was read; null for a task never drained. */
+  readonly drainStep: DrainStep | null;
 }
 
 /** One alert that is pressure now, with what its sender said about it. */
@@ -143,7 +162,45 @@ export interface StatusDeps {
   readonly compute: Pick<BurstCompute, 'describe'>;
   /** The launch breakers' records; optional so a store without them still serves a status. */
   readonly loadRegionHealth?: () => Promise<RegionHealthMap>;
+  /**
+   * The drain ledgers, for the step each drain under way is at (the page shows it). Without them,
+   * or when one cannot be read, the step is told from the recorded status, which has no `stopping`.
+   */
+  readonly ledger?: Pick<DrainLedger, 'read'>;
   readonly now?: () => Date;
+}
+
+/** Ledger rows by task ARN, for the tasks whose region's ledger was read: undefined when it has none. */
+type DrainRows = ReadonlyMap<string, LedgerEntry | undefined>;
+
+const DRAIN_UNDER_WAY: ReadonlySet<BurstTask['status']> = new Set([
+  'drain_requested',
+  'draining',
+  'cancel_requested',
+]);
+
+const STEP_OF_ROW: Readonly<Record<LedgerEntry['status'], DrainStep>> = {
+  draining: 'draining',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  cancelled: 'cancelled',
+  drain_failed: 'failed',
+};
+
+function drainStep(workload: string, task: BurstTask, rows: DrainRows): DrainStep | null {
+  if (!task.drainRequestedAt && !task.drainExecution) return null;
+  if (task.status === 'stopped') return 'stopped';
+  if (task.status === 'drain_failed') return 'failed';
+  if (!DRAIN_UNDER_WAY.has(task.status)) return null;
+  const calledOff = task.status === 'cancel_requested';
+  if (!rows.has(task.taskArn))
+    return calledOff ? 'cancelling' : task.status === 'draining' ? 'draining' : 'requested';
+  // A row may be an earlier drain's (one called off before): it says nothing about this one.
+  const row = rows.get(task.taskArn);
+  const own = row && (!row.drainId || row.drainId === drainIdOf(workload, task)) ? row : undefined;
+  if (!own) return calledOff ? 'cancelling' : 'requested';
+  if (calledOff && own.status === 'draining') return 'cancelling';
+  return STEP_OF_ROW[own.status];
 }
 
 function control(
@@ -170,6 +227,7 @@ export function workloadStatus(
   observed: ReadonlyMap<string, readonly ObservedTask[] | Error>,
   now: Date,
   health: RegionHealthMap = {},
+  drainRows: DrainRows = new Map(),
 ): WorkloadStatus {
   const regions: Record<string, TaskStatus[]> = {};
   const burstRegions: RegionBurst[] = [];
@@ -189,6 +247,7 @@ export function workloadStatus(
       drainExecution: task.drainExecution ?? null,
       drainRequestedAt: task.drainRequestedAt ?? null,
       stopReason: task.stopReason ?? null,
+      drainStep: drainStep(workload.name, task, drainRows),
     }));
     const live = tasks.filter(isLive);
     const spot = live.filter((t) => t.capacity === 'spot').length;
@@ -313,6 +372,29 @@ async function observe(
   return observed;
 }
 
+/**
+ * The drain ledger rows of the drains under way, one read per region that has any: none at all
+ * when nothing drains. A ledger that cannot be read leaves its region's steps to the fallback.
+ */
+async function readDrainRows(
+  workload: WorkloadConfig,
+  state: WorkloadState,
+  ledger: StatusDeps['ledger'],
+): Promise<DrainRows> {
+  const rows = new Map<string, LedgerEntry | undefined>();
+  if (!ledger) return rows;
+  for (const region of new Set(workload.burstRegions.map((r) => r.region))) {
+    const arns = Object.values(state.tasks)
+      .filter((t) => t.region === region && DRAIN_UNDER_WAY.has(t.status))
+      .map((t) => t.taskArn)
+      .sort();
+    if (arns.length === 0) continue;
+    const read = await ledger.read(region, arns).catch(() => undefined);
+    if (read) for (const arn of arns) rows.set(arn, read.get(arn));
+  }
+  return rows;
+}
+
 /** Per workload: its recorded state, controls and cost, with what ECS reports about its tasks now. */
 export async function workloadStatuses(deps: StatusDeps): Promise<readonly WorkloadStatus[]> {
   return (await statusReport(deps)).workloads;
@@ -326,7 +408,8 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
   for (const workload of deps.config.workloads) {
     const state = await deps.store.load(workload.name);
     const observed = await observe(workload, state, deps.compute);
-    workloads.push(workloadStatus(workload, state, observed, now, health));
+    const drainRows = await readDrainRows(workload, state, deps.ledger);
+    workloads.push(workloadStatus(workload, state, observed, now, health, drainRows));
   }
   return summarise(deps.config, workloads, health, now);
 }

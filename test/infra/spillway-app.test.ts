@@ -137,4 +137,20 @@ describe('an invalid config', () => {
     expect(act).toThrow(ConfigError);
     expect(act).toThrow(/workloads\[0\]\.maxBurstTasks/);
   });
+
+  it('fails synth on a burst region AWS does not have, naming it and the nearest real ones', () => {
+    // Prepare
+    const configDirectory = writeConfigVariant('dev', (document) => {
+      const region = document.workloads[0]?.burstRegions[0];
+      if (region) region.region = 'eu-north-9';
+    });
+
+    // Act
+    const act = () => buildTestApp({ environment: 'dev', configDirectory });
+
+    // Assess
+    expect(act).toThrow(
+      'workloads[0].burstRegions[0].region: "eu-north-9" is not an AWS region; nearest: eu-north-1',
+    );
+  });
 });

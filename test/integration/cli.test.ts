@@ -15,7 +15,7 @@ describe('the spillway CLI, run as an operator runs it, against the local runtim
   let runtimeFile: string;
   beforeAll(async () => {
     harness = await startHarness({ configPath: resolve(import.meta.dirname, 'cli.config.yaml') });
-    // What `make run` writes to .local/runtime.json, written for this runtime only and handed to
+    // What `make run` writes to .local/runtimes/<port>.json, written for this runtime only and handed to
     // the CLI with --runtime-file, so a developer's running `make run` is never touched.
     dir = mkdtempSync(join(tmpdir(), 'spillway-cli-'));
     runtimeFile = join(dir, 'runtime.json');
@@ -194,6 +194,36 @@ describe('the spillway CLI, run as an operator runs it, against the local runtim
     );
   });
 
+  it('drain --all while an alert fires is refused, naming pause; paused first, the drain goes through', async () => {
+    // Prepare
+    await fire('cli-drain-firing', 'c11c000000000005');
+    await running('cli-drain-firing', 1);
+
+    // Act
+    const refused = await cli('drain', 'cli-drain-firing', '--all', '--reason', 'peak over');
+    const { id: pause } = await command('pause', 'cli-drain-firing', '--reason', 'keep it down');
+    await decisionWhere(
+      'cli-drain-firing',
+      (d) => !!d.commands?.some((c) => c.id === pause),
+      'pause applied',
+    );
+    await command('drain', 'cli-drain-firing', '--all', '--reason', 'peak over');
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /^spillway: drain cli-drain-firing refused: 1 alert\(s\) still firing \(alertmanager:[0-9a-f]+\).*pause it first \(spillway pause cli-drain-firing --reason "…"\).*add --force\n$/,
+    );
+    await eventually(async () => {
+      const tasks = await tasksOf('cli-drain-firing');
+      return tasks.length === 1 && tasks.every((t) => t.lastStatus === 'STOPPED') ? tasks : undefined;
+    }, 'the cli-drain-firing task STOPPED while its alert still fires');
+    const decisions = await history('cli-drain-firing');
+    expect(decisions.filter((d) => d.action.kind === 'scale_in')).toHaveLength(1);
+    expect(decisions.some((d) => /pressure came back|keep \d+ draining/.test(d.reason))).toBe(false);
+  });
+
   it('evacuate is accepted: the command lands in the decision log as applied', async () => {
     // Act
     const until = new Date(Date.now() + 3_600_000).toISOString();
@@ -222,7 +252,7 @@ describe('the spillway CLI, run as an operator runs it, against the local runtim
       [
         2,
         '',
-        "spillway: unknown workload 'no-such-workload'; known: cli-status, cli-burst, cli-pause, cli-dry-run, cli-drain, cli-evacuate",
+        "spillway: unknown workload 'no-such-workload'; known: cli-status, cli-burst, cli-pause, cli-dry-run, cli-drain, cli-drain-firing, cli-evacuate",
       ],
       [2, '', expect.stringMatching(/^spillway: --until 2020-01-01T00:00:00Z is in the past/)],
     ]);

@@ -88,7 +88,7 @@ describe('drains called off and Spot interruptions, end to end through the local
     expect(tasks.map((t) => [t.taskArn, t.lastStatus])).toEqual([[task?.taskArn, 'RUNNING']]);
     const decisions = await harness.store.recentDecisions('called-off');
     expect(decisions.map((d) => d.reason)).toContainEqual(
-      `drain ${drainIdOf('called-off', draining)} cancelled: pressure came back, ${draining.taskId} (us-west-2) keeps running`,
+      `drain of us-west-2/${draining.taskId.slice(0, 8)} cancelled: pressure came back, the task keeps running (execution ${drainIdOf('called-off', draining)})`,
     );
     expect(
       decisions.some(

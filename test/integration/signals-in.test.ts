@@ -38,6 +38,21 @@ describe('signals into the local runtime', () => {
     await harness?.runtime.stop();
   });
 
+  it('told the terminal each step of starting, in order, while it happened', () => {
+    // Assess: the first start is minutes of silence without these
+    const steps = [
+      /^starting the AWS emulator \(moto\) on loopback$/,
+      /^emulator up at http:\/\/127\.0\.0\.1:\d+ after \d+\.\d s$/,
+      /^provisioning us-east-1: state table spillway-local-state, signals queue and dead-letter queue, alarm rule$/,
+      /^provisioning us-west-2: network, ECS cluster spillway-test, \d+ task definition\(s\), drain ledger, drain state machine$/,
+      /^provisioning eu-west-1: network, ECS cluster spillway-test, \d+ task definition\(s\), drain ledger, drain state machine$/,
+      /^provisioned after \d+\.\d s; loading the functions$/,
+    ];
+    const said = steps.map((step) => harness.lines.findIndex((line) => step.test(line)));
+    expect(said).not.toContain(-1);
+    expect([...said].sort((a, b) => a - b)).toEqual(said);
+  });
+
   it('bursts on a CloudWatch alarm event routed by the same rule pattern as the CDK stack', async () => {
     // Prepare
     const events = new EventBridgeClient(clientConfig('us-east-1', harness.runtime.endpoint));

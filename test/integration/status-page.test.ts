@@ -76,12 +76,23 @@ describe('the status page, in Chromium', () => {
     // Act
     expect((await harness.post('alertmanager', resolved)).status).toBe(202);
 
-    // Assess
+    // Assess: each drain's workflow step while it runs (stopping lasts until ECS reports STOPPED)
+    const midDrain = workload().locator(
+      '[data-testid=drain-step][data-step=draining], [data-testid=drain-step][data-step=stopping]',
+    );
+    await expect.poll(() => midDrain.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await midDrain.first().textContent()).toMatch(
+      /^(draining: deregistered, serving out drainSeconds|stopping: StopTask sent, waiting for STOPPED)$/,
+    );
     await expect.poll(() => tasksIn('stopped').count(), { timeout: 45_000 }).toBe(2);
     expect(await tasksIn('running').count()).toBe(0);
     expect(await workload().textContent()).toContain('no alert firing');
     const drains = await tasksIn('stopped').locator('td').nth(6).textContent();
     expect(drains).toMatch(/^burst-drain-/);
+    expect(await tasksIn('stopped').locator('[data-testid=drain-step]').allTextContents()).toEqual([
+      'stopped',
+      'stopped',
+    ]);
     await expect
       .poll(() => page.locator('[data-testid=decision][data-kind=scale_in]').count())
       .toBeGreaterThan(0);

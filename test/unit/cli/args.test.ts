@@ -120,7 +120,7 @@ describe('parseCli: what an operator types', () => {
     ],
     [
       ['drain', 'checkout-api', '--reason', 'x'],
-      'drain needs a task count: spillway drain <workload> <n>|--all --reason "…"',
+      'drain needs a task count: spillway drain <workload> <n>|--all [--force] --reason "…"',
     ],
     [['drain', 'checkout-api', '2', '--all', '--reason', 'x'], 'drain: give a task count or --all, not both'],
     [['burst', '--reason', 'x'], 'burst needs a workload'],
@@ -153,12 +153,43 @@ describe('parseCli: what an operator types', () => {
     [['status', 'extra'], "status: unexpected argument 'extra'"],
     [['status', '--env', 'qa'], "--env must be one of local, dev, staging, prod, not 'qa'"],
     [['status', '--env', 'prod', '--runtime-file', 'x.json'], '--runtime-file applies to --env local only'],
-    [['status', '--verbose'], "Unknown option '--verbose'"],
+    [
+      ['status', '--env', 'prod', '--region', 'eu-north-9'],
+      '--region: "eu-north-9" is not an AWS region; nearest: eu-north-1',
+    ],
     [['teleport'], "unknown command 'teleport'"],
     [['dlq', 'purge'], "unknown dlq command 'purge'"],
     [['burst', 'checkout-api', '1', '--reason', 'x'.repeat(501)], '--reason is 501 characters; at most 500'],
   ])('refuses %j: %s', (argv, message) => {
     expect(refused(argv)).toContain(message);
+  });
+
+  it.each([
+    [
+      ['status', '--verbose'],
+      'unknown option --verbose; the options are --env, --region, --profile, --runtime-file, --json, --limit, --reason, --until, --all, --force, --help (see spillway --help)',
+    ],
+    [
+      ['drain', 'checkout-api', '--al', '--reason', 'x'],
+      'unknown option --al: did you mean --all? (see spillway --help)',
+    ],
+    [
+      ['burst', 'checkout-api', '1', '--reasn', 'x'],
+      'unknown option --reasn: did you mean --reason? (see spillway --help)',
+    ],
+    [['status', '-v'], 'unknown option -v; the options are'],
+    [
+      ['burst', 'checkout-api', '1', '--reason'],
+      '--reason needs a value, as in --reason <value> (see spillway --help)',
+    ],
+    [['drain', 'checkout-api', '--all=yes', '--reason', 'x'], '--all takes no value (see spillway --help)'],
+  ])('refuses the option mistake in %j in its own words: %s', (argv, message) => {
+    // Act
+    const said = refused(argv);
+
+    // Assess
+    expect(said).toContain(message);
+    expect(said).not.toMatch(/Unknown option|argument missing|does not take an argument|place it at the end/);
   });
 
   it('answers --help and no command with the usage, only the first as asked for', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDecision, renderHistory } from '../../../src/cli/render-history';
 import type { Decision } from '../../../src/core/decision';
+import { taskLabel } from '../../../src/core/ids';
 import { isoAt } from '../factories';
 
 const decision = (overrides: Partial<Decision>): Decision => ({
@@ -33,7 +34,8 @@ describe('renderDecision', () => {
             },
           ],
         },
-        reason: '1 alert(s) firing: start 3',
+        reason:
+          '1 alert(s) firing: keep 1 draining task(s) (drain cancelled), start 2 in us-west-2 (1 on Spot), 1 in eu-west-1',
         costPerHour: 0.17,
         candidates: [
           { region: 'us-west-2', score: 1, preference: 1, weight: 1, live: 1, room: 2, chosen: 2 },
@@ -53,8 +55,8 @@ describe('renderDecision', () => {
     );
 
     expect(line).toBe(
-      `${isoAt(0)}  scale_out  1 alert(s) firing: start 3` +
-        ' · start 2 in us-west-2 (1 Spot), 1 in eu-west-1; keep 1 draining (01234567)' +
+      `${isoAt(0)}  scale_out  1 alert(s) firing: keep 1 draining task(s) (drain cancelled), start 2 in us-west-2 (1 on Spot), 1 in eu-west-1` +
+        ' · kept draining: us-west-2/01234567' +
         ' · cost ≈0.1700/h' +
         ' · regions: us-west-2 score 1 took 2, eu-west-1 score 2.13 took 1, ap-south-1 score 3 skipped: circuit open',
     );
@@ -74,8 +76,58 @@ describe('renderDecision', () => {
     );
     expect(line).toBe(
       `${isoAt(0)}  scale_in   operator drain 1 by alice ("peak over"): draining 1 task(s)` +
-        ' · drain eu-west-1/feedface · cost ≈0.0000/h · commands: drain cmd-9 applied',
+        ' · tasks: eu-west-1/feedface · cost ≈0.0000/h · commands: drain cmd-9 applied',
     );
+  });
+
+  it('says what was started once, in the reason, not again after it', () => {
+    // Act
+    const line = renderDecision(
+      decision({
+        action: { kind: 'scale_out', placements: [{ region: 'us-west-2', count: 2 }] },
+        reason: '1 alert(s) firing (alertmanager:3a5b8c1d2e4f6071): start 2 in us-west-2',
+      }),
+    );
+
+    // Assess
+    expect(line).toBe(
+      `${isoAt(0)}  scale_out  1 alert(s) firing (alertmanager:3a5b8c1d2e4f6071): start 2 in us-west-2`,
+    );
+  });
+
+  it('adds the placements when the reason does not carry them', () => {
+    // Act
+    const line = renderDecision(
+      decision({
+        action: { kind: 'scale_out', placements: [{ region: 'eu-west-1', count: 1, spot: 1 }] },
+        reason: 'replacing 1 burst task(s) that stopped on their own while 1 alert(s) fire',
+      }),
+    );
+
+    // Assess
+    expect(line).toBe(
+      `${isoAt(0)}  scale_out  replacing 1 burst task(s) that stopped on their own while 1 alert(s) fire` +
+        ' · start 1 in eu-west-1 (1 on Spot)',
+    );
+  });
+
+  it('names a task one way throughout: its region and the first 8 characters of its id', () => {
+    // Prepare: the task as the decide and reconcile functions name it in their reasons
+    const arn = 'arn:aws:ecs:us-west-2:123456789012:task/burst/0123456789abcdef0123456789abcdef';
+    const drained = decision({
+      action: { kind: 'scale_in', tasks: [{ taskArn: arn, region: 'us-west-2' }] },
+      reason: 'no alert firing: draining 1 task(s) (1 live, floor 0)',
+    });
+    const retried = decision({
+      reason: `failed drains retried: ${taskLabel('us-west-2', arn)}: drain failed 1 time(s) (StopTask refused); draining it again`,
+    });
+
+    // Act
+    const text = renderHistory('checkout-api', [retried, drained]);
+
+    // Assess
+    expect(text.match(/us-west-2\/01234567\b/g)).toHaveLength(2);
+    expect(text).not.toContain('0123456789abcdef');
   });
 
   it('keeps a hold to its reason, and a decision from before the new fields still reads', () => {

@@ -4,10 +4,18 @@ import type { GlobalOptions } from '../../../src/cli/args';
 import type { Connection } from '../../../src/cli/connect';
 import { type CliDeps, runCli } from '../../../src/cli/run';
 import type { Decision } from '../../../src/core/decision';
-import { aConfig, aState, aTask, at, isoAt } from '../factories';
+import type { WorkloadState } from '../../../src/core/workload-state';
+import { aConfig, alertRecord, aState, aTask, at, isoAt, type StateSpec } from '../factories';
 
 /** A CLI run against fakes: what it printed, what it sent, and whether it connected at all. */
-function harness(options: { failSendFor?: string; failLoad?: Error; decisions?: Decision[] } = {}) {
+function harness(
+  options: {
+    failSendFor?: string;
+    failLoad?: Error;
+    decisions?: Decision[];
+    checkoutState?: WorkloadState;
+  } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const sent: { queue: string; body: Record<string, unknown> }[] = [];
@@ -26,6 +34,7 @@ function harness(options: { failSendFor?: string; failLoad?: Error; decisions?: 
     store: {
       load: async (workload) => {
         if (options.failLoad) throw options.failLoad;
+        if (workload === 'checkout-api' && options.checkoutState) return options.checkoutState;
         return workload === 'checkout-api'
           ? aState({ tasks: [aTask({ taskId: 'a' })] })
           : aState({ workload });
@@ -218,5 +227,105 @@ describe('runCli commands', () => {
 
     expect(cli.asked).toEqual([{ workload: 'checkout-api', limit: 3 }]);
     expect(cli.out).toEqual([`${isoAt(0)}  hold       paused`]);
+  });
+});
+
+describe('drain while an alert still fires', () => {
+  /** checkout-api with two running tasks and an alert firing: the policy would call a drain off. */
+  const underPressure = (extra: StateSpec = {}) =>
+    aState({
+      tasks: [aTask({ taskId: 'a' }), aTask({ taskId: 'b' })],
+      alerts: { 'alertmanager:3a5b8c1d2e4f6071': alertRecord('firing', -60) },
+      ...extra,
+    });
+
+  it.each([
+    ['drain --all', ['drain', 'checkout-api', '--all', '--reason', 'peak over']],
+    ['drain 1', ['drain', 'checkout-api', '1', '--reason', 'peak over']],
+  ])(
+    '%s is refused with exit 2, naming the alert and what to do instead; nothing is sent',
+    async (_, argv) => {
+      // Prepare
+      const cli = harness({ checkoutState: underPressure() });
+
+      // Act
+      const code = await cli.run(...argv);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(cli.sent).toEqual([]);
+      expect(cli.err).toEqual([
+        'spillway: drain checkout-api refused: 1 alert(s) still firing (alertmanager:3a5b8c1d2e4f6071), so the ' +
+          'policy would call the drain off at its next decision ("pressure came back") and keep the tasks. ' +
+          'To keep checkout-api down, pause it first (spillway pause checkout-api --reason "…"), then drain; ' +
+          'to drain anyway, add --force',
+      ]);
+    },
+  );
+
+  it('is sent with --force', async () => {
+    // Prepare
+    const cli = harness({ checkoutState: underPressure() });
+
+    // Act
+    const code = await cli.run('drain', 'checkout-api', '--all', '--force', '--reason', 'peak over');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(cli.sent.map((s) => (s.body.command as Record<string, unknown>).action)).toEqual(['drain_all']);
+  });
+
+  it('is sent while the workload is paused, since a pause keeps the policy from calling drains off', async () => {
+    // Prepare
+    const paused = { since: isoAt(-30), reason: 'incident 42', commandId: 'cmd-1' };
+    const cli = harness({ checkoutState: underPressure({ paused }) });
+
+    // Act
+    const code = await cli.run('drain', 'checkout-api', '--all', '--reason', 'peak over');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(cli.sent).toHaveLength(1);
+  });
+
+  it('is refused when the pause has expired, as the policy no longer honours it', async () => {
+    // Prepare
+    const paused = { since: isoAt(-300), until: isoAt(-1), reason: 'incident 42', commandId: 'cmd-1' };
+    const cli = harness({ checkoutState: underPressure({ paused }) });
+
+    // Act
+    const code = await cli.run('drain', 'checkout-api', '--all', '--reason', 'peak over');
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.sent).toEqual([]);
+  });
+
+  it('is not asked about when no alert fires', async () => {
+    // Prepare
+    const cli = harness({
+      checkoutState: underPressure({
+        alerts: { 'alertmanager:3a5b8c1d2e4f6071': alertRecord('resolved', -5) },
+      }),
+    });
+
+    // Act
+    const code = await cli.run('drain', 'checkout-api', '--all', '--reason', 'peak over');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(cli.err).toEqual([]);
+  });
+
+  it('refuses --force on anything but drain', async () => {
+    // Prepare
+    const cli = harness();
+
+    // Act
+    const code = await cli.run('burst', 'checkout-api', '1', '--force', '--reason', 'x');
+
+    // Assess
+    expect(code).toBe(2);
+    expect(cli.err).toEqual(['spillway: burst does not take --force']);
   });
 });

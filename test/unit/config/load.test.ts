@@ -116,24 +116,38 @@ describe('configuration', () => {
       expect(error.issues).toEqual(['workloads[0].burstRegions[1].region: region us-west-2 is listed twice']);
     });
 
-    it.each(['US-West-2', 'us-west', 'uswest2', 'us-west-2a', 'eu-west-1 '])(
-      'rejects the region name %j, naming workloads[0].burstRegions[0].region',
-      (region) => {
-        // Act
-        const error = configErrorOf(withWorkload({ burstRegions: [burstRegionDoc(region)] }));
+    it.each([
+      ['us-west-3', 'us-west-1, us-west-2'],
+      ['US-West-2', 'us-west-2'],
+      ['uswest2', 'us-west-2'],
+      ['us-west-2a', 'us-west-2'],
+      ['eu-west-1 ', 'eu-west-1'],
+    ])('rejects the region %j, naming it, its field and the nearest AWS regions (%s)', (region, nearest) => {
+      // Act
+      const error = configErrorOf(withWorkload({ burstRegions: [burstRegionDoc(region)] }));
 
-        // Assess
-        expect(error.issues).toEqual([
-          'workloads[0].burstRegions[0].region: must be an AWS region name such as eu-west-1',
-        ]);
+      // Assess
+      expect(error.issues).toEqual([
+        `workloads[0].burstRegions[0].region: ${JSON.stringify(region)} is not an AWS region; nearest: ${nearest}`,
+      ]);
+    });
+
+    it('rejects a control region of the right shape that AWS does not have (eu-north-9)', () => {
+      // Act
+      const error = configErrorOf(configDoc({ controlRegion: 'eu-north-9' }));
+
+      // Assess
+      expect(error.issues).toEqual(['controlRegion: "eu-north-9" is not an AWS region; nearest: eu-north-1']);
+    });
+
+    it.each(['us-gov-west-1', 'ap-southeast-2', 'eu-central-1', 'cn-northwest-1', 'ap-southeast-7'])(
+      'accepts the region %s',
+      (region) => {
+        expect(() =>
+          parseConfig(withWorkload({ burstRegions: [burstRegionDoc(region)] }), 'test.yaml'),
+        ).not.toThrow();
       },
     );
-
-    it.each(['us-gov-west-1', 'ap-southeast-2', 'eu-central-1'])('accepts the region name %s', (region) => {
-      expect(() =>
-        parseConfig(withWorkload({ burstRegions: [burstRegionDoc(region)] }), 'test.yaml'),
-      ).not.toThrow();
-    });
 
     it('rejects a home site that is not one of the sites', () => {
       // Act

@@ -67,7 +67,7 @@ describe('cancelling a drain (carry-out of cancel_requested)', () => {
     expect(deps.drains.starts).toEqual([]);
     expect(deps.compute.requests).toEqual([]);
     expect(deps.store.committedDecisions.map((d) => d.reason)).toEqual([
-      `drain ${drainIdOf('checkout-api', task)} cancelled: pressure came back, a (us-west-2) keeps running`,
+      `drain of us-west-2/a cancelled: pressure came back, the task keeps running (execution ${drainIdOf('checkout-api', task)})`,
     ]);
   });
 
@@ -89,7 +89,7 @@ describe('cancelling a drain (carry-out of cancel_requested)', () => {
     expect(table.status(task.taskArn)).toBe('stopping');
     expect(deps.drains.starts).toEqual([]);
     expect(deps.store.committedDecisions.map((d) => d.reason)).toEqual([
-      `drain ${drainIdOf('checkout-api', task)} not cancelled: it had already passed its point of no return (stopping a)`,
+      `drain of us-west-2/a not cancelled: it had already passed its point of no return, stopping the task (execution ${drainIdOf('checkout-api', task)})`,
     ]);
   });
 

@@ -6,6 +6,7 @@ import type { WorkloadConfig } from '../../../src/config/schema';
 import type { BurstTask } from '../../../src/core/workload-state';
 import { adoptOrphans } from '../../../src/usecases/adopt-orphans';
 import { drainIdOf } from '../../../src/usecases/drain-naming';
+import { retryFailedDrains } from '../../../src/usecases/failed-drains';
 import { foldObservations, reconcileWorkload } from '../../../src/usecases/reconcile';
 import { checkStuckDrains, STUCK_DRAIN_GRACE_SECONDS } from '../../../src/usecases/stuck-drains';
 import { aConfig, aState, aTask, at, isoAt, taskArnOf, workloadDoc } from '../factories';
@@ -248,5 +249,28 @@ describe('adopting orphans next to drains under way', () => {
 
     // Assess
     expect(deps.store.get('checkout-api').tasks.o1?.status).toBe('running');
+  });
+});
+
+describe('retrying a failed drain', () => {
+  it('says which task, in the form history uses everywhere (region and short id), and why', async () => {
+    // Prepare
+    const deps = fakeReconcileDeps();
+    const failed = aTask({
+      taskId: '0123456789abcdef0123456789abcdef',
+      status: 'drain_failed',
+      drainFailedAt: isoAt(-3600),
+      drainFailures: 1,
+      stopReason: 'StopTask refused',
+    });
+    deps.store.put(aState({ tasks: [failed] }));
+
+    // Act
+    await retryFailedDrains(deps.config.workloads[0] as WorkloadConfig, deps);
+
+    // Assess
+    expect(deps.store.committedDecisions.map((d) => d.reason)).toEqual([
+      'failed drains retried: us-west-2/01234567: drain failed 1 time(s) (StopTask refused); draining it again',
+    ]);
   });
 });
