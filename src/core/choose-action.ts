@@ -97,7 +97,7 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
         );
     }
     return scaleOut(s, amount.count, {
-      why: `${firing.length} alert(s) firing (${listed(firing)})${amount.why ? ` (${amount.why})` : ''}${cooling ? ` (new tasks wait for the cooldown until ${until?.toISOString()})` : ''}`,
+      why: `${firing.length} alert(s) firing (${listed(firing.map((key) => alertLabel(state, key)))})${amount.why ? ` (${amount.why})` : ''}${cooling ? ` (new tasks wait for the cooldown until ${until?.toISOString()})` : ''}`,
       cancelDrains: true,
       room: cooling ? 0 : room,
     });
@@ -221,6 +221,12 @@ function aboveMax(s: Situation): Choice | undefined {
     reason: `above the max (${over.join(', ')}): draining ${victims.length} task(s) down to it`,
   };
 }
+
+/** An alert as the decision log names it: the name people call it by, when it has one, and its key. */
+const alertLabel = (state: WorkloadState, key: string): string => {
+  const name = state.alerts[key]?.name;
+  return name ? `${name} (${key})` : key;
+};
 
 /** Alert keys for a reason: the first few, then how many more. */
 const LISTED_IN_REASON = 10;

@@ -71,10 +71,12 @@ interface QueuedSignal {
   readonly alertKey?: string;
   readonly state?: string;
   readonly summary?: string;
+  readonly name?: string;
 }
 
+/** The alert by the name people call it, its key after it (the key is what the state and log use). */
 const signalLine = (s: QueuedSignal) =>
-  `signal in: ${s.source} ${s.state} ${s.alertKey}${s.summary ? ` "${s.summary}"` : ''} for ${s.workload}`;
+  `signal in: ${s.source} ${s.state} ${s.name ? `${s.name} (${s.alertKey})` : s.alertKey}${s.summary ? ` "${s.summary}"` : ''} for ${s.workload}`;
 
 /**
  * The signals of a decide batch as they leave the queue, one line each: where the local runtime

@@ -44,6 +44,19 @@ describe('what the state keeps of a firing alert for status and the page', () =>
     });
   });
 
+  it('names the alert by its name in the decision log, with its key', () => {
+    // Act
+    const { decision } = decide({
+      workload,
+      state: aState(),
+      signals: [{ ...firing('alertmanager:fp-latency', -5), name: 'CheckoutLatencyHigh' }],
+      now: at(0),
+    });
+
+    // Assess
+    expect(decision.reason).toContain('1 alert(s) firing (CheckoutLatencyHigh (alertmanager:fp-latency))');
+  });
+
   it('cuts a long summary to the kept length at a character boundary, saying it was cut', () => {
     // Prepare: astral characters are two UTF-16 units each, so a naive cut would split one
     const long = '🔥'.repeat(100);

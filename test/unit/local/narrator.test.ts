@@ -107,4 +107,31 @@ describe('narrateBatch', () => {
       'signal in: alertmanager firing alertmanager:abc "request rate above capacity" for checkout-api',
     ]);
   });
+
+  it('names the alert as people call it, with its key after it', () => {
+    const event = {
+      Records: [
+        {
+          body: JSON.stringify({
+            kind: 'signals',
+            version: 1,
+            workload: 'checkout-api',
+            signals: [
+              {
+                source: 'alertmanager',
+                workload: 'checkout-api',
+                alertKey: 'alertmanager:abc',
+                state: 'firing',
+                name: 'CheckoutLatencyHigh',
+              },
+            ],
+          }),
+        },
+      ],
+    } as unknown as SQSEvent;
+
+    expect(narrateBatch(event)).toEqual([
+      'signal in: alertmanager firing CheckoutLatencyHigh (alertmanager:abc) for checkout-api',
+    ]);
+  });
 });
