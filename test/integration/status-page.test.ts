@@ -103,7 +103,7 @@ describe('the status page, in Chromium', () => {
     expect(harness.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^signal in: alertmanager firing alertmanager:\S+ "request rate above capacity" for burst-drain$/,
+          /^signal in: alertmanager firing \S+ \(alertmanager:\S+\) "request rate above capacity" for burst-drain$/,
         ),
         expect.stringMatching(/^burst-drain: scale out: 1 alert\(s\) firing .*start 2 in us-west-2$/),
         'burst-drain: 2 tasks started in us-west-2',
