@@ -246,6 +246,7 @@ export async function applyStep(world: World, step: Step, context: StepContext):
       return world.scheduling.run(world.runWorkflows());
     case 'advance': {
       world.advance(step.seconds);
+      world.sendDueMaintenance();
       if (step.seconds >= 120) world.ecs.reclaimSpot();
       for (const delivery of world.monitor.takeUnsent()) await send(delivery);
       return;
@@ -345,6 +346,7 @@ export async function quiesce(world: World, context: StepContext): Promise<void>
   // Long enough for every cooldown, stabilisation window, breaker, crash-loop window and drain.
   for (let round = 0; round < 240; round++) {
     world.advance(30);
+    world.sendDueMaintenance();
     world.ecs.reclaimSpot();
     for (const delivery of world.monitor.takeUnsent()) await world.scheduling.run(world.ingest(delivery));
     for (let i = 0; i < 20 && world.sqs.messages.some((m) => m.visibleAt <= world.now); i++)

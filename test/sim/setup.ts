@@ -69,6 +69,18 @@ export function simConfig(overrides: Record<string, unknown> = {}): SpillwayConf
         },
       ],
       signals: { alertmanager: { workloadLabel: 'workload' } },
+      // checkout-api's home is evacuated for an hour, two hours in: runs that go that far meet it.
+      maintenanceWindows: [
+        {
+          name: 'dc1-power',
+          site: 'onprem-dc1',
+          start: '2026-03-01T14:00:00Z',
+          end: '2026-03-01T15:00:00Z',
+          leadSeconds: 900,
+          workloads: ['checkout-api'],
+          reason: 'simulated power work',
+        },
+      ],
     },
     'simulation',
   );

@@ -13,6 +13,7 @@ import { DrainLedger } from '../../src/adapters/drain-ledger';
 import { wrap } from '../../src/adapters/errors';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { OperatorCommand } from '../../src/core/command';
+import { dueCommands, maintenanceSchedule, scheduledMessageBody } from '../../src/core/maintenance';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 import { LaunchPacer } from '../../src/usecases/launch-pacer';
 import type { MetricName, Metrics } from '../../src/usecases/metrics';
@@ -95,6 +96,7 @@ export class World {
     record: (name, value, dimensions) => this.recorded.push({ name, value, dimensions: { ...dimensions } }),
   };
   private invocations = 0;
+  private maintenanceSeenUpTo: number;
   private readonly pacer: LaunchPacer;
 
   constructor(
@@ -105,6 +107,7 @@ export class World {
   ) {
     this.config = config;
     this.now = start;
+    this.maintenanceSeenUpTo = start;
     this.random = seeded(seed);
     this.monitor = new Monitor(config.workloads.map((w) => w.name));
     this.ecs.now = () => this.now;
@@ -347,6 +350,21 @@ export class World {
       }
       if (!moved) return;
     }
+  }
+
+  /**
+   * EventBridge Scheduler (the local runtime's maintenance timer on a laptop): every maintenance
+   * command due since the last look goes on the queue, as the schedules CDK creates send it.
+   */
+  sendDueMaintenance(): void {
+    const schedule = maintenanceSchedule(this.config);
+    const from = new Date(this.maintenanceSeenUpTo);
+    const to = new Date(this.now);
+    for (const due of dueCommands(schedule, from, to)) {
+      this.commands.add(due.command.id);
+      this.sqs.send(scheduledMessageBody(due));
+    }
+    this.maintenanceSeenUpTo = Math.max(this.maintenanceSeenUpTo, this.now);
   }
 
   /** An operator command on the queue, as the CLI or a maintenance schedule sends it. */
