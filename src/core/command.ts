@@ -46,7 +46,11 @@ export interface OperatorCommand {
 }
 
 /** What a command did when the policy applied it. */
-export type CommandOutcome = 'applied' | 'duplicate';
+/**
+ * `stale`: issued before the last command applied to the same control (a pause older than the
+ * resume already applied, delivered late by the queue), so it changes nothing.
+ */
+export type CommandOutcome = 'applied' | 'duplicate' | 'stale';
 
 /** The key under which an applied command id is remembered, next to the signals' dedup keys. */
 export const commandDedupKey = (id: string): string => `command:${id}`;

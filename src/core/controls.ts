@@ -12,7 +12,18 @@ export interface Controls {
   /** The last manual burst/drain of the batch, if any. */
   readonly manual: ManualCommand | undefined;
   readonly outcomes: { id: string; action: string; outcome: CommandOutcome }[];
+  readonly issuedAt: NonNullable<WorkloadState['controlsIssuedAt']>;
 }
+
+/** Which control each action changes: the unit a late, older command may not undo. */
+const controlOf = (action: OperatorCommand['action']) =>
+  action === 'pause' || action === 'resume'
+    ? 'pause'
+    : action === 'dry_run_on' || action === 'dry_run_off'
+      ? 'dryRun'
+      : action === 'evacuate' || action === 'end_evacuation'
+        ? 'evacuation'
+        : undefined;
 
 /**
  * Folds operator commands, oldest first, into the workload's controls, remembering each id in
@@ -31,6 +42,7 @@ export function foldCommands(
   // issued one chooses the action (the others are remembered as applied).
   let manual: ManualCommand | undefined;
   const outcomes: Controls['outcomes'] = [];
+  const issuedAt: Partial<Record<'pause' | 'dryRun' | 'evacuation', string>> = { ...state.controlsIssuedAt };
   const sorted = [...commands].sort(
     (a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.id.localeCompare(b.id),
   );
@@ -41,6 +53,13 @@ export function foldCommands(
       continue;
     }
     applied[key] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
+    const control = controlOf(command.action);
+    const last = control ? issuedAt[control] : undefined;
+    if (control && last !== undefined && command.issuedAt < last) {
+      outcomes.push({ id: command.id, action: command.action, outcome: 'stale' });
+      continue;
+    }
+    if (control) issuedAt[control] = command.issuedAt;
     outcomes.push({ id: command.id, action: command.action, outcome: 'applied' });
     const who = {
       since: nowIso,
@@ -82,7 +101,7 @@ export function foldCommands(
   }
   if (paused?.until && paused.until <= nowIso) paused = undefined;
   if (evacuation?.until && evacuation.until <= nowIso) evacuation = undefined;
-  return { paused, dryRun, evacuation, manual, outcomes };
+  return { paused, dryRun, evacuation, manual, outcomes, issuedAt };
 }
 
 /** True when an evacuation until `kept` lasts at least as long as one until `candidate`. */
@@ -92,12 +111,14 @@ const outlasts = (kept: string | undefined, candidate: string | undefined): bool
 /** The state with the operator controls set or removed (absent, not undefined, when off). */
 export function withControls(
   state: WorkloadState,
-  controls: Omit<Controls, 'manual' | 'outcomes'>,
+  controls: Omit<Controls, 'manual' | 'outcomes' | 'issuedAt'> & Partial<Pick<Controls, 'issuedAt'>>,
 ): WorkloadState {
-  const { paused: _p, dryRun: _d, evacuation: _e, ...rest } = state;
+  const { paused: _p, dryRun: _d, evacuation: _e, controlsIssuedAt: _i, ...rest } = state;
   const { paused, dryRun, evacuation } = controls;
+  const issuedAt = controls.issuedAt ?? state.controlsIssuedAt;
   return {
     ...rest,
+    ...(issuedAt && Object.keys(issuedAt).length > 0 ? { controlsIssuedAt: issuedAt } : {}),
     ...(paused ? { paused } : {}),
     ...(dryRun ? { dryRun } : {}),
     ...(evacuation ? { evacuation } : {}),

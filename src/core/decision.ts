@@ -68,7 +68,7 @@ export interface Decision {
   readonly commands?: readonly {
     readonly id: string;
     readonly action: string;
-    readonly outcome: 'applied' | 'duplicate';
+    readonly outcome: 'applied' | 'duplicate' | 'stale';
   }[];
   /** Dry-run: what the policy would have done; `action` is then a hold. */
   readonly wouldHave?: DecisionAction;

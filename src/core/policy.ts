@@ -475,5 +475,10 @@ function describeIgnored(
   if (duplicates > 0) parts.push(`${duplicates} duplicate signal(s) already applied`);
   if (stale > 0) parts.push(`${stale} stale signal(s) older than the state already applied`);
   if (commands > 0) parts.push(`${commands} operator command(s) already applied`);
+  const staleCommands = commandOutcomes.filter((o) => o.outcome === 'stale').length;
+  if (staleCommands > 0)
+    parts.push(
+      `${staleCommands} operator command(s) issued before a newer one of the same control was applied`,
+    );
   return `ignored: ${parts.join('; ')}`;
 }

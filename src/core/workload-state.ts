@@ -170,6 +170,11 @@ export interface WorkloadState {
   readonly paused?: PauseRecord;
   readonly dryRun?: DryRunRecord;
   readonly evacuation?: EvacuationRecord;
+  /**
+   * When the last command applied to each control was issued: the queue may deliver an older
+   * command after a newer one, and the older must not undo it (a late pause after a resume).
+   */
+  readonly controlsIssuedAt?: Readonly<Partial<Record<'pause' | 'dryRun' | 'evacuation', string>>>;
   readonly updatedAt?: string;
 }
 

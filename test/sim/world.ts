@@ -97,6 +97,7 @@ export class World {
   };
   private invocations = 0;
   private maintenanceSeenUpTo: number;
+  private lastIssuedAt = 0;
   private readonly pacer: LaunchPacer;
 
   constructor(
@@ -370,11 +371,14 @@ export class World {
   /** An operator command on the queue, as the CLI or a maintenance schedule sends it. */
   sendCommand(command: Omit<OperatorCommand, 'issuedAt'>): void {
     this.commands.add(command.id);
+    // Two commands are never issued at the same instant (an operator types one, then the next):
+    // the clock stands still between steps here, so each gets the next millisecond.
+    this.lastIssuedAt = Math.max(this.now, this.lastIssuedAt + 1);
     this.sqs.send(
       JSON.stringify({
         kind: 'command',
         version: 1,
-        command: { ...command, issuedAt: new Date(this.now).toISOString() },
+        command: { ...command, issuedAt: new Date(this.lastIssuedAt).toISOString() },
       }),
     );
   }
