@@ -11,36 +11,13 @@ import type { WorkloadConfig } from '../src/config/schema';
 import { normaliseAlertmanager } from '../src/core/normalise/alertmanager';
 import { decide } from '../src/core/policy';
 import { type BurstTask, emptyWorkloadState, type WorkloadState } from '../src/core/workload-state';
+import { loadAlert } from './load-alert';
 
 export const CORE_TARGET_SIGNALS_PER_SECOND = 50_000;
 const T0 = Date.UTC(2026, 10, 25, 12);
 
-function payload(workload: string, alert: number, status: 'firing' | 'resolved', startsAt: number) {
-  return JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="Load${alert % 7}"}`,
-    truncatedAlerts: 0,
-    status,
-    receiver: 'spillway',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    alerts: [
-      {
-        status,
-        labels: {
-          alertname: `Load${alert % 7}`,
-          workload,
-          severity: alert % 3 === 0 ? 'critical' : 'warning',
-        },
-        annotations: { summary: `load ${alert}` },
-        startsAt: new Date(startsAt).toISOString(),
-        endsAt: status === 'resolved' ? new Date(startsAt + 30_000).toISOString() : '0001-01-01T00:00:00Z',
-        fingerprint: `f${alert.toString(16).padStart(15, '0')}`,
-      },
-    ],
-  });
-}
+const payload = (workload: string, alert: number, status: 'firing' | 'resolved', startsAt: number) =>
+  JSON.stringify(loadAlert(workload, alert, status, startsAt));
 
 const task = (i: number, status: BurstTask['status'] = 'running'): BurstTask => {
   const taskId = i.toString(16).padStart(32, '0');

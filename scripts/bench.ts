@@ -19,6 +19,7 @@ import type { WorkloadConfig } from '../src/config/schema';
 import { startLocalRuntime } from '../src/local/runtime';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES } from '../src/runtime/bundling';
 import { benchCore } from './bench-core';
+import { loadAlert } from './load-alert';
 
 const BUDGET_MINIFIED_BYTES = 450 * 1024;
 const FUNCTIONS = ['ingest', 'decide', 'reconcile'] as const;
@@ -28,32 +29,6 @@ mkdirSync(out, { recursive: true });
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-
-function amPayload(workload: string, i: number, status: 'firing' | 'resolved') {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="Load${i % 7}"}`,
-    truncatedAlerts: 0,
-    status,
-    receiver: 'spillway',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    alerts: [
-      {
-        status,
-        labels: { alertname: `Load${i % 7}`, workload, severity: i % 3 === 0 ? 'critical' : 'warning' },
-        annotations: { summary: 'load' },
-        startsAt: new Date(Date.UTC(2026, 10, 25, 10, 0, i % 3600)).toISOString(),
-        endsAt:
-          status === 'resolved'
-            ? new Date(Date.UTC(2026, 10, 25, 11, 0, i % 3600)).toISOString()
-            : '0001-01-01T00:00:00Z',
-        fingerprint: `f${(i % 50).toString(16).padStart(15, '0')}`,
-      },
-    ],
-  };
-}
 
 async function benchLatency(): Promise<void> {
   const base = loadConfigFile('config/local.yaml');
@@ -84,7 +59,9 @@ async function benchLatency(): Promise<void> {
       const response = await fetch(`${runtime.url}/webhooks/alertmanager`, {
         method: 'POST',
         headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
-        body: JSON.stringify(amPayload(workload.name, i, 'firing')),
+        body: JSON.stringify(
+          loadAlert(workload.name, i, 'firing', Date.UTC(2026, 10, 25, 10) + (i % 3600) * 1000),
+        ),
       });
       if (response.status !== 202) throw new Error(`webhook answered ${response.status}`);
       accepted.set(workload.name, Date.now());

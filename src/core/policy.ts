@@ -195,7 +195,7 @@ export function decide(input: PolicyInput): PolicyResult {
   ) {
     next = { ...next, desiredTasks: live };
   }
-  next = forget(next, now);
+  // `folded` was bounded before deciding, and deciding adds no alert, dedup key or stopped task.
   const summarised = (next.alertOverflow?.alerts ?? 0) - (unbounded.alertOverflow?.alerts ?? 0);
   const storm =
     summarised > 0

@@ -2,6 +2,12 @@ import { request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../../src/local/http-server';
 
+/** The port a server started on port 0 listens on. */
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 /** Sends a request target exactly as written: fetch would normalise or refuse the bad ones. */
 function rawPost(port: number, target: string): Promise<{ status: number; body: string }> {
   return new Promise((done, fail) => {
@@ -34,8 +40,7 @@ describe('the local gateway given a request path it cannot decode', () => {
       },
       0,
     );
-    const address = server.address();
-    port = typeof address === 'object' && address ? address.port : 0;
+    port = portOf(server);
   });
   afterAll(async () => {
     await new Promise((done) => server.close(done));
@@ -87,8 +92,7 @@ describe("the local runtime's own pages", () => {
       },
       0,
     );
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    url = `http://127.0.0.1:${portOf(server)}`;
   });
   afterAll(async () => {
     await new Promise((done) => server.close(done));
@@ -148,8 +152,7 @@ describe('the local gateway given a body over the webhook limit', () => {
       },
       0,
     );
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    url = `http://127.0.0.1:${portOf(server)}`;
   });
   afterAll(async () => {
     await new Promise((done) => server.close(done));

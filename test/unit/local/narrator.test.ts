@@ -79,29 +79,33 @@ describe('narrate: the make run terminal, one line per thing that happened', () 
   });
 });
 
+/** A decide batch: one queued signal of checkout-api from alertmanager, then any other bodies. */
+const batchOf = (signal: Record<string, unknown>, ...bodies: string[]) =>
+  ({
+    Records: [
+      {
+        body: JSON.stringify({
+          kind: 'signals',
+          version: 1,
+          workload: 'checkout-api',
+          signals: [
+            {
+              source: 'alertmanager',
+              workload: 'checkout-api',
+              alertKey: 'alertmanager:abc',
+              state: 'firing',
+              ...signal,
+            },
+          ],
+        }),
+      },
+      ...bodies.map((body) => ({ body })),
+    ],
+  }) as unknown as SQSEvent;
+
 describe('narrateBatch', () => {
   it('names each signal of a queued batch with its alert, summary and workload', () => {
-    const event = {
-      Records: [
-        {
-          body: JSON.stringify({
-            kind: 'signals',
-            version: 1,
-            workload: 'checkout-api',
-            signals: [
-              {
-                source: 'alertmanager',
-                workload: 'checkout-api',
-                alertKey: 'alertmanager:abc',
-                state: 'firing',
-                summary: 'request rate above capacity',
-              },
-            ],
-          }),
-        },
-        { body: 'not json' },
-      ],
-    } as unknown as SQSEvent;
+    const event = batchOf({ summary: 'request rate above capacity' }, 'not json');
 
     expect(narrateBatch(event)).toEqual([
       'signal in: alertmanager firing alertmanager:abc "request rate above capacity" for checkout-api',
@@ -109,26 +113,7 @@ describe('narrateBatch', () => {
   });
 
   it('names the alert as people call it, with its key after it', () => {
-    const event = {
-      Records: [
-        {
-          body: JSON.stringify({
-            kind: 'signals',
-            version: 1,
-            workload: 'checkout-api',
-            signals: [
-              {
-                source: 'alertmanager',
-                workload: 'checkout-api',
-                alertKey: 'alertmanager:abc',
-                state: 'firing',
-                name: 'CheckoutLatencyHigh',
-              },
-            ],
-          }),
-        },
-      ],
-    } as unknown as SQSEvent;
+    const event = batchOf({ name: 'CheckoutLatencyHigh' });
 
     expect(narrateBatch(event)).toEqual([
       'signal in: alertmanager firing CheckoutLatencyHigh (alertmanager:abc) for checkout-api',
