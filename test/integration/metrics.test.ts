@@ -36,8 +36,11 @@ describe('GET /metrics on the local runtime', () => {
       'spillway_burst_tasks{environment="local",workload="burst-drain",region="us-west-2",state="running"} 2';
     const { response, body } = await eventually(async () => {
       const scraped = await scrape(harness);
-      return scraped.body.includes(running) ? scraped : undefined;
-    }, 'two running burst tasks on /metrics');
+      // The gauge reads the state, the counters are recorded as the functions go: wait for both.
+      return scraped.body.includes(running) && scraped.body.includes('spillway_decisions_total{')
+        ? scraped
+        : undefined;
+    }, 'two running burst tasks and the decision on /metrics');
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(body).toContain('spillway_signals_accepted_total{environment="local",source="alertmanager"} 1');
     expect(body).toContain(
