@@ -19,10 +19,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(MOTO): requirements-emulator.txt
-	@echo "make: installing the AWS emulator (moto, pinned in requirements-emulator.txt) into $(VENV)/ with pip; on the first run, a few minutes"
+$(MOTO): requirements-emulator.txt requirements-dev-python.txt
+	@echo "make: installing the AWS emulator (moto, pinned in requirements-emulator.txt) and ruff into $(VENV)/ with pip; on the first run, a few minutes"
 	$(PYTHON) -m venv $(VENV)
-	@set -o pipefail; PYTHONUNBUFFERED=1 $(VENV)/bin/pip install --disable-pip-version-check -r requirements-emulator.txt | sed -n -E 's/^(Collecting|Installing collected|Successfully installed)/  pip: \1/p'
+	@set -o pipefail; PYTHONUNBUFFERED=1 $(VENV)/bin/pip install --disable-pip-version-check -r requirements-emulator.txt -r requirements-dev-python.txt | sed -n -E 's/^(Collecting|Installing collected|Successfully installed)/  pip: \1/p'
 	@touch $@
 	@echo "make: emulator installed ($(MOTO))"
 
@@ -38,8 +38,11 @@ demo: deps
 ## emulator), then the permission proof over the AWS calls the integration suite recorded.
 test: deps lint typecheck unit infra sim integration permissions
 
-lint: $(NODE_STAMP)
+## Biome for TypeScript and JSON; ruff (ruff.toml) for the Python: the emulator's patches, their race test, scripts.
+lint: $(NODE_STAMP) $(MOTO)
 	npx biome check .
+	$(VENV)/bin/ruff check --no-cache src scripts test
+	$(VENV)/bin/ruff format --check --no-cache src scripts test
 
 typecheck: $(NODE_STAMP)
 	npx tsc --noEmit -p tsconfig.json

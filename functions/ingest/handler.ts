@@ -6,6 +6,7 @@ import { ingestDeps } from '../../src/runtime/ingest-wiring';
 import { logFor } from '../../src/runtime/log-sink';
 import { metricsFor } from '../../src/runtime/metrics-sink';
 import { readSettings } from '../../src/runtime/settings';
+import { ingestHeartbeat } from '../../src/usecases/ingest-heartbeat';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'ingest' } });
@@ -15,17 +16,22 @@ const deps = { ...ingestDeps(settings, logFor('ingest', logger)), metrics: metri
 const lowerCaseHeaders = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
-/** POST /webhooks/{source}: one monitor delivery in, signals on the queue out. */
+/**
+ * POST /webhooks/{source}: one monitor delivery in, signals on the queue out. POST
+ * /heartbeats/{site}: a site saying it is alive, a heartbeat on the queue out.
+ */
 export const lambdaHandler = async (
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   // Verify and parse exactly the bytes that were sent: the gateway base64-encodes some bodies, and
   // signatures cover bytes, so the body stays bytes until after they are checked.
   const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : (event.body ?? '');
-  const response = await ingestWebhook(
-    { source: event.pathParameters?.source ?? '', headers: lowerCaseHeaders(event.headers), body },
-    deps,
-  );
+  const headers = lowerCaseHeaders(event.headers);
+  const site = event.pathParameters?.site;
+  const response =
+    site !== undefined
+      ? await ingestHeartbeat({ site, headers, body }, deps)
+      : await ingestWebhook({ source: event.pathParameters?.source ?? '', headers, body }, deps);
   return {
     statusCode: response.statusCode,
     headers: { 'content-type': 'application/json', ...response.headers },

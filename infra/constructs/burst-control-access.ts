@@ -119,6 +119,12 @@ export class BurstControlAccess extends Construct {
           actions: ['elasticloadbalancing:RegisterTargets'],
           resources: targetGroupArns,
         }),
+        // A readiness drill waits for its task to be healthy in the target group (docs/drills.md).
+        new PolicyStatement({
+          sid: 'WatchDrillTargetHealth',
+          actions: ['elasticloadbalancing:DescribeTargetHealth'],
+          resources: ['*'],
+        }),
       );
     }
     this.reconcilePolicy = new ManagedPolicy(this, 'ReconcilePolicy', {
@@ -144,6 +150,13 @@ export class BurstControlAccess extends Construct {
       'Only ecs:ListTasks, which has no task resource to scope; the ecs:cluster condition limits it to the ' +
         'configured clusters.',
     );
+    if (targetGroupArns.length > 0)
+      acknowledgeWildcardResources(
+        this.reconcilePolicy,
+        ['*'],
+        'Only elasticloadbalancing:DescribeTargetHealth, a read that supports no resource-level ' +
+          'permissions; it reveals target health and nothing else.',
+      );
     acknowledgeWildcardResources(
       this.reconcilePolicy,
       executionArns,

@@ -96,6 +96,17 @@ export class ControlPlaneAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    for (const site of config.sites.filter((s) => s.heartbeat)) {
+      alarm(`SiteLost-${site.id}`, {
+        alarmName: name(`site-lost-${site.id}`),
+        alarmDescription: `Site ${site.id} is lost (no heartbeats${site.heartbeat?.witness ? ' and its witness failing' : ''}, or declared by hand): its workloads are evacuated to their burst regions (docs/site-loss.md).`,
+        metric: spillwayMetric(environment, 'SiteLost', { site: site.id }, { statistic: 'Maximum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
     for (const workload of config.workloads) {
       alarm(`CrashLoop-${workload.name}`, {
         ...any,
@@ -103,11 +114,28 @@ export class ControlPlaneAlarms extends Construct {
         alarmDescription: `${workload.name}'s burst tasks keep dying: Spillway stopped replacing them.`,
         metric: spillwayMetric(environment, 'CrashLoops', { workload: workload.name }),
       });
+      const home = config.sites.find((s) => s.id === workload.homeSite)?.heartbeat;
+      if (
+        home?.spendGuardDuringLoss === 'exceed' &&
+        (workload.maxBurstCostPerHour !== undefined || config.spendGuard)
+      )
+        alarm(`SpendGuardExceeded-${workload.name}`, {
+          ...any,
+          alarmName: name(`spend-guard-exceeded-${workload.name}`),
+          alarmDescription: `${workload.name}'s evacuation for a lost site started tasks beyond a spend guard (spendGuardDuringLoss: exceed).`,
+          metric: spillwayMetric(environment, 'SpendGuardExceeded', { workload: workload.name }),
+        });
       alarm(`ReconcileErrors-${workload.name}`, {
         ...any,
         alarmName: name(`reconcile-errors-${workload.name}`),
         alarmDescription: `The reconciler could not reconcile ${workload.name}; the others go on.`,
         metric: spillwayMetric(environment, 'ReconcileErrors', { workload: workload.name }),
+      });
+      alarm(`DrillFailed-${workload.name}`, {
+        ...any,
+        alarmName: name(`drill-failed-${workload.name}`),
+        alarmDescription: `A readiness drill of ${workload.name} failed in a burst region: that burst path would fail under pressure (spillway status says which region and why; docs/drills.md).`,
+        metric: spillwayMetric(environment, 'DrillsFailed', { workload: workload.name }),
       });
     }
   }

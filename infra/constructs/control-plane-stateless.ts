@@ -11,6 +11,7 @@ import { acknowledge } from '../guardrails';
 import { functionEntry } from '../repository-paths';
 import { BurstControlAccess } from './burst-control-access';
 import type { ControlPlaneStateful } from './control-plane-stateful';
+import { DrillSchedules } from './drill-schedules';
 import { MaintenanceSchedules } from './maintenance-schedules';
 import { SpillwayFunction } from './spillway-function';
 import { burstTaskStatePattern } from './task-state-forwarding';
@@ -61,6 +62,7 @@ export class ControlPlaneStateless extends Construct {
   readonly reconcileSchedule: Rule;
   readonly taskStateRule: Rule;
   readonly maintenanceSchedules: MaintenanceSchedules;
+  readonly drillSchedules: DrillSchedules;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStatelessProps) {
     super(scope, id);
@@ -98,6 +100,9 @@ export class ControlPlaneStateless extends Construct {
     stateful.grantStateReadWrite(this.reconcile);
     burstControl.grantDecide(this.decide);
     burstControl.grantReconcile(this.reconcile);
+    // A lost site's evacuations go on the signals queue, like a maintenance window's. Granted
+    // whether or not a site is watched yet: adding a heartbeat to a site needs no new permission.
+    stateful.grantSignalsSend(this.reconcile);
     stateful.addSignalsConsumer(this.decide);
 
     this.api = new WebhookApi(this, 'WebhookApi', {
@@ -158,6 +163,11 @@ export class ControlPlaneStateless extends Construct {
       queue: stateful.signalsQueue,
       deadLetterQueue: stateful.signalsDlq,
       ...(props.now ? { now: props.now } : {}),
+    });
+    this.drillSchedules = new DrillSchedules(this, 'DrillSchedules', {
+      config,
+      queue: stateful.signalsQueue,
+      deadLetterQueue: stateful.signalsDlq,
     });
   }
 }

@@ -78,6 +78,10 @@ export class OperationsDashboard extends Construct {
         search('CrashLoops', ''),
         search('SpendGuardHolds', ''),
       ]),
+      graph('Sites lost (1), spend guard exceeded for a site loss', [
+        search('SiteLost', '', 'Maximum'),
+        search('SpendGuardExceeded', ''),
+      ]),
       graph('Signals queue: depth, oldest (s), dead letters', [
         props.signalsQueue.metricApproximateNumberOfMessagesVisible({ label: 'queued' }),
         props.signalsQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' }),
@@ -90,6 +94,7 @@ export class OperationsDashboard extends Construct {
         ]),
         search('ReconcileErrors', ''),
       ]),
+      graph('Readiness drills failed, per workload', [search('DrillsFailed', '')]),
     );
   }
 }

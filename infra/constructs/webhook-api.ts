@@ -10,7 +10,7 @@ import { acknowledge } from '../guardrails';
 export interface WebhookApiProps {
   /** Deployment environment; names the API. */
   readonly environment: string;
-  /** The function behind `POST /webhooks/{source}`. */
+  /** The function behind `POST /webhooks/{source}` and `POST /heartbeats/{site}`. */
   readonly handler: IFunction;
   /**
    * Steady-state request rate of the whole API, per second.
@@ -73,11 +73,26 @@ export class WebhookApi extends Construct {
         format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
     });
+    const integration = new HttpLambdaIntegration('Ingest', props.handler);
     const [route] = this.httpApi.addRoutes({
       path: '/webhooks/{source}',
       methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Ingest', props.handler),
+      integration,
     });
+    // Sites' heartbeats: the same function authenticates them like a source (docs/site-loss.md).
+    const [heartbeatRoute] = this.httpApi.addRoutes({
+      path: '/heartbeats/{site}',
+      methods: [HttpMethod.POST],
+      integration,
+    });
+    if (heartbeatRoute)
+      acknowledge(
+        heartbeatRoute,
+        'AwsSolutions-APIG4',
+        "A site's heartbeat comes from a cron job or an on-prem monitor that cannot sign SigV4; the ingest " +
+          'function checks the heartbeat scheme (bearer, basic or Standard Webhooks) in constant time and ' +
+          'answers 401 before anything else.',
+      );
     if (route) {
       acknowledge(
         route,

@@ -44,11 +44,16 @@ export class SignalQueue {
 }
 
 /** Workload and source as message attributes, for operators reading the queue or the DLQ. */
-function attributesOf(envelope: DecideEnvelope) {
+function attributesOf(envelope: DecideEnvelope): Record<string, { DataType: string; StringValue: string }> {
   if (envelope.kind === 'command')
     return {
       workload: { DataType: 'String', StringValue: envelope.command.workload },
       source: { DataType: 'String', StringValue: 'operator' },
+    };
+  if (envelope.kind === 'heartbeat')
+    return {
+      site: { DataType: 'String', StringValue: envelope.heartbeat.site },
+      source: { DataType: 'String', StringValue: envelope.heartbeat.source },
     };
   const first = envelope.kind === 'signal' ? envelope.signal : envelope.signals[0];
   return {

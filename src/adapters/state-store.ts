@@ -11,6 +11,7 @@ import type { Decision } from '../core/decision';
 import type { RegionHealth, RegionHealthMap } from '../core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
 import { wrap } from './errors';
+import { decodeState, encodeState, StateItemInvalid } from './state-codec';
 
 /** The outcome of a conditional write: a lost race is an expected outcome, not a fault. */
 export type CommitResult =
@@ -48,16 +49,17 @@ export class StateStore {
     });
   }
 
+  /** Throws StateItemInvalid, unwrapped, for an item this code cannot read: no retry mends it. */
   async load(workload: string): Promise<WorkloadState> {
+    let item: Record<string, unknown> | undefined;
     try {
-      const { Item } = await this.documents.send(
+      ({ Item: item } = await this.documents.send(
         new GetCommand({ TableName: this.tableName, Key: stateKey(workload), ConsistentRead: true }),
-      );
-      if (!Item) return emptyWorkloadState(workload);
-      return { ...emptyWorkloadState(workload), ...(Item.state as object), version: Number(Item.version) };
+      ));
     } catch (error) {
       throw wrap('dynamodb', 'GetItem', error);
     }
+    return item ? decodeState(workload, item) : emptyWorkloadState(workload);
   }
 
   /**
@@ -69,7 +71,7 @@ export class StateStore {
     regions: readonly string[],
   ): Promise<{ state: WorkloadState; regionHealth: RegionHealthMap }> {
     let keys: Record<string, unknown>[] = [stateKey(workload), ...[...new Set(regions)].map(regionHealthKey)];
-    let state = emptyWorkloadState(workload);
+    let stateItem: Record<string, unknown> | undefined;
     const regionHealth: Record<string, RegionHealth> = {};
     for (let round = 0; keys.length > 0; round++) {
       if (round === BATCH_GET_ROUNDS)
@@ -82,27 +84,27 @@ export class StateStore {
           if (item.pk === REGION_HEALTH_PK) {
             const record = item.health as RegionHealth;
             regionHealth[record.region] = record;
-          } else
-            state = {
-              ...emptyWorkloadState(workload),
-              ...(item.state as object),
-              version: Number(item.version),
-            };
+          } else stateItem = item;
         }
         keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       } catch (error) {
         throw wrap('dynamodb', 'BatchGetItem', error);
       }
     }
+    // Decoded outside the try: an unreadable item is StateItemInvalid, not a failed call to retry.
+    const state = stateItem ? decodeState(workload, stateItem) : emptyWorkloadState(workload);
     return { state, regionHealth };
   }
 
   /**
    * The states of the named workloads, in BatchGetItem calls of up to 100 keys (one call for any
-   * realistic environment); a workload never written has the empty state.
+   * realistic environment); a workload never written has the empty state. A workload whose item
+   * this code cannot read is left out: its own decisions fail on it with StateItemInvalid, and one
+   * unreadable item must not stop the decisions of every workload that reads the others' states.
    */
   async loadStates(workloads: readonly string[]): Promise<Map<string, WorkloadState>> {
     const states = new Map(workloads.map((name) => [name, emptyWorkloadState(name)]));
+    const items: Record<string, unknown>[] = [];
     for (let i = 0; i < workloads.length; i += BATCH_GET_MAX_KEYS) {
       let keys: Record<string, unknown>[] = workloads.slice(i, i + BATCH_GET_MAX_KEYS).map(stateKey);
       for (let round = 0; keys.length > 0; round++) {
@@ -114,18 +116,20 @@ export class StateStore {
               RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
             }),
           );
-          for (const item of response.Responses?.[this.tableName] ?? []) {
-            const name = String(item.pk).slice('WORKLOAD#'.length);
-            states.set(name, {
-              ...emptyWorkloadState(name),
-              ...(item.state as object),
-              version: Number(item.version),
-            });
-          }
+          items.push(...(response.Responses?.[this.tableName] ?? []));
           keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         } catch (error) {
           throw wrap('dynamodb', 'BatchGetItem', error);
         }
+      }
+    }
+    for (const item of items) {
+      const name = String(item.pk).slice('WORKLOAD#'.length);
+      try {
+        states.set(name, decodeState(name, item));
+      } catch (error) {
+        if (!(error instanceof StateItemInvalid)) throw error;
+        states.delete(name);
       }
     }
     return states;
@@ -186,14 +190,21 @@ export class StateStore {
     }
   }
 
-  /** Writes `next` as version `expectedVersion + 1`, with the decision when one is given. */
+  /**
+   * Writes `next` as version `expectedVersion + 1`, with the decision when one is given. A state
+   * that could not be read back is not written: StateItemInvalid, before any call.
+   */
   async commit(next: WorkloadState, expectedVersion: number, decision?: Decision): Promise<CommitResult> {
     const version = expectedVersion + 1;
-    const { version: _ignored, ...body } = next;
     const statePut = {
       Put: {
         TableName: this.tableName,
-        Item: { ...stateKey(next.workload), version, state: body, updatedAt: new Date().toISOString() },
+        // Whatever schema version the item was read in, it is written in the current one.
+        Item: {
+          ...stateKey(next.workload),
+          ...encodeState(next, version),
+          updatedAt: new Date().toISOString(),
+        },
         ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
         ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
       },

@@ -1,4 +1,5 @@
 import {
+  DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -25,6 +26,25 @@ export class TargetGroups {
       );
     } catch (error) {
       throw wrap('elasticloadbalancing', 'RegisterTargets', error);
+    }
+  }
+
+  /** One target's state (healthy, initial, unhealthy, unused…); `unknown` when the group has none. */
+  async health(
+    region: string,
+    targetGroupArn: string,
+    target: { id: string; port: number },
+  ): Promise<string> {
+    try {
+      const response = await this.elbFor(region).send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: targetGroupArn,
+          Targets: [{ Id: target.id, Port: target.port }],
+        }),
+      );
+      return response.TargetHealthDescriptions?.[0]?.TargetHealth?.State ?? 'unknown';
+    } catch (error) {
+      throw wrap('elasticloadbalancing', 'DescribeTargetHealth', error);
     }
   }
 }

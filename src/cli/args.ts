@@ -3,6 +3,7 @@ import { notAnAwsRegion } from '../config/aws-regions';
 import type { CommandAction } from '../core/command';
 import { editDistance } from '../core/edit-distance';
 import { isIsoTime, MAX_COUNT, MAX_REASON_LENGTH } from '../usecases/send-command';
+import { type SiteInvocation, siteInvocation } from './site-args';
 
 /** Bad input on the command line: the CLI says what is wrong and exits 2. */
 export class UsageError extends Error {
@@ -41,7 +42,19 @@ export type Invocation =
   | { readonly name: 'history'; readonly workload: string; readonly limit: number }
   | { readonly name: 'dlq-list' }
   | { readonly name: 'dlq-redrive'; readonly ids: readonly string[] }
+  | { readonly name: 'sites' }
+  | SiteInvocation
+  | DrillInvocation
   | OperatorInvocation;
+
+/** `spillway drill`: a readiness drill of one workload or all, optionally waited for. */
+export interface DrillInvocation {
+  readonly name: 'drill';
+  readonly workloads: { readonly one: string } | 'all';
+  readonly reason: string;
+  /** Poll until every region has its result, print them, and exit 1 unless all passed. */
+  readonly wait: boolean;
+}
 
 export interface ParsedCli {
   readonly options: GlobalOptions;
@@ -95,6 +108,16 @@ export function parseCli(argv: readonly string[], now: Date): ParsedCli {
         };
       case 'dlq':
         return dlq(rest, flags);
+      case 'sites':
+        flags();
+        maxArgs(command, rest, 0);
+        return { name: 'sites' };
+      case 'site':
+        flags('reason');
+        return siteInvocation(rest, values.reason);
+      case 'drill':
+        flags('reason', 'all', 'wait');
+        return drill(rest, values);
       default:
         return operator(command, rest, values, flags, now);
     }
@@ -113,6 +136,7 @@ const OPTIONS = {
   until: { type: 'string' },
   all: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -145,12 +169,13 @@ function optionMistake(error: NodeJS.ErrnoException): string {
 
 type Values = ReturnType<typeof parseOptions>['values'];
 
-type Flag = 'limit' | 'reason' | 'until' | 'all' | 'force';
+type Flag = 'limit' | 'reason' | 'until' | 'all' | 'force' | 'wait';
 
 /** Options that only some commands take: given anywhere else, they are a mistake worth naming. */
 function allowOnly(command: string, values: Values, ...allowed: Flag[]): void {
-  for (const flag of ['limit', 'reason', 'until', 'all', 'force'] as const) {
-    const given = flag === 'all' || flag === 'force' ? values[flag] : values[flag] !== undefined;
+  for (const flag of ['limit', 'reason', 'until', 'all', 'force', 'wait'] as const) {
+    const given =
+      flag === 'all' || flag === 'force' || flag === 'wait' ? values[flag] : values[flag] !== undefined;
     if (given && !allowed.includes(flag)) throw new UsageError(`${command} does not take --${flag}`);
   }
 }
@@ -181,6 +206,29 @@ function dlq(rest: readonly string[], flags: () => void): Invocation {
   }
   if (sub === 'redrive') return { name: 'dlq-redrive', ids };
   throw new UsageError(`unknown dlq command '${sub ?? ''}': use dlq list or dlq redrive [<message id> ...]`);
+}
+
+/** The reason a drill goes by when the operator gives none: a drill is routine, not an incident. */
+export const DRILL_DEFAULT_REASON = 'readiness drill';
+
+function drill(rest: readonly string[], values: Values): DrillInvocation {
+  const usage = `spillway drill ${usageOf('drill')}`;
+  const [workload, ...extra] = rest;
+  if (extra.length > 0) throw new UsageError(`drill: unexpected argument '${extra[0]}' (${usage})`);
+  if (values.all && workload !== undefined)
+    throw new UsageError(`drill: give a workload or --all, not both ('${workload}' and --all)`);
+  if (!values.all && (workload === undefined || workload === ''))
+    throw new UsageError(`drill needs a workload or --all: ${usage}`);
+  const reason = values.reason?.trim() ?? DRILL_DEFAULT_REASON;
+  if (reason === '') throw new UsageError('drill: --reason must not be empty');
+  if (reason.length > MAX_REASON_LENGTH)
+    throw new UsageError(`--reason is ${reason.length} characters; at most ${MAX_REASON_LENGTH}`);
+  return {
+    name: 'drill',
+    workloads: values.all ? 'all' : { one: workload as string },
+    reason,
+    wait: values.wait,
+  };
 }
 
 /** burst, drain, pause, resume, dry-run, evacuate, end-evacuation: each must say why. */
@@ -296,6 +344,8 @@ const USAGES: Readonly<Record<string, string>> = {
   'dry-run': 'on|off <workload>|--all --reason "…"',
   evacuate: '<workload> [--until <ISO>] --reason "…"',
   'end-evacuation': '<workload> --reason "…"',
+  site: 'lost|recovered <site> --reason "…"',
+  drill: '<workload>|--all [--wait] [--reason "…"]',
 };
 
 export const usageOf = (command: string): string => USAGES[command] ?? '';

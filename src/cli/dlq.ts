@@ -32,6 +32,9 @@ export function summarise(body: string): string {
       const firing = signals.filter((s) => s.state === 'firing').length;
       return `${signals.length} signal(s) for ${String(document.workload)} (${firing} firing) from ${String(signals[0]?.source)}`;
     }
+    const heartbeat = document.heartbeat as Record<string, unknown> | undefined;
+    if (document.kind === 'heartbeat' && heartbeat)
+      return `heartbeat of site ${String(heartbeat.site)} at ${String(heartbeat.at)} (${String(heartbeat.source)})`;
     if (document.source === 'aws.cloudwatch') {
       const detail = document.detail as Record<string, unknown> | undefined;
       return `CloudWatch alarm ${String(detail?.alarmName)}`;

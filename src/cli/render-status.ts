@@ -1,4 +1,11 @@
-import type { ControlStatus, RegionBreaker, StatusReport, WorkloadStatus } from '../usecases/status';
+import type {
+  ControlStatus,
+  DrillStatus,
+  RegionBreaker,
+  StatusReport,
+  WorkloadStatus,
+} from '../usecases/status';
+import { renderSites } from './render-sites';
 import { clip, table } from './table';
 
 /** Prices are estimates: four decimals for task-hour sized amounts, two once they are large. */
@@ -46,7 +53,23 @@ function details(workload: WorkloadStatus): string[] {
     const what = evacuation.window ? `evacuating (window ${evacuation.window})` : 'evacuating';
     lines.push(describeControl(what, evacuation));
   }
+  for (const drill of workload.drills ?? []) lines.push(describeDrill(drill));
   return lines.map((line) => clip(`    ${line}`));
+}
+
+/** A region's drill: the one under way, else the last result with its finding. */
+function describeDrill(drill: DrillStatus): string {
+  if (drill.underWay)
+    return `drill ${drill.region}: under way (${drill.underWay.phase}) since ${seconds(drill.underWay.requestedAt)}`;
+  const last = drill.last;
+  if (!last) return `drill ${drill.region}: none`;
+  const times = [
+    last.secondsToRunning !== null ? `RUNNING after ${last.secondsToRunning} s` : '',
+    last.secondsToHealthy !== null ? `healthy after ${last.secondsToHealthy} s` : '',
+    last.drained ? 'drained' : '',
+  ].filter(Boolean);
+  const outcome = last.outcome === 'passed' ? 'passed' : last.outcome.toUpperCase();
+  return `drill ${drill.region}: ${outcome} ${seconds(last.finishedAt)}${times.length > 0 ? ` (${times.join(', ')})` : ''}${last.error ? `: ${last.error}` : ''}`;
 }
 
 const COLUMNS = [
@@ -183,5 +206,6 @@ export function renderStatus(report: StatusReport): string {
     entries.map((e) => e.cells),
   );
   const body = rows.flatMap((row, i) => [row, ...(entries[i]?.details ?? [])]);
-  return [...summary, '', header, ...body, '', ...breakerLines(report.regionHealth)].join('\n');
+  const sites = report.sites && report.sites.length > 0 ? ['', ...renderSites(report.sites)] : [];
+  return [...summary, '', header, ...body, '', ...breakerLines(report.regionHealth), ...sites].join('\n');
 }

@@ -1,14 +1,27 @@
 import { SignalQueue } from '../adapters/signal-queue';
+import type { SiteStore } from '../adapters/site-store';
 import type { OperatorCommand } from '../core/command';
+import { declareSite, SiteDeclarationError } from '../usecases/declare-site';
 import { buildCommand, CommandError, sendCommand } from '../usecases/send-command';
+import { siteStatuses } from '../usecases/site-status';
 import { statusReport } from '../usecases/status';
-import { type GlobalOptions, type Invocation, type OperatorInvocation, parseCli, UsageError } from './args';
+import {
+  type DrillInvocation,
+  type GlobalOptions,
+  type Invocation,
+  type OperatorInvocation,
+  parseCli,
+  UsageError,
+} from './args';
 import type { Connection } from './connect';
 import { listDeadLetters, redriveDeadLetters } from './dlq';
 import { refuseDrainThatWouldBeUndone } from './drain-guard';
+import { drillCommands, drillRows, drillsDone, drillsPassed, drillWaitSeconds, renderDrills } from './drill';
 import { renderHistory } from './render-history';
+import { renderSites } from './render-sites';
 import { renderStatus } from './render-status';
 import { commandRequests, knownWorkload } from './requests';
+import type { SiteInvocation } from './site-args';
 import { USAGE } from './usage';
 
 export interface CliDeps {
@@ -18,6 +31,8 @@ export interface CliDeps {
   readonly now: () => Date;
   /** Who is asking, for the decision log ($USER). */
   readonly requestedBy: string | undefined;
+  /** How `drill --wait` waits between looks; real timers unless a test passes its own. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Exit codes: 0 done, 1 AWS or runtime error, 2 bad input (nothing was sent). */
@@ -53,11 +68,22 @@ async function execute(
         store,
         compute: connection.compute,
         ...(connection.loadRegionHealth ? { loadRegionHealth: connection.loadRegionHealth } : {}),
+        ...(connection.drillResults ? { drillResults: connection.drillResults } : {}),
+        ...(connection.sites ? { loadSites: () => (connection.sites as SiteStore).loadAll() } : {}),
         now: deps.now,
       });
       print(report, () => renderStatus(report));
       return 0;
     }
+    case 'sites': {
+      const sites = connection.sites
+        ? siteStatuses(target.config, await connection.sites.loadAll(), deps.now())
+        : [];
+      print(sites, () => renderSites(sites, true).join('\n'));
+      return 0;
+    }
+    case 'site':
+      return declare(invocation, connection, deps, print);
     case 'history': {
       const workload = knownWorkload(invocation.workload, known);
       const decisions = await store.recentDecisions(workload, invocation.limit);
@@ -91,6 +117,100 @@ async function execute(
     }
     case 'operator':
       return send(invocation, options, connection, deps, print);
+    case 'drill':
+      return drill(invocation, connection, deps, print);
+  }
+}
+
+/** How often `drill --wait` looks at the results: a drill takes minutes, a look costs two reads. */
+const DRILL_POLL_MS = 3000;
+
+/**
+ * Sends one drill command per workload and, with --wait, follows them until every region has its
+ * result (or the longest a drill can take has passed). Exit 1 when a region did not pass.
+ */
+async function drill(
+  invocation: DrillInvocation,
+  connection: Connection,
+  deps: CliDeps,
+  print: (data: unknown, text: () => string) => void,
+): Promise<number> {
+  const { config } = connection.target;
+  const known = config.workloads.map((w) => w.name);
+  const workloads = invocation.workloads === 'all' ? known : [knownWorkload(invocation.workloads.one, known)];
+  const commands = drillCommands(workloads, invocation.reason, deps.requestedBy, deps.now());
+  const queue = new SignalQueue(connection.sqs, connection.target.signalsQueueUrl);
+  for (const command of commands) await sendCommand(queue, command);
+  if (!invocation.wait) {
+    print(
+      commands.map((c) => ({ ...c, follow: 'spillway status' })),
+      () => commands.map((c) => `${c.id}  drill ${c.workload}  follow: spillway status`).join('\n'),
+    );
+    return 0;
+  }
+  if (!connection.drillResults) throw new Error('this connection cannot read drill results');
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const waitSeconds = Math.max(
+    ...config.workloads.filter((w) => workloads.includes(w.name)).map(drillWaitSeconds),
+  );
+  const deadline = deps.now().getTime() + waitSeconds * 1000;
+  let rows = await drillRows(config, commands, connection.store, connection.drillResults);
+  while (!drillsDone(rows) && deps.now().getTime() < deadline) {
+    await sleep(DRILL_POLL_MS);
+    rows = await drillRows(config, commands, connection.store, connection.drillResults);
+  }
+  print(rows, () => renderDrills(rows));
+  if (!drillsDone(rows)) {
+    deps.err(`spillway: drill not finished after ${waitSeconds} s; spillway status shows it until it is`);
+    return 1;
+  }
+  return drillsPassed(rows) ? 0 : 1;
+}
+
+/**
+ * `site lost|recovered`: the same conditional move and derived-id commands as a detected loss, so
+ * repeating it (or racing the reconciler) evacuates once; says what changed, or that nothing did.
+ */
+async function declare(
+  invocation: SiteInvocation,
+  connection: Connection,
+  deps: CliDeps,
+  print: (data: unknown, text: () => string) => void,
+): Promise<number> {
+  const { target } = connection;
+  if (!connection.sites) throw new CommandError('this environment keeps no site records');
+  const sites = connection.sites;
+  try {
+    const result = await declareSite(
+      {
+        site: invocation.site,
+        as: invocation.as,
+        reason: invocation.reason,
+        ...(deps.requestedBy ? { by: deps.requestedBy } : {}),
+      },
+      {
+        config: target.config,
+        sites,
+        signals: new SignalQueue(connection.sqs, target.signalsQueueUrl),
+        clock: deps.now,
+        log: { info: () => {}, warn: () => {}, error: (message) => deps.err(`spillway: ${message}`) },
+      },
+    );
+    const [status] = siteStatuses(target.config, [result.record], deps.now()).filter(
+      (s) => s.site === invocation.site,
+    );
+    print({ changed: result.changed, site: status }, () =>
+      [
+        result.changed
+          ? `site ${invocation.site} declared ${invocation.as}`
+          : `site ${invocation.site} already ${invocation.as === 'lost' ? 'lost' : 'not lost'}: nothing changed`,
+        ...renderSites(status ? [status] : []),
+      ].join('\n'),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof SiteDeclarationError) throw new CommandError(error.message);
+    throw error;
   }
 }
 

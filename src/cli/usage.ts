@@ -11,6 +11,8 @@ Read:
   history <workload> [--limit n]                       the decision log, newest first, one line each
   dlq list                                             dead letters, with why each failed
   dlq redrive [<message id> ...]                       dead letters (all, or these) back to the signals queue
+  sites                                                the sites watched for loss: state, last heartbeat,
+                                                       witness, the current or last loss
 
 Change (each sends one command per workload to the signals queue, prints its id and how to follow it
 with \`spillway history <workload>\`; --reason is required and goes into the decision log):
@@ -21,6 +23,10 @@ ${command('resume', 'end a pause; --all: every workload')}
 ${command('dry-run', 'log decisions, launch and drain nothing; --all: global')}
 ${command('evacuate', 'run the home capacity in the burst regions')}
 ${command('end-evacuation', 'end an evacuation: drain back by the policy')}
+${command('site', 'declare a site lost (evacuate its workloads) or recovered')}
+
+Exercise (a readiness drill: one task per burst region, RUNNING, healthy, drained; within the maxes):
+${command('drill', 'start it; --wait: print the result per region')}
 
 Options:
   --env <local|dev|staging|prod>   where to act (default local: the runtime \`make run\` started)
@@ -34,6 +40,8 @@ Options:
   --until <ISO time>               pause, evacuate: when it ends by itself (with a zone, in the future)
   --all                            drain: every burst task of the workload; pause, resume, dry-run: every
                                    workload of the environment
+  --wait                           drill: wait for every region's result and print them (exit 1 unless
+                                   all passed)
   --force                          drain: even while an alert fires (the policy would call the drain
                                    off at once; pause the workload first to keep it down)
   -h, --help                       this text

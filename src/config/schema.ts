@@ -49,11 +49,75 @@ const slug = z
 
 export const environmentNames = ['local', 'dev', 'staging', 'prod'] as const;
 
-const siteSchema = z.strictObject({
-  id: slug,
-  kind: z.enum(['onprem', 'cloud']),
-  description: z.optional(z.string().check(z.maxLength(200))),
-});
+/**
+ * How Spillway notices that a site has gone dark (docs/site-loss.md): the absence of its heartbeats,
+ * confirmed by a probe from the cloud when the site has a witness.
+ */
+const siteHeartbeatSchema = z
+  .strictObject({
+    /** No heartbeat for this long (and the witness failing, when there is one): the site is lost. */
+    lossAfterSeconds: z._default(integer(2, 86_400), 180),
+    /** Heartbeats back and steady for this long: the site has recovered and its workloads drain home. */
+    recoveryStableSeconds: z._default(integer(0, 86_400), 300),
+    /**
+     * A loss that ends within this long of its start puts the site on probation: a new loss is not
+     * declared until this long after the last one began, nor within 2 × recoveryStableSeconds of
+     * the recovery. 0: no probation.
+     */
+    flapWindowSeconds: z._default(integer(0, 7 * 86_400), 3600),
+    /** Alertmanager's always-firing `Watchdog` alert counts as this site's heartbeat. */
+    alertmanagerWatchdog: z._default(z.boolean(), false),
+    /**
+     * Labels a Watchdog alert must carry to be this site's (e.g. the Prometheus external label
+     * `site`); needed when several sites use the Watchdog, absent: any Watchdog alert.
+     */
+    watchdogLabels: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.string())),
+    /**
+     * A second, independent opinion: a cloud-side HTTP probe of a URL at the site, run by every
+     * scheduled reconcile. With a witness, heartbeats alone never declare the site lost.
+     */
+    witness: z.optional(
+      z.strictObject({
+        url: z.string().check(z.regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')),
+        timeoutSeconds: z._default(integer(1, 20), 5),
+        expectStatus: z._default(integer(100, 599), 200),
+      }),
+    ),
+    /**
+     * Whether the evacuation of a lost site may take the burst above the spend guards (`exceed`,
+     * said in the decision log and alarmed on) or stays within them (`respect`).
+     */
+    spendGuardDuringLoss: z._default(z.enum(['exceed', 'respect']), 'exceed'),
+  })
+  .check(
+    z.superRefine((heartbeat, ctx) => {
+      if (heartbeat.watchdogLabels && !heartbeat.alertmanagerWatchdog)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['watchdogLabels'],
+          message: 'watchdogLabels needs alertmanagerWatchdog: true',
+        });
+    }),
+  );
+
+const siteSchema = z
+  .strictObject({
+    id: slug,
+    kind: z.enum(['onprem', 'cloud']),
+    description: z.optional(z.string().check(z.maxLength(200))),
+    /** Watch the site for loss and evacuate its workloads when it goes dark (docs/site-loss.md). */
+    heartbeat: z.optional(siteHeartbeatSchema),
+  })
+  .check(
+    z.superRefine((site, ctx) => {
+      if (site.heartbeat && site.kind !== 'onprem')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['heartbeat'],
+          message: `site ${site.id} is a cloud site: only an on-prem site is watched for loss`,
+        });
+    }),
+  );
 
 const taskDefinitionSchema = z.strictObject({
   /** ECS task definition family; one per workload and region. */
@@ -180,6 +244,16 @@ const workloadSchema = z
     placement: z.optional(z.enum(['ordered', 'spread'])),
     /** Spend guard: no scale-out that would take this workload's estimated burst cost above this per hour. */
     maxBurstCostPerHour: z.optional(decimal(0)),
+    /**
+     * Moving tasks back once a better region can take them (docs/placement.md): `preferred-region`
+     * ranks regions as placement does, `cost` by costPerTaskHour first; `off` (the default) leaves
+     * tasks where a fallback put them.
+     */
+    rebalance: z.optional(z.enum(['off', 'preferred-region', 'cost'])),
+    /** Time between two moves of one workload; 300 when absent. */
+    rebalanceIntervalSeconds: z.optional(integer(0, 86_400)),
+    /** Tasks one move takes at most; 1 when absent. */
+    rebalanceStep: z.optional(integer(1, 100)),
   })
   .check(
     z.superRefine((workload, ctx) => {
@@ -359,6 +433,18 @@ const signalsSchema = z.prefault(
       }),
       {},
     ),
+    /**
+     * `POST /heartbeats/<site>`: a site saying it is alive (docs/site-loss.md). Bearer by default,
+     * as a cron job's curl sends it; the secret entry is `heartbeats` unless named.
+     */
+    heartbeats: z.prefault(
+      z.strictObject({
+        auth: z._default(z.discriminatedUnion('scheme', [bearerAuth, basicAuth, standardWebhooksAuth]), {
+          scheme: 'bearer',
+        }),
+      }),
+      {},
+    ),
     cloudwatch: z.prefault(
       z.strictObject({
         alarms: z._default(z.array(alarmMappingSchema), []),
@@ -396,6 +482,37 @@ const maintenanceWindowSchema = z
     }),
   );
 
+const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400 };
+
+/**
+ * An EventBridge Scheduler recurring expression: `rate(n unit)` (singular unit for 1, as Scheduler
+ * insists) or a six-field `cron(…)`. At least an hour apart: each drill starts a task per burst
+ * region, which is cost and noise.
+ */
+export function isDrillSchedule(text: string): boolean {
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(text);
+  if (rate) {
+    const n = Number(rate[1]);
+    const plural = rate[3] === 's';
+    return (n === 1) !== plural && n * (RATE_UNIT_SECONDS[rate[2] ?? ''] ?? 0) >= 3600;
+  }
+  return /^cron\(\S+( \S+){5}\)$/.test(text);
+}
+
+const drillScheduleExpression = z.string().check(
+  z.refine(isDrillSchedule, {
+    message:
+      'must be rate(<n> <minutes|hours|days>) of at least an hour (rate(1 day) for one) or cron(<6 fields>), as EventBridge Scheduler takes it',
+  }),
+);
+
+/** Readiness drills on a schedule (docs/drills.md): which workloads, how often. */
+const drillsSchema = z.strictObject({
+  schedule: drillScheduleExpression,
+  /** The workloads drilled; every workload when absent. */
+  workloads: z.optional(z.array(slug).check(z.minLength(1))),
+});
+
 export const spillwayConfigSchema = z
   .strictObject({
     environment: z.enum(environmentNames),
@@ -431,6 +548,11 @@ export const spillwayConfigSchema = z
      * `end`. Deployed as EventBridge Scheduler one-time schedules; run by a timer locally.
      */
     maintenanceWindows: z._default(z.array(maintenanceWindowSchema), []),
+    /**
+     * Readiness drills of the burst paths on a schedule: EventBridge Scheduler on AWS, the local
+     * runtime's timer locally (rate() only). None when absent; `spillway drill` runs one by hand.
+     */
+    drills: z.optional(drillsSchema),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -452,6 +574,27 @@ export const spillwayConfigSchema = z
             message: `home site ${workload.homeSite} is not one of the sites (${[...siteIds].join(', ')})`,
           });
         }
+      });
+      const watchdogSites = config.sites.filter((site) => site.heartbeat?.alertmanagerWatchdog);
+      // One Watchdog alert must name one site, or one site's outage could hide behind another's.
+      if (watchdogSites.length > 1)
+        config.sites.forEach((site, index) => {
+          if (site.heartbeat?.alertmanagerWatchdog && !site.heartbeat.watchdogLabels)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sites', index, 'heartbeat', 'watchdogLabels'],
+              message: `${watchdogSites.length} sites use the Watchdog alert (${watchdogSites.map((s) => s.id).join(', ')}): each needs watchdogLabels telling its Watchdog apart`,
+            });
+        });
+      const siteIdsSeen = new Set<string>();
+      config.sites.forEach((site, index) => {
+        if (siteIdsSeen.has(site.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sites', index, 'id'],
+            message: `site ${site.id} is defined twice`,
+          });
+        siteIdsSeen.add(site.id);
       });
       const windowNames = new Set<string>();
       config.maintenanceWindows.forEach((window, index) => {
@@ -477,6 +620,14 @@ export const spillwayConfigSchema = z
               message: `maintenance window names unknown workload ${name}`,
             });
         });
+      });
+      (config.drills?.workloads ?? []).forEach((name, w) => {
+        if (!workloadNames.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['drills', 'workloads', w],
+            message: `drills name unknown workload ${name}`,
+          });
       });
       // Every mapping from a monitor's names to a workload must name a workload that exists: a
       // typo would otherwise surface only as a 422 when the monitor first fires.
@@ -509,3 +660,5 @@ export type SignalsConfig = SpillwayConfig['signals'];
 export type SourceAuth = SignalsConfig[Exclude<keyof SignalsConfig, 'cloudwatch'>]['auth'];
 export type MaintenanceWindow = SpillwayConfig['maintenanceWindows'][number];
 export type HostMapping = SignalsConfig['icinga']['hosts'][number];
+export type SiteConfig = SpillwayConfig['sites'][number];
+export type SiteHeartbeatConfig = NonNullable<SiteConfig['heartbeat']>;

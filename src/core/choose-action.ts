@@ -1,6 +1,7 @@
 import type { WorkloadConfig } from '../config/schema';
 import { describeEvacuation, describePause, type ManualCommand } from './controls';
 import { preferenceByRegion } from './placement';
+import { chooseRebalance } from './rebalance';
 import { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
 import { type Choice, hold, type Situation, scaleOut } from './scale-out';
 import { evacuationTarget, scaleOutAmount } from './sizing';
@@ -23,6 +24,37 @@ const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + 
  * scaling out while alerts fire; scaling in once none does. Every hold says why.
  */
 export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
+  const choice = choosePolicy(s, manual);
+  const pressing = firingAlertKeys(s.state).length > 0 || !!s.state.evacuation;
+  // Moving tasks back is what a workload under steady pressure does when nothing else is to do;
+  // a move under way is called off by anything else (pressure shifted: the new tasks stay as
+  // capacity, and a scale-in drains the least preferred region first anyway).
+  if (manual || choice.action.kind !== 'hold' || !pressing) {
+    return s.state.rebalance ? givenUp(choice, 'the workload acted on its pressure first') : choice;
+  }
+  const outcome = chooseRebalance(s);
+  switch (outcome.kind) {
+    case 'none':
+      return choice;
+    case 'hold':
+      return { ...outcome.choice, reason: `${choice.reason}; ${outcome.choice.reason}` };
+    case 'start':
+      return { ...outcome.choice, rebalance: { start: outcome.move } };
+    case 'finish':
+      return { ...outcome.choice, rebalance: { finish: true } };
+    case 'abandon':
+      return givenUp(choice, outcome.reason);
+  }
+}
+
+/** The move back under way ends here: its new tasks stay as capacity, the old ones where they are. */
+const givenUp = (choice: Choice, why: string): Choice => ({
+  ...choice,
+  reason: `${choice.reason}; moving tasks back given up: ${why}`,
+  rebalance: { abandon: why },
+});
+
+function choosePolicy(s: Situation, manual?: ManualCommand): Choice {
   const { workload, state, now } = s;
   const live = countLive(state);
   const staying = stayingCount(state);
@@ -54,7 +86,13 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
     const replacing = (state.desiredTasks ?? 0) >= target && state.pendingLaunches.length === 0;
     const loop = replacing ? crashLoop(state, now, target - staying) : undefined;
     if (loop) return hold(loop);
-    const choice = scaleOut(s, target - staying, { why, cancelDrains: true, room, replacement: replacing });
+    const choice = scaleOut(s, target - staying, {
+      why,
+      cancelDrains: true,
+      room,
+      replacement: replacing,
+      ...(evacuation.exceedSpendGuard ? { exceedSpendGuard: true } : {}),
+    });
     if (choice.action.kind === 'scale_out' || firing.length === 0) return choice;
   }
 
@@ -79,7 +117,8 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
 
   if (firing.length > 0) {
     if (paused) return hold(`${firing.length} alert(s) firing but ${paused}`);
-    const amount = scaleOutAmount(workload, state, firing, live.total);
+    // A drill under way is no capacity to size against: it leaves by itself.
+    const amount = scaleOutAmount(workload, state, firing, live.total - live.drills);
     if (amount.count <= 0) return hold(`${firing.length} alert(s) firing; not scaled out: ${amount.why}`);
     const cancellable = Object.values(state.tasks).filter(isCancellable).length;
     const until = state.lastScaleOutAt
@@ -198,6 +237,10 @@ function aboveMax(s: Situation): Choice | undefined {
   const { workload, state } = s;
   const staying = stayingByRegion(state);
   const total = stayingCount(state);
+  // Nearly every decision is within its maxes: say so before listing any task.
+  let within = total <= workload.maxBurstTasks;
+  for (const [region, count] of staying) if (count > regionMaxOf(workload, region)) within = false;
+  if (within) return undefined;
   const running = Object.values(state.tasks).filter((t) => t.status === 'running');
   const victims: BurstTask[] = [];
   const over: string[] = [];

@@ -13,6 +13,8 @@ export const commandActions = [
   'dry_run_off',
   'evacuate',
   'end_evacuation',
+  /** A readiness drill (drill.ts): carried out beside the policy, never a decision's action. */
+  'drill',
 ] as const;
 
 export type CommandAction = (typeof commandActions)[number];
@@ -39,8 +41,10 @@ export interface OperatorCommand {
    * `evacuate`: when the evacuation ends and the workload drains back home.
    */
   readonly until?: string;
-  /** `evacuate`/`end_evacuation` sent by a maintenance window: its name. */
+  /** `evacuate`/`end_evacuation` sent by a maintenance window or a site loss: its name. */
   readonly window?: string;
+  /** `evacuate` of a lost site whose config says so: the evacuation may exceed the spend guards. */
+  readonly exceedSpendGuard?: boolean;
   /** ISO-8601, UTC with milliseconds; orders commands of one batch. */
   readonly issuedAt: string;
 }

@@ -1,5 +1,7 @@
 import { type CommandOutcome, commandDedupKey, type OperatorCommand } from './command';
+import { isoAt, isoOf } from './instant';
 import { MEMORY_SECONDS } from './memory';
+import { SITE_LOSS_REQUESTER } from './site-health';
 import type { DryRunRecord, EvacuationRecord, PauseRecord, WorkloadState } from './workload-state';
 
 /** Manual burst and drain commands: they choose the action of the decision that applies them. */
@@ -13,6 +15,17 @@ export interface Controls {
   readonly manual: ManualCommand | undefined;
   readonly outcomes: { id: string; action: string; outcome: CommandOutcome }[];
   readonly issuedAt: NonNullable<WorkloadState['controlsIssuedAt']>;
+}
+
+const NONE_ISSUED: Controls['issuedAt'] = Object.freeze({});
+
+/** Whether the state would keep the controls' issue times as it has them (none kept when empty). */
+function sameIssuedAt(
+  issuedAt: WorkloadState['controlsIssuedAt'],
+  kept: WorkloadState['controlsIssuedAt'],
+): boolean {
+  const empty = !issuedAt || Object.keys(issuedAt).length === 0;
+  return kept === undefined ? empty : issuedAt === kept && !empty;
 }
 
 /** Which control each action changes: the unit a late, older command may not undo. */
@@ -36,8 +49,22 @@ export function foldCommands(
   applied: Record<string, string>,
   now: Date,
 ): Controls {
-  const nowIso = now.toISOString();
+  const nowIso = isoOf(now);
   let { paused, dryRun, evacuation } = state;
+  // Most decisions carry no command: the controls as they are, unless one just expired.
+  if (
+    commands.length === 0 &&
+    !(paused?.until && paused.until <= nowIso) &&
+    !(evacuation?.until && evacuation.until <= nowIso)
+  )
+    return {
+      paused,
+      dryRun,
+      evacuation,
+      manual: undefined,
+      outcomes: [],
+      issuedAt: state.controlsIssuedAt ?? NONE_ISSUED,
+    };
   // One decision per batch: when a batch carries several manual burst/drain commands, the last
   // issued one chooses the action (the others are remembered as applied).
   let manual: ManualCommand | undefined;
@@ -52,7 +79,7 @@ export function foldCommands(
       outcomes.push({ id: command.id, action: command.action, outcome: 'duplicate' });
       continue;
     }
-    applied[key] = new Date(now.getTime() + MEMORY_SECONDS * 1000).toISOString();
+    applied[key] = isoAt(now.getTime() + MEMORY_SECONDS * 1000);
     const control = controlOf(command.action);
     const last = control ? issuedAt[control] : undefined;
     if (control && last !== undefined && command.issuedAt < last) {
@@ -88,12 +115,16 @@ export function foldCommands(
           ...who,
           ...(command.until ? { until: command.until } : {}),
           ...(command.window ? { window: command.window } : {}),
+          ...(command.exceedSpendGuard ? { exceedSpendGuard: true } : {}),
         };
         break;
       case 'end_evacuation':
         // A window's end only ends the evacuation that window started: an operator's evacuation
         // (or a later window's) outlives an overlapping window's end.
         if (!command.window || evacuation?.window === command.window) evacuation = undefined;
+        break;
+      case 'drill':
+        // Drills reserve their tasks in a write of their own (drill.ts); here one is only remembered.
         break;
       default:
         manual = command as ManualCommand;
@@ -113,9 +144,17 @@ export function withControls(
   state: WorkloadState,
   controls: Omit<Controls, 'manual' | 'outcomes' | 'issuedAt'> & Partial<Pick<Controls, 'issuedAt'>>,
 ): WorkloadState {
-  const { paused: _p, dryRun: _d, evacuation: _e, controlsIssuedAt: _i, ...rest } = state;
   const { paused, dryRun, evacuation } = controls;
   const issuedAt = controls.issuedAt ?? state.controlsIssuedAt;
+  // Most decisions change no control: the state as it is, without copying it.
+  if (
+    paused === state.paused &&
+    dryRun === state.dryRun &&
+    evacuation === state.evacuation &&
+    sameIssuedAt(issuedAt, state.controlsIssuedAt)
+  )
+    return state;
+  const { paused: _p, dryRun: _d, evacuation: _e, controlsIssuedAt: _i, ...rest } = state;
   return {
     ...rest,
     ...(issuedAt && Object.keys(issuedAt).length > 0 ? { controlsIssuedAt: issuedAt } : {}),
@@ -130,8 +169,11 @@ export function describePause(pause: PauseRecord): string {
 }
 
 export function describeEvacuation(evacuation: EvacuationRecord): string {
-  const by = evacuation.window
-    ? `maintenance window ${evacuation.window}`
-    : (evacuation.requestedBy ?? 'operator');
+  const by =
+    evacuation.requestedBy === SITE_LOSS_REQUESTER
+      ? `site loss ${evacuation.window ?? ''}`.trim()
+      : evacuation.window
+        ? `maintenance window ${evacuation.window}`
+        : (evacuation.requestedBy ?? 'operator');
   return `evacuation by ${by} since ${evacuation.since}${evacuation.until ? ` until ${evacuation.until}` : ''} ("${evacuation.reason}")`;
 }

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** Short, stable, URL- and tag-safe digest of the parts. */
+/**
+ * Short, stable, URL- and tag-safe digest of the parts: SHA-256 of each part followed by a NUL.
+ * One-shot hashing: a Hash object per call was a tenth of the core's time.
+ */
 export function digest(parts: readonly string[], length = 24): string {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    hash.update(part);
-    hash.update('\u0000');
-  }
-  return hash.digest('hex').slice(0, length);
+  let text = '';
+  for (const part of parts) text += `${part}\u0000`;
+  return hash('sha256', text, 'hex').slice(0, length);
 }
 
 /** ECS task id: the last segment of the task ARN. */

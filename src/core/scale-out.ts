@@ -2,6 +2,7 @@ import type { WorkloadConfig } from '../config/schema';
 import { burstCostPerHour } from './cost';
 import type { DecisionAction, Placement, RegionCandidate } from './decision';
 import { planPlacement, preferenceByRegion } from './placement';
+import type { RebalanceMove } from './rebalance';
 import type { RegionHealthMap } from './region-health';
 import { applySpendGuard } from './spend-guard';
 import {
@@ -32,6 +33,11 @@ export interface Choice {
   readonly replacement?: boolean;
   /** Spot-interrupted tasks (by task id) this choice replaces, so they are not replaced twice. */
   readonly replaces?: readonly string[];
+  /** A step of moving tasks back to a better region (rebalance.ts), for the state to record. */
+  readonly rebalance?:
+    | { readonly start: Omit<RebalanceMove, 'decisionId'> }
+    | { readonly finish: true }
+    | { readonly abandon: string };
 }
 
 export const hold = (reason: string, candidates?: readonly RegionCandidate[]): Choice => ({
@@ -49,7 +55,14 @@ export const hold = (reason: string, candidates?: readonly RegionCandidate[]): C
 export function scaleOut(
   s: Situation,
   wanted: number,
-  options: { why: string; cancelDrains: boolean; room: number; replacement?: boolean },
+  options: {
+    why: string;
+    cancelDrains: boolean;
+    room: number;
+    replacement?: boolean;
+    /** A lost site's evacuation that may exceed the spend guards. */
+    exceedSpendGuard?: boolean;
+  },
 ): Choice {
   const { workload, state } = s;
   const kept = options.cancelDrains ? drainsToCancel(workload, state, wanted) : [];
@@ -68,6 +81,7 @@ export function scaleOut(
     ...(s.environmentMaxCostPerHour !== undefined
       ? { environmentMaxCostPerHour: s.environmentMaxCostPerHour }
       : {}),
+    ...(options.exceedSpendGuard ? { exceed: true } : {}),
   });
   const placements = guarded.placements;
   const candidates = toPlace > 0 ? plan.candidates : undefined;

@@ -80,8 +80,26 @@ export interface CommandEnvelope {
   readonly command: OperatorCommand;
 }
 
+/** Where a site's heartbeat came from: `POST /heartbeats/<site>`, or Alertmanager's Watchdog alert. */
+export type HeartbeatSource = 'http' | 'alertmanager-watchdog';
+
+/** A site saying it is alive: the decide function records it on the site's item, nothing more. */
+export interface Heartbeat {
+  readonly site: string;
+  /** When Spillway received it (ISO-8601, UTC with milliseconds): the sender's clock is not trusted. */
+  readonly at: string;
+  readonly source: HeartbeatSource;
+}
+
+/** One heartbeat on the signals queue: its own kind, so it can never be taken for pressure. */
+export interface HeartbeatEnvelope {
+  readonly kind: 'heartbeat';
+  readonly version: 1;
+  readonly heartbeat: Heartbeat;
+}
+
 /** What the ingest function puts on the signals queue. */
 export type QueueEnvelope = SignalEnvelope | SignalBatchEnvelope;
 
 /** Everything the decide function reads from the signals queue besides alarm events: ingest's and the CLI's. */
-export type DecideEnvelope = QueueEnvelope | CommandEnvelope;
+export type DecideEnvelope = QueueEnvelope | CommandEnvelope | HeartbeatEnvelope;

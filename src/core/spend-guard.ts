@@ -8,7 +8,15 @@ export interface SpendLimits {
   /** Every other workload's, for the environment's guard. */
   readonly otherWorkloadsCostPerHour?: number;
   readonly environmentMaxCostPerHour?: number;
+  /**
+   * A lost site's evacuation whose site says `spendGuardDuringLoss: exceed`: every task is kept,
+   * and the note says by how many the guard is exceeded.
+   */
+  readonly exceed?: boolean;
 }
+
+/** Opens the note of a placement kept beyond a spend guard: apply-signals counts such decisions. */
+export const SPEND_GUARD_EXCEEDED = 'spend guard exceeded';
 
 /**
  * Trims placements so the estimated burst cost stays within the workload's and the environment's
@@ -62,6 +70,11 @@ export function applySpendGuard(
     workload.maxBurstCostPerHour !== undefined && limit === workload.maxBurstCostPerHour
       ? `the workload's maxBurstCostPerHour ${workload.maxBurstCostPerHour}`
       : `the environment's spendGuard ${limits.environmentMaxCostPerHour} (other workloads ${roundCost(limits.otherWorkloadsCostPerHour ?? 0)}/h)`;
+  if (limits.exceed)
+    return {
+      placements: [...placements],
+      note: `${SPEND_GUARD_EXCEEDED}: ${wanted - keptCount} of ${wanted} task(s) are beyond ${which} (this workload ${roundCost(limits.currentCostPerHour)}/h now), started anyway for a site loss (spendGuardDuringLoss: exceed)`,
+    };
   return {
     placements: kept,
     note: `spend guard: ${keptCount} of ${wanted} task(s) fit within ${which} (this workload ${roundCost(limits.currentCostPerHour)}/h now)`,

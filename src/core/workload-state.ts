@@ -1,5 +1,7 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { Capacity } from './decision';
+import type { DrillRun } from './drill';
+import type { RebalanceMove } from './rebalance';
 import type { Severity, SignalSource, SignalState } from './signal';
 
 /**
@@ -123,8 +125,10 @@ export interface EvacuationRecord {
   readonly commandId: string;
   readonly requestedBy?: string;
   readonly until?: string;
-  /** The maintenance window that asked for it, when a schedule did. */
+  /** The maintenance window (or site loss episode) that asked for it, when one did. */
   readonly window?: string;
+  /** A lost site's evacuation that may exceed the spend guards (its site's spendGuardDuringLoss). */
+  readonly exceedSpendGuard?: boolean;
 }
 
 /** A scale-out decided and committed but not yet confirmed by RunTask (the outbox of a decision). */
@@ -154,7 +158,10 @@ export interface WorkloadState {
    * back: per bucket of alert keys (see memory.ts), the newest observedAt of a record forgotten in it.
    */
   readonly forgotten?: Readonly<Record<string, string>>;
-  /** Dedup keys of applied signals, with the time they may be forgotten. */
+  /**
+   * Dedup keys of applied operator commands (and, in states written before signals were known
+   * again by their alert's record, of signals), with the time they may be forgotten.
+   */
   readonly applied: Readonly<Record<string, string>>;
   readonly lastScaleOutAt?: string;
   readonly lastScaleInAt?: string;
@@ -175,6 +182,15 @@ export interface WorkloadState {
    * command after a newer one, and the older must not undo it (a late pause after a resume).
    */
   readonly controlsIssuedAt?: Readonly<Partial<Record<'pause' | 'dryRun' | 'evacuation', string>>>;
+  /**
+   * Readiness drills under way, by burst region (see drill.ts). Kept here, not beside the state,
+   * so a decision counts them against the maxes under the very conditional write it commits with.
+   */
+  readonly drills?: Readonly<Record<string, DrillRun>>;
+  /** Tasks being moved back to a better region: started there, not yet drained here (rebalance.ts). */
+  readonly rebalance?: RebalanceMove;
+  /** When the last move back finished or was given up: the next waits rebalanceIntervalSeconds. */
+  readonly lastRebalanceAt?: string;
   readonly updatedAt?: string;
 }
 
@@ -198,13 +214,21 @@ export function isLive(task: BurstTask): boolean {
 
 export interface LiveCount {
   readonly total: number;
-  readonly byRegion: Map<string, number>;
+  readonly byRegion: ReadonlyMap<string, number>;
   /** The on-demand part of byRegion, which the Spot split tops up to each region's onDemandBase. */
-  readonly onDemandByRegion: Map<string, number>;
+  readonly onDemandByRegion: ReadonlyMap<string, number>;
+  /** The readiness drills among them (in total and byRegion, never in onDemandByRegion). */
+  readonly drills: number;
 }
 
-/** Live tasks plus launches committed but not yet confirmed, per region and in total. */
+/**
+ * Live tasks plus launches committed but not yet confirmed, per region and in total, and the
+ * readiness drills under way: the maxes bound all of them. A drill is not capacity, so it is
+ * left out of onDemandByRegion (the Spot split's on-demand base) and out of stayingCount.
+ */
 export function countLive(state: WorkloadState): LiveCount {
+  const memo = derivedOf(state);
+  if (memo.live) return memo.live;
   const byRegion = new Map<string, number>();
   const onDemandByRegion = new Map<string, number>();
   const add = (map: Map<string, number>, region: string, n: number) =>
@@ -218,9 +242,39 @@ export function countLive(state: WorkloadState): LiveCount {
     add(byRegion, launch.region, launch.count);
     add(onDemandByRegion, launch.region, launch.count - (launch.spot ?? 0));
   }
+  let drills = 0;
+  for (const region in state.drills) {
+    add(byRegion, region, 1);
+    drills++;
+  }
   let total = 0;
   for (const n of byRegion.values()) total += n;
-  return { total, byRegion, onDemandByRegion };
+  const count = { total, byRegion, onDemandByRegion, drills };
+  memo.live = count;
+  return count;
+}
+
+/**
+ * What is derived from the state last asked about: one decision asks for the same counts many
+ * times (bounds, placement, the log), and a state is never changed in place, only replaced. One
+ * state's worth is kept, since a decision works on one state at a time (a WeakMap per figure cost
+ * more than it saved).
+ */
+const derived: {
+  state?: WorkloadState;
+  live?: LiveCount;
+  staying?: number;
+  firing?: readonly string[];
+} = {};
+
+function derivedOf(state: WorkloadState): typeof derived {
+  if (derived.state !== state) {
+    derived.state = state;
+    derived.live = undefined;
+    derived.staying = undefined;
+    derived.firing = undefined;
+  }
+  return derived;
 }
 
 /**
@@ -239,10 +293,17 @@ export const isLeaving = (task: BurstTask): boolean =>
 /**
  * What the workload keeps once the drains under way finish: live tasks and pending launches minus
  * the leaving ones. Replacement and the floors aim at this, while the maxes bound every live task.
+ * Drills are no capacity the workload keeps: they leave by themselves.
  */
 export function stayingCount(state: WorkloadState): number {
-  const leaving = Object.values(state.tasks).filter(isLeaving).length;
-  return countLive(state).total - leaving;
+  const memo = derivedOf(state);
+  if (memo.staying !== undefined) return memo.staying;
+  let leaving = 0;
+  for (const id in state.tasks) if (isLeaving(state.tasks[id] as BurstTask)) leaving++;
+  const live = countLive(state);
+  const staying = live.total - live.drills - leaving;
+  memo.staying = staying;
+  return staying;
 }
 
 /** stayingCount per region: what each region keeps once its drains finish. */
@@ -250,6 +311,7 @@ export function stayingByRegion(state: WorkloadState): Map<string, number> {
   const staying = new Map(countLive(state).byRegion);
   for (const task of Object.values(state.tasks))
     if (isLeaving(task)) staying.set(task.region, (staying.get(task.region) ?? 0) - 1);
+  for (const region in state.drills) staying.set(region, (staying.get(region) ?? 0) - 1);
   return staying;
 }
 
@@ -269,10 +331,13 @@ export const isPressing = (alert: AlertRecord): boolean => alert.state === 'firi
 export const overflowKey = (overflow: AlertOverflow): string => `storm:${overflow.alerts}-more-alerts`;
 
 /** The alerts that are pressure now, by key; a storm's summarised alerts as one entry. */
-export function firingAlertKeys(state: WorkloadState): string[] {
-  const keys = Object.entries(state.alerts)
-    .filter(([, alert]) => isPressing(alert))
-    .map(([key]) => key)
-    .sort();
-  return state.alertOverflow ? [...keys, overflowKey(state.alertOverflow)] : keys;
+export function firingAlertKeys(state: WorkloadState): readonly string[] {
+  const memo = derivedOf(state);
+  if (memo.firing) return memo.firing;
+  const keys: string[] = [];
+  for (const key in state.alerts) if (isPressing(state.alerts[key] as AlertRecord)) keys.push(key);
+  keys.sort();
+  if (state.alertOverflow) keys.push(overflowKey(state.alertOverflow));
+  memo.firing = keys;
+  return keys;
 }

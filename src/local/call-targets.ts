@@ -178,6 +178,9 @@ function sqsRequests(call: SdkCall): IamRequest[] | string {
 }
 
 function elbRequests(call: SdkCall): IamRequest[] | string {
+  // ELBv2's Describe actions authorise against no resource: IAM sees "*" whatever the target group.
+  if (call.operation === 'DescribeTargetHealth')
+    return [{ action: 'elasticloadbalancing:DescribeTargetHealth', resource: '*' }];
   if (call.operation !== 'RegisterTargets' && call.operation !== 'DeregisterTargets')
     return `no model of elasticloadbalancing ${call.operation}`;
   return [

@@ -73,7 +73,9 @@ function gatewayEvent(
   url: URL,
   source: string,
   body: Buffer,
+  heartbeatSite?: string,
 ): APIGatewayProxyEventV2 {
+  const routeKey = heartbeatSite !== undefined ? 'POST /heartbeats/{site}' : 'POST /webhooks/{source}';
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -81,11 +83,11 @@ function gatewayEvent(
   const now = Date.now();
   return {
     version: '2.0',
-    routeKey: 'POST /webhooks/{source}',
+    routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    pathParameters: { source },
+    pathParameters: heartbeatSite !== undefined ? { site: heartbeatSite } : { source },
     isBase64Encoded: true,
     body: body.toString('base64'),
     requestContext: {
@@ -101,7 +103,7 @@ function gatewayEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: `local-${now}`,
-      routeKey: 'POST /webhooks/{source}',
+      routeKey,
       stage: '$default',
       time: new Date(now).toUTCString(),
       timeEpoch: now,
@@ -139,7 +141,8 @@ const STATUS_PAGE = readFileSync(new URL('./status-page.html', import.meta.url),
 const GATED_READS = new Set(['/status', '/metrics']);
 
 /**
- * Stands in for API Gateway in front of the ingest function, plus local-only endpoints: the status
+ * Stands in for API Gateway in front of the ingest function (`POST /webhooks/{source}` and
+ * `POST /heartbeats/{site}`), plus local-only endpoints: the status
  * page at `GET /`, `GET /healthz`, `GET /status` and `GET /metrics`.
  */
 export function startHttpServer(routes: LocalRoutes, port: number): Promise<Server> {
@@ -155,7 +158,9 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         return response.end(STATUS_PAGE);
       }
-      const webhook = /^\/webhooks\/([^/]+)$/.exec(url.pathname);
+      const webhook =
+        /^\/webhooks\/([^/]+)$/.exec(url.pathname) ?? /^\/heartbeats\/([^/]+)$/.exec(url.pathname);
+      const heartbeat = url.pathname.startsWith('/heartbeats/');
       if (webhook?.[1] && request.method !== 'POST') {
         // A person pasting the webhook URL into a browser learns it exists and how to call it.
         request.resume();
@@ -189,7 +194,7 @@ export function startHttpServer(routes: LocalRoutes, port: number): Promise<Serv
       try {
         if (read === '/status') return json(response, 200, await routes.status());
         if (read === '/metrics') return await metrics(response, routes);
-        return await ingest(request, response, url, source, routes);
+        return await ingest(request, response, url, source, routes, heartbeat);
       } finally {
         release();
       }
@@ -216,6 +221,7 @@ async function ingest(
   url: URL,
   source: string,
   routes: LocalRoutes,
+  heartbeat = false,
 ): Promise<void> {
   const body = await readBody(request);
   if (body === 'too_large') {
@@ -225,7 +231,7 @@ async function ingest(
     });
   }
   const result = await routes.ingest(
-    gatewayEvent(request, url, source, body),
+    gatewayEvent(request, url, source, body, heartbeat ? source : undefined),
     lambdaContext('spillway-ingest', 10),
   );
   routes.onRequest?.(`POST ${url.pathname} → ${result.statusCode} ${result.body ?? ''}`.slice(0, 240));

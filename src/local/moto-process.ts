@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MOTO_PATCHES } from './moto-patches';
 import { processGone } from './processes';
 
 export { processGone, runs } from './processes';
@@ -12,6 +11,12 @@ export class EmulatorError extends Error {
 
 /** The moto server installed by `make` into the project's virtual environment. */
 export const MOTO_SERVER = resolve(process.cwd(), '.venv/bin/moto_server');
+
+/**
+ * Starts moto_server after Spillway's patches to moto (src/local/moto-patches/spillway_moto/). Found
+ * beside this module, not from the working directory: it is part of the source tree.
+ */
+export const MOTO_WITH_PATCHES = resolve(import.meta.dirname, 'moto-patches/serve.py');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -144,12 +149,15 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals) => {
 export async function launchMoto(port: number, options: MotoOptions): Promise<Incarnation> {
   const endpoint = `http://127.0.0.1:${port}`;
   const errors = errorLines(options.log);
+  if (!existsSync(MOTO_WITH_PATCHES)) {
+    throw new EmulatorError(`${MOTO_WITH_PATCHES} is missing: moto is started from a checkout of Spillway`);
+  }
   const stderr = options.logFile ? openSync(options.logFile, 'w') : 'pipe';
   // moto_server's own entry point, run by the same Python after the patches. Its own process
   // group, so a Ctrl-C at the terminal reaches the runtime, which stops moto in order, rather
   // than moto first; and a session of its own, so it can outlive the runtime when asked to.
   const python = resolve(dirname(MOTO_SERVER), 'python3');
-  const moto = spawn(python, ['-c', MOTO_PATCHES, '-H', '127.0.0.1', '-p', String(port)], {
+  const moto = spawn(python, [MOTO_WITH_PATCHES, '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
       MOTO_PORT: String(port),

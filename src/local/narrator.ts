@@ -36,6 +36,16 @@ const STORIES: Readonly<Record<string, (f: Fields) => string | undefined>> = {
     `launch breaker OPEN in ${text(f.region)} until ${text(f.until)}: ${text(f.reason)}`,
   'burst task stopped on its own': (f) =>
     `${text(f.workload)}: reconcile found ${taskOf(f)} stopped on its own (${text(f.reason)})`,
+  'site state changed': (f) => `site ${text(f.site)}: ${text(f.from)} → ${text(f.to)}: ${text(f.reason)}`,
+  'site loss commands sent': (f) =>
+    `site ${text(f.site)}: ${text(f.action)} sent for ${Array.isArray(f.workloads) && f.workloads.length > 0 ? f.workloads.join(', ') : 'no workload'}`,
+  'drill task started': (f) => `${text(f.workload)}: drill ${text(f.drillId)} started ${taskOf(f)}`,
+  'drill refused': (f) => `${text(f.workload)}: drill in ${text(f.region)} refused: ${text(f.reason)}`,
+  'drill drain started': (f) =>
+    `${text(f.workload)}: drill in ${text(f.region)} draining${f.error ? ` (failed: ${text(f.error)})` : ''}`,
+  'drill passed': (f) =>
+    `${text(f.workload)}: drill in ${text(f.region)} passed (RUNNING after ${text(f.secondsToRunning)} s${f.secondsToHealthy !== null && f.secondsToHealthy !== undefined ? `, healthy after ${text(f.secondsToHealthy)} s` : ''}, drained)`,
+  'drill failed': (f) => `${text(f.workload)}: drill in ${text(f.region)} FAILED: ${text(f.error)}`,
   'orphaned burst tasks recorded': (f) =>
     `${text(f.workload)}: reconcile adopted ${plural(f.adopted, 'orphaned task')}`,
 };

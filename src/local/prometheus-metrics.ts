@@ -11,10 +11,13 @@ import type { Exposition } from './http-server';
  */
 export function prometheusName(name: MetricName): string {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  if (name === 'BreakerOpen') return `spillway_${snake}`;
+  if (GAUGES.has(name)) return `spillway_${snake}`;
   if (METRICS[name].unit === 'Milliseconds') return `spillway_${snake}_seconds`;
   return `spillway_${snake}_total`;
 }
+
+/** The catalogue's gauges: sampled states (0 or 1), not counts of events. */
+const GAUGES: ReadonlySet<MetricName> = new Set(['BreakerOpen', 'SiteLost']);
 
 /** Every catalogue metric needs its help line: a new metric without one does not type-check. */
 const HELP: Record<MetricName, string> = {
@@ -34,6 +37,10 @@ const HELP: Record<MetricName, string> = {
   SpendGuardHolds: 'Decisions held back by a spend guard.',
   DecisionLatency: 'From the newest signal a scale-out applied being observed to its first RunTask answer.',
   ReconcileErrors: 'Workloads a reconcile run could not reconcile.',
+  DrillsFailed: 'Readiness drills that failed in a region (a burst path is broken).',
+  SiteLost:
+    '1 while the site is lost or recovering (its workloads evacuated), 0 otherwise (sampled by reconcile).',
+  SpendGuardExceeded: 'Decisions that started a lost site evacuation beyond a spend guard.',
 };
 
 /** Every state a burst task gauge reports, zeros included, so a dashboard sees a state drop to 0. */
@@ -71,7 +78,7 @@ export class LocalMetrics {
       };
       this.instruments.set(
         name,
-        name === 'BreakerOpen'
+        GAUGES.has(name)
           ? new Gauge(config)
           : METRICS[name].unit === 'Milliseconds'
             ? new Histogram({ ...config, buckets: LATENCY_BUCKETS })

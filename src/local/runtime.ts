@@ -8,6 +8,8 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { BurstCompute } from '../adapters/burst-compute';
 import { clientConfig, perRegion } from '../adapters/client-config';
 import { DrainLedger } from '../adapters/drain-ledger';
+import { DrillResults } from '../adapters/drill-results';
+import { SiteStore } from '../adapters/site-store';
 import { StateStore } from '../adapters/state-store';
 import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
@@ -15,6 +17,7 @@ import { setLocalLog } from '../runtime/log-sink';
 import { setLocalMetrics } from '../runtime/metrics-sink';
 import { statusReport } from '../usecases/status';
 import { recordAwsCalls } from './call-recorder';
+import { startDrillTimer } from './drill-timer';
 import { type Emulator, externalEmulator, startMoto } from './emulator';
 import { emulatorProbe } from './emulator-health';
 import { keptEmulator } from './emulator-record';
@@ -30,7 +33,7 @@ import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
 import { recordRuntime } from './runtime-files';
-import { startSqsPoller } from './sqs-poller';
+import { DECIDE_BATCHES_AT_ONCE, startSqsPoller } from './sqs-poller';
 import { statusView } from './status-view';
 
 export interface LocalRuntimeOptions {
@@ -189,7 +192,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         return decide.handler(event, context);
       },
       retrySeconds: 1,
-      concurrency: 2,
+      concurrency: DECIDE_BATCHES_AT_ONCE,
       gate,
       onBatch: (report) => {
         // Narrated, a batch that went through is already told message by message.
@@ -230,18 +233,44 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       log,
     });
     cleanups.push(() => maintenance());
+    // Drill schedules likewise: the same bodies the deployed schedules send.
+    const drills = startDrillTimer({
+      config,
+      send: async (body) => {
+        const leave = await gate.enter();
+        try {
+          await sqs.send(
+            new SendMessageCommand({ QueueUrl: provisioned.signalsQueueUrl, MessageBody: body }),
+          );
+        } finally {
+          leave();
+        }
+      },
+      intervalMs: 1000,
+      log,
+    });
+    cleanups.push(() => drills());
 
     const statusStore = new StateStore(
+      provisioned.stateTable,
+      new DynamoDBClient(clientConfig(control, emulator.endpoint)),
+    );
+    const statusSites = new SiteStore(
       provisioned.stateTable,
       new DynamoDBClient(clientConfig(control, emulator.endpoint)),
     );
     const statusDeps = {
       config: provisioned.effectiveConfig,
       store: statusStore,
+      loadSites: () => statusSites.loadAll(),
       compute: new BurstCompute(
         perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
       ),
       loadRegionHealth: () => statusStore.loadRegionHealth(),
+      drillResults: new DrillResults(
+        provisioned.stateTable,
+        new DynamoDBClient(clientConfig(control, emulator.endpoint)),
+      ),
       // The page shows each drain's workflow step, which only the ledger has.
       ledger: new DrainLedger(
         perRegion((region) => new DynamoDBClient(clientConfig(region, emulator.endpoint))),

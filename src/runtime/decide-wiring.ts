@@ -5,6 +5,8 @@ import { BurstCompute } from '../adapters/burst-compute';
 import { clientConfig, perRegion } from '../adapters/client-config';
 import { DrainLedger } from '../adapters/drain-ledger';
 import { DrainStarter } from '../adapters/drain-starter';
+import { DrillResults } from '../adapters/drill-results';
+import { SiteStore } from '../adapters/site-store';
 import { StateStore } from '../adapters/state-store';
 import { sharedLaunchPacer } from '../usecases/launch-pacer';
 import type { DecideDeps, Log, ReconcileDeps } from '../usecases/ports';
@@ -28,19 +30,19 @@ export function decideDeps(
   const ecsFor = perRegion((region) => observed(fn, new ECSClient(clientConfig(region, awsEndpoint))));
   const sfnFor = perRegion((region) => observed(fn, new SFNClient(clientConfig(region, awsEndpoint))));
   const drainLedgerTable = required(settings, 'drainLedgerTable');
+  const stateTable = required(settings, 'stateTable');
   return {
     config,
-    store: new StateStore(
-      required(settings, 'stateTable'),
-      dynamoFor(config.controlRegion),
-      config.decisionLogRetentionDays,
-    ),
+    store: new StateStore(stateTable, dynamoFor(config.controlRegion), config.decisionLogRetentionDays),
+    drillResults: new DrillResults(stateTable, dynamoFor(config.controlRegion)),
     compute: new BurstCompute(ecsFor),
     // One pacer per process: Fargate's launch quotas are per account and region, not per caller.
     pacer: sharedLaunchPacer(),
     drains: new DrainStarter(sfnFor, settings.drainStateMachines),
     ledger: new DrainLedger(dynamoFor, drainLedgerTable),
     drainLedgerTable,
+    // Heartbeats and site moves live in the state table too, one item a site.
+    sites: new SiteStore(required(settings, 'stateTable'), dynamoFor(config.controlRegion)),
     clock: () => new Date(),
     log,
   };

@@ -1,6 +1,7 @@
 import type { ObservedTask } from '../adapters/burst-compute';
 import type { BurstRegionConfig, WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
+import { DRILL_TAG } from '../core/drill';
 import { digest, taskIdOf } from '../core/ids';
 import { type BurstTask, countLive, stayingCount } from '../core/workload-state';
 import { updateState } from './commit-with-retry';
@@ -9,7 +10,8 @@ import type { ReconcileDeps } from './ports';
 /** Running tasks Spillway started, per burst cluster: listed once per reconcile run, not per workload. */
 export type Inventory = ReadonlyMap<string, readonly ObservedTask[]>;
 
-const clusterKey = (region: string, cluster: string) => `${region}\u0000${cluster}`;
+/** An inventory's key for one burst cluster. */
+export const clusterKey = (region: string, cluster: string) => `${region}\u0000${cluster}`;
 
 function uniqueClusters(workloads: readonly WorkloadConfig[]): BurstRegionConfig[] {
   const clusters = new Map<string, BurstRegionConfig>();
@@ -51,6 +53,8 @@ export async function adoptOrphans(
     for (const task of tasksOf.get(clusterKey(burstRegion.region, burstRegion.cluster)) ?? []) {
       if (task.tags?.['spillway:workload'] !== workload.name) continue;
       if (task.tags?.['spillway:environment'] !== environment) continue;
+      // A drill's task belongs to its drill (advance-drills.ts): never capacity, never adopted.
+      if (task.tags?.[DRILL_TAG]) continue;
       found.push({
         region: burstRegion.region,
         cluster: burstRegion.cluster,

@@ -4,6 +4,7 @@ import { burstCostPerHour, roundCost } from '../core/cost';
 import type { Decision } from '../core/decision';
 import { decide } from '../core/policy';
 import type { Signal } from '../core/signal';
+import { SPEND_GUARD_EXCEEDED } from '../core/spend-guard';
 import type { WorkloadState } from '../core/workload-state';
 import { carryOut } from './carry-out';
 import { updateState } from './commit-with-retry';
@@ -99,6 +100,8 @@ function recordDecision(decision: Decision, deps: DecideDeps): void {
   )
     return;
   deps.metrics.record('Decisions', 1, { workload: decision.workload, kind: decision.action.kind });
+  if (decision.action.kind === 'scale_out' && decision.reason.includes(SPEND_GUARD_EXCEEDED))
+    deps.metrics.record('SpendGuardExceeded', 1, { workload: decision.workload });
   if (decision.action.kind !== 'hold') return;
   if (decision.reason.includes('crash loop'))
     deps.metrics.record('CrashLoops', 1, { workload: decision.workload });

@@ -14,7 +14,8 @@ import {
   webhookSources,
 } from '../core/normalise/sources';
 import { cleanText } from '../core/normalise/text';
-import type { QueueEnvelope } from '../core/signal';
+import { takeWatchdogs } from '../core/normalise/watchdog';
+import type { HeartbeatEnvelope, QueueEnvelope } from '../core/signal';
 import type { Metrics } from './metrics';
 import type { Log, SnsPort } from './ports';
 
@@ -46,7 +47,7 @@ export interface WebhookResponse {
 
 export interface IngestWebhookDeps {
   readonly config: SpillwayConfig;
-  readonly queue: { enqueue(envelopes: readonly QueueEnvelope[]): Promise<void> };
+  readonly queue: { enqueue(envelopes: readonly (QueueEnvelope | HeartbeatEnvelope)[]): Promise<void> };
   /**
    * Every currently valid value of one named webhook secret (several during a rotation); an empty
    * list when the secret has no such entry. Throws when the secret store cannot be read.
@@ -148,6 +149,9 @@ async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise
     input = outcome.message.Message;
   }
 
+  // A site's Watchdog is its heartbeat: taken out before translation, it can never be pressure.
+  const watchdog = source === 'alertmanager' ? takeWatchdogs(input, deps.config) : undefined;
+  if (watchdog) input = watchdog.body;
   const result = spec.normalise(input, now);
   if (!result.ok) {
     return problem(rejectionStatus[result.code], result.code, result.message, {
@@ -155,7 +159,13 @@ async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise
       ...(result.offset !== undefined ? { offset: result.offset } : {}),
     });
   }
-  return enqueue(source, result, deps);
+  const heartbeats: HeartbeatEnvelope[] = (watchdog?.sites ?? []).map((site) => ({
+    kind: 'heartbeat',
+    version: 1,
+    heartbeat: { site, at: now.toISOString(), source: 'alertmanager-watchdog' },
+  }));
+  const ignored = [...(watchdog?.ignored ?? []), ...result.ignored];
+  return enqueue(source, { ...result, ignored }, deps, heartbeats);
 }
 
 function rejected(source: string, spec: WebhookSourceSpec, verdict: AuthVerdict, deps: IngestWebhookDeps) {
@@ -227,8 +237,9 @@ async function enqueue(
   source: string,
   result: Normalised,
   deps: IngestWebhookDeps,
+  heartbeats: readonly HeartbeatEnvelope[] = [],
 ): Promise<WebhookResponse> {
-  const envelopes = packEnvelopes(result.signals);
+  const envelopes = [...packEnvelopes(result.signals), ...heartbeats];
   if (envelopes.length > 0) {
     try {
       await deps.queue.enqueue(envelopes);
@@ -260,6 +271,7 @@ async function enqueue(
       ignored: result.ignored.slice(0, IGNORED_LISTED),
       ignoredCount: result.ignored.length,
       ...(truncated > 0 ? { truncatedAlerts: truncated } : {}),
+      ...(heartbeats.length > 0 ? { heartbeats: heartbeats.map((h) => h.heartbeat.site) } : {}),
     },
   };
 }

@@ -190,6 +190,7 @@ async function runWithRetry(
     } catch (error) {
       const problem = launchProblemOf(error);
       if (problem === 'throttling') {
+        deps.pacer.throttled?.(request.burstRegion.region);
         const wait = deps.pacer.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retry);
         // Throttled past the budget: the region's capacity is not the problem, so the launch is
         // given up for a later retry rather than moved.

@@ -21,6 +21,11 @@ export const FARGATE_LAUNCH_LIMITS: FargateLaunchLimits = {
 export interface LaunchPacing {
   /** Resolves when one RunTask call for `tasks` tasks in `region` fits within the quotas. */
   acquire(region: string, tasks: number): Promise<void>;
+  /**
+   * ECS throttled a call in `region`: the account's buckets are empty, whatever this process took
+   * from them (other instances launch too), so later calls here wait for them to refill.
+   */
+  throttled?(region: string): void;
   sleep(ms: number): Promise<void>;
   /** A number in [0, 1), for full-jitter backoff. */
   random(): number;
@@ -39,7 +44,9 @@ interface Buckets {
  * callers queue up in order without a lock, because taking is synchronous.
  *
  * The buckets are shared by everything in one process, not by concurrent Lambda instances or the
- * reconciler: a ThrottlingException is still possible, and is retried with backoff by the caller.
+ * reconciler: a ThrottlingException is still possible. It is retried with backoff by the caller,
+ * and empties this process's buckets (`throttled`): each instance then launches at the refill
+ * rate, the quota's own pace, instead of spending its burst on calls that are refused.
  */
 export class LaunchPacer implements LaunchPacing {
   private readonly buckets = new Map<string, Buckets>();
@@ -67,6 +74,21 @@ export class LaunchPacer implements LaunchPacing {
     this.buckets.set(region, bucket);
     const waitMs = Math.max(0, -bucket.calls / callsPerSecond, -bucket.tasks / tasksPerSecond) * 1000;
     if (waitMs > 0) await this.time.sleep(Math.ceil(waitMs));
+  }
+
+  throttled(region: string): void {
+    const now = this.time.now();
+    const bucket = this.buckets.get(region);
+    if (!bucket) {
+      this.buckets.set(region, { calls: 0, tasks: 0, at: now });
+      return;
+    }
+    // Refilled up to now first, so an older debt is not forgiven by emptying it.
+    const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.limits;
+    const elapsed = Math.max(0, now - bucket.at) / 1000;
+    bucket.calls = Math.min(0, Math.min(callBurst, bucket.calls + elapsed * callsPerSecond));
+    bucket.tasks = Math.min(0, Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond));
+    bucket.at = now;
   }
 
   sleep(ms: number): Promise<void> {

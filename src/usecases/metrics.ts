@@ -26,6 +26,12 @@ export const METRICS = {
   DecisionLatency: { unit: 'Milliseconds', dimensions: [] },
   /** Workloads a reconcile run could not reconcile: the function itself does not fail for them. */
   ReconcileErrors: { unit: 'Count', dimensions: ['workload'] },
+  /** Readiness drills that failed in a region (did not start, run, turn healthy or drain): a burst path is broken. One alarm per workload; the region is in the result. */
+  DrillsFailed: { unit: 'Count', dimensions: ['workload'] },
+  /** 1 while a watched site is lost (or recovering, still evacuated), 0 otherwise: sampled by reconcile. */
+  SiteLost: { unit: 'Count', dimensions: ['site'] },
+  /** Decisions that started a lost site's evacuation beyond a spend guard (spendGuardDuringLoss: exceed). */
+  SpendGuardExceeded: { unit: 'Count', dimensions: ['workload'] },
 } as const satisfies Record<string, { unit: 'Count' | 'Milliseconds'; dimensions: readonly string[] }>;
 
 export type MetricName = keyof typeof METRICS;

@@ -14,7 +14,7 @@ import {
 import { parseStrictJson } from '../core/json/strict-json';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
-import { type Signal, signalSources } from '../core/signal';
+import { type Heartbeat, type Signal, signalSources } from '../core/signal';
 
 /**
  * mini ships no messages; without these every generic issue in a DLQ reason would read "Invalid
@@ -78,6 +78,7 @@ const commandSchema = z
     requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     until: z.optional(isoTime),
     window: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    exceedSpendGuard: z.optional(z.boolean()),
     issuedAt: isoTime,
   })
   .check(
@@ -89,6 +90,12 @@ const commandSchema = z
         ctx.addIssue({ code: 'custom', path: ['count'], message: `${command.action} takes no count` });
       if (command.until !== undefined && !UNTIL_ACTIONS.includes(command.action))
         ctx.addIssue({ code: 'custom', path: ['until'], message: 'only pause and evacuate take until' });
+      if (command.exceedSpendGuard !== undefined && command.action !== 'evacuate')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exceedSpendGuard'],
+          message: 'only evacuate takes exceedSpendGuard',
+        });
       if (
         command.window !== undefined &&
         command.action !== 'evacuate' &&
@@ -117,10 +124,22 @@ const commandEnvelopeSchema = z.object({
   command: commandSchema,
 });
 
+/** A site's heartbeat, from `POST /heartbeats/<site>` or a Watchdog alert. */
+const heartbeatEnvelopeSchema = z.object({
+  kind: z.literal('heartbeat'),
+  version: z.literal(1),
+  heartbeat: z.strictObject({
+    site: nonEmpty(),
+    at: isoTime,
+    source: z.enum(['http', 'alertmanager-watchdog']),
+  }),
+});
+
 const envelopeSchema = z.discriminatedUnion('kind', [
   singleEnvelopeSchema,
   batchEnvelopeSchema,
   commandEnvelopeSchema,
+  heartbeatEnvelopeSchema,
 ]);
 
 export type ParsedMessage =
@@ -129,6 +148,8 @@ export type ParsedMessage =
       readonly signals: readonly Signal[];
       /** Present only when the message is an operator command. */
       readonly commands?: readonly OperatorCommand[];
+      /** Present only when the message is a site's heartbeat. */
+      readonly heartbeats?: readonly Heartbeat[];
       readonly note?: string;
     }
   | { readonly ok: false; readonly reason: string };
@@ -158,6 +179,13 @@ export function parseQueueMessage(
   const parsed = z.safeParse(envelopeSchema, document, englishMessages);
   if (!parsed.success)
     return { ok: false, reason: `not a signal envelope: ${describeZodIssues(parsed.error).message}` };
+  if (parsed.data.kind === 'heartbeat') {
+    const { site, at, source } = parsed.data.heartbeat;
+    // A site taken out of the config while its heartbeats were in flight: nothing to record.
+    if (!config.sites.some((s) => s.id === site && s.heartbeat))
+      return { ok: true, signals: [], note: `heartbeat of site ${site}, which is not watched for loss` };
+    return { ok: true, signals: [], heartbeats: [{ site, at: new Date(at).toISOString(), source }] };
+  }
   if (parsed.data.kind === 'command') {
     const { until, ...rest } = parsed.data.command;
     const command: OperatorCommand = {

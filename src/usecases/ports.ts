@@ -1,11 +1,14 @@
 import type { BurstCompute } from '../adapters/burst-compute';
 import type { DrainLedger } from '../adapters/drain-ledger';
 import type { DrainStarter } from '../adapters/drain-starter';
+import type { DrillResults } from '../adapters/drill-results';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
 import type { SpillwayConfig } from '../config/schema';
+import type { WitnessProbe } from './check-sites';
 import type { LaunchPacing } from './launch-pacer';
 import type { Metrics } from './metrics';
+import type { CommandQueue, SitesPort } from './site-records';
 
 /** The one ledger call that calls a drain off. */
 export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
@@ -17,6 +20,9 @@ export interface SnsPort {
   /** GETs an allowed SubscribeURL. */
   confirmSubscription(url: string): Promise<void>;
 }
+
+/** Where readiness drill results are kept: the last per workload and region. */
+export type DrillResultStore = Pick<DrillResults, 'record'>;
 
 /** Structured logging, as Powertools' Logger provides it. */
 export interface Log {
@@ -51,11 +57,19 @@ export interface DecideDeps {
   readonly log: Log;
   /** Absent: nothing is recorded (unit tests, tools). */
   readonly metrics?: Metrics;
+  /** The watched sites' items (heartbeats, loss); absent: heartbeats are not recorded, sites not checked. */
+  readonly sites?: SitesPort;
+  /** Absent: readiness drills are refused (wiring that does not carry them out). */
+  readonly drillResults?: DrillResultStore;
 }
 
 export interface ReconcileDeps extends DecideDeps {
   readonly compute: Pick<BurstCompute, 'runBurstTasks' | 'describe' | 'listStartedBySpillway'>;
   readonly drains: Pick<DrainStarter, 'start' | 'status'>;
   readonly ledger: Pick<DrainLedger, 'read' | 'cancel'>;
-  readonly targets: Pick<TargetGroups, 'register'>;
+  /** The signals queue, for a site loss's commands; absent: sites are checked but nothing is sent. */
+  readonly signals?: CommandQueue;
+  /** Probes a site's witness; absent: a site with a witness is never declared lost (tests, tools). */
+  readonly witness?: WitnessProbe;
+  readonly targets: Pick<TargetGroups, 'register'> & Partial<Pick<TargetGroups, 'health'>>;
 }

@@ -1,9 +1,11 @@
 import type { OperatorCommand } from '../core/command';
-import type { Signal } from '../core/signal';
+import type { Heartbeat, Signal } from '../core/signal';
 import { applySignals } from './apply-signals';
 import { forEachConcurrently } from './concurrently';
 import { parseQueueMessage } from './parse-queue-message';
 import type { DecideDeps } from './ports';
+import { recordHeartbeat } from './record-heartbeat';
+import { startDrill } from './start-drill';
 
 /** Workloads of one batch processed at once; each has its own state item, so they never contend. */
 export const WORKLOADS_IN_PARALLEL = 4;
@@ -23,14 +25,15 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
   const reasons = new Map<string, string>();
   const byWorkload = new Map<
     string,
-    { signals: Signal[]; commands: OperatorCommand[]; messageIds: string[] }
+    { signals: Signal[]; commands: OperatorCommand[]; drills: OperatorCommand[]; messageIds: string[] }
   >();
   const groupOf = (workload: string, messageId: string) => {
-    const group = byWorkload.get(workload) ?? { signals: [], commands: [], messageIds: [] };
+    const group = byWorkload.get(workload) ?? { signals: [], commands: [], drills: [], messageIds: [] };
     if (!group.messageIds.includes(messageId)) group.messageIds.push(messageId);
     byWorkload.set(workload, group);
     return group;
   };
+  const heartbeats: { messageId: string; heartbeats: readonly Heartbeat[] }[] = [];
   for (const message of messages) {
     const parsed = parseQueueMessage(message.body, deps.config, deps.clock());
     if (!parsed.ok) {
@@ -40,6 +43,10 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       reasons.set(message.messageId, parsed.reason);
       continue;
     }
+    if (parsed.heartbeats && parsed.heartbeats.length > 0) {
+      heartbeats.push({ messageId: message.messageId, heartbeats: parsed.heartbeats });
+      continue;
+    }
     const commands = parsed.commands ?? [];
     if (parsed.signals.length === 0 && commands.length === 0) {
       deps.log.info('message carries no signal', { messageId: message.messageId, note: parsed.note });
@@ -47,7 +54,11 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
     }
     for (const signal of parsed.signals) groupOf(signal.workload, message.messageId).signals.push(signal);
     // Commands join their workload's signals: one decision sees both, under one conditional write.
-    for (const command of commands) groupOf(command.workload, message.messageId).commands.push(command);
+    // A drill is no decision of the policy's: it is carried out beside it (start-drill.ts).
+    for (const command of commands) {
+      const group = groupOf(command.workload, message.messageId);
+      (command.action === 'drill' ? group.drills : group.commands).push(command);
+    }
   }
   await forEachConcurrently([...byWorkload], WORKLOADS_IN_PARALLEL, async ([name, group]) => {
     const workload = deps.config.workloads.find((w) => w.name === name);
@@ -57,7 +68,9 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       return;
     }
     try {
-      await applySignals(workload, group.signals, deps, group.commands);
+      if (group.signals.length > 0 || group.commands.length > 0)
+        await applySignals(workload, group.signals, deps, group.commands);
+      for (const drill of group.drills) await startDrill(workload, drill, deps);
     } catch (error) {
       deps.log.error('workload not processed; its messages will be retried', {
         workload: name,
@@ -68,8 +81,36 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
       for (const id of group.messageIds) reasons.set(id, `workload ${name}: ${(error as Error).message}`);
     }
   });
+  await recordHeartbeats(heartbeats, deps, failed, reasons);
   await rememberReasons(reasons, deps);
   return failed;
+}
+
+/** Heartbeats touch their site's item only; one that cannot be recorded is retried like a signal. */
+async function recordHeartbeats(
+  messages: readonly { messageId: string; heartbeats: readonly Heartbeat[] }[],
+  deps: DecideDeps,
+  failed: string[],
+  reasons: Map<string, string>,
+): Promise<void> {
+  const { sites } = deps;
+  if (messages.length === 0) return;
+  if (!sites) {
+    deps.log.warn('heartbeats not recorded: no site store wired', { messages: messages.length });
+    return;
+  }
+  for (const { messageId, heartbeats } of messages) {
+    try {
+      for (const heartbeat of heartbeats) await recordHeartbeat(heartbeat, { ...deps, sites });
+    } catch (error) {
+      deps.log.error('heartbeat not recorded; it will be retried', {
+        messageId,
+        error: (error as Error).message,
+      });
+      failed.push(messageId);
+      reasons.set(messageId, `heartbeat: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Best effort: the reason helps an operator, but failing to store it must not fail the batch. */

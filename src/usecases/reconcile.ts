@@ -4,7 +4,9 @@ import type { WorkloadConfig } from '../config/schema';
 import { isOpen } from '../core/region-health';
 import { type BurstTask, stopReasonOf, type WorkloadState } from '../core/workload-state';
 import { adoptOrphans, type Inventory, takeInventory } from './adopt-orphans';
+import { advanceDrills } from './advance-drills';
 import { applySignals } from './apply-signals';
+import { checkSites } from './check-sites';
 import { updateState } from './commit-with-retry';
 import { drainIdOf } from './drain-naming';
 import { drainFailed, retryFailedDrains } from './failed-drains';
@@ -24,6 +26,8 @@ export interface ReconcileReport {
  */
 export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileReport[]> {
   const reports: ReconcileReport[] = [];
+  // Sites first: a loss found now puts its evacuations on the queue before the workloads are looked at.
+  if (deps.sites) await checkSites({ ...deps, sites: deps.sites });
   const inventory = await takeInventory(deps.config.workloads, deps);
   await sampleBreakers(deps);
   for (const workload of deps.config.workloads) {
@@ -83,6 +87,11 @@ export async function reconcileWorkload(
   await checkStuckDrains(workload, deps, current);
   await retryFailedDrains(workload, deps);
   await registerTargets(workload, deps, current);
+  // Drills before the policy: a drill that ends gives its room under the maxes back to it.
+  await advanceDrills(workload, deps, current, {
+    ...(focus !== undefined ? { focus } : {}),
+    ...(inventory !== 'skip' && inventory ? { inventory } : {}),
+  });
   const decision = await applySignals(workload, [], deps);
   return { workload: workload.name, changedTasks, action: decision.action.kind, reason: decision.reason };
 }

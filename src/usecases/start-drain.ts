@@ -23,33 +23,7 @@ export async function startDrain(
   deps: DecideDeps,
   known?: WorkloadState,
 ): Promise<WorkloadState | undefined> {
-  const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
-  const target =
-    !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
-      ? {
-          targetGroupArn: burstRegion.targetGroupArn,
-          targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
-        }
-      : null;
-  // Out of its target group, a task serves until ELB has drained its connections: the drain waits
-  // for the longer of the two (a Spot task has no time for either beyond ECS's two minutes).
-  const serving = target
-    ? Math.max(workload.drainSeconds, burstRegion?.deregistrationDelaySeconds ?? 0)
-    : workload.drainSeconds;
-  const input: DrainInput = {
-    workload: workload.name,
-    taskArn: task.taskArn,
-    cluster: task.cluster,
-    drainSeconds: task.compensating
-      ? 0
-      : task.interruptedAt
-        ? Math.min(serving, SPOT_DRAIN_SECONDS)
-        : serving,
-    ledgerTable: deps.drainLedgerTable,
-    ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
-    decisionId: task.decisionId,
-    target,
-  };
+  const input = drainInputOf(workload, task, deps);
   const started = await deps.drains.start(task.region, drainIdOf(workload.name, task), input);
   const recorded = await updateState(
     deps,
@@ -81,4 +55,52 @@ export async function startDrain(
     alreadyStarted: started.status === 'already_started',
   });
   return recorded;
+}
+
+/**
+ * The drain workflow's input for one task: out of its target group first when it is in one, then
+ * the wait, then StopTask. Readiness drills drain their task with the same input.
+ */
+export function drainInputOf(
+  workload: WorkloadConfig,
+  task: Pick<
+    BurstTask,
+    | 'region'
+    | 'taskArn'
+    | 'cluster'
+    | 'decisionId'
+    | 'privateIp'
+    | 'registeredTarget'
+    | 'compensating'
+    | 'interruptedAt'
+  >,
+  deps: Pick<DecideDeps, 'drainLedgerTable' | 'clock'>,
+): DrainInput {
+  const burstRegion = workload.burstRegions.find((r) => r.region === task.region);
+  const target =
+    !task.compensating && burstRegion?.targetGroupArn && task.privateIp && task.registeredTarget
+      ? {
+          targetGroupArn: burstRegion.targetGroupArn,
+          targets: [{ Id: task.privateIp, Port: burstRegion.taskDefinition.containerPort }],
+        }
+      : null;
+  // Out of its target group, a task serves until ELB has drained its connections: the drain waits
+  // for the longer of the two (a Spot task has no time for either beyond ECS's two minutes).
+  const serving = target
+    ? Math.max(workload.drainSeconds, burstRegion?.deregistrationDelaySeconds ?? 0)
+    : workload.drainSeconds;
+  return {
+    workload: workload.name,
+    taskArn: task.taskArn,
+    cluster: task.cluster,
+    drainSeconds: task.compensating
+      ? 0
+      : task.interruptedAt
+        ? Math.min(serving, SPOT_DRAIN_SECONDS)
+        : serving,
+    ledgerTable: deps.drainLedgerTable,
+    ledgerExpiresAt: String(Math.floor(deps.clock().getTime() / 1000) + LEDGER_RETENTION_SECONDS),
+    decisionId: task.decisionId,
+    target,
+  };
 }

@@ -1,10 +1,13 @@
 import type { BurstCompute, ObservedTask } from '../adapters/burst-compute';
 import type { DrainLedger, LedgerEntry } from '../adapters/drain-ledger';
+import type { DrillResults } from '../adapters/drill-results';
 import type { StateStore } from '../adapters/state-store';
 import type { SpillwayConfig, WorkloadConfig } from '../config/schema';
 import { burstCostPerHour, roundCost, taskHourCost } from '../core/cost';
 import type { Capacity, Decision } from '../core/decision';
+import type { DrillResult, DrillRun } from '../core/drill';
 import { describeHealth, isOpen, type RegionHealth, type RegionHealthMap } from '../core/region-health';
+import type { SiteRecord } from '../core/site-health';
 import {
   type BurstTask,
   countLive,
@@ -15,6 +18,7 @@ import {
   type WorkloadState,
 } from '../core/workload-state';
 import { drainIdOf } from './drain-naming';
+import { type SiteStatus, siteStatuses } from './site-status';
 
 /**
  * Where a task's drain is in the drain workflow: asked for (the execution has not marked it yet),
@@ -123,6 +127,19 @@ export interface WorkloadStatus {
   readonly burstRegions: readonly RegionBurst[];
   /** Every recorded task per burst region, stopped ones included. */
   readonly regions: Readonly<Record<string, readonly TaskStatus[]>>;
+  /** Per burst region ever drilled: the drill under way, and the last result (docs/drills.md). */
+  readonly drills?: readonly DrillStatus[];
+}
+
+/** One burst region's readiness drills: the one under way, if any, and the last one's result. */
+export interface DrillStatus {
+  readonly region: string;
+  readonly underWay: {
+    readonly drillId: string;
+    readonly phase: DrillRun['phase'];
+    readonly requestedAt: string;
+  } | null;
+  readonly last: DrillResult | null;
 }
 
 /** The launch circuit breaker of one burst region, shared by every workload. */
@@ -154,6 +171,8 @@ export interface StatusReport {
   };
   /** Every burst region of the config in order of first mention; null when the store cannot tell. */
   readonly regionHealth: readonly RegionBreaker[] | null;
+  /** The sites watched for loss, with their state and last heartbeat; null when the store cannot tell. */
+  readonly sites?: readonly SiteStatus[] | null;
 }
 
 export interface StatusDeps {
@@ -167,6 +186,10 @@ export interface StatusDeps {
    * or when one cannot be read, the step is told from the recorded status, which has no `stopping`.
    */
   readonly ledger?: Pick<DrainLedger, 'read'>;
+  /** The watched sites' records; optional so a store without them still serves a status. */
+  readonly loadSites?: () => Promise<readonly SiteRecord[]>;
+  /** The last readiness drill results; optional so a store without them still serves a status. */
+  readonly drillResults?: Pick<DrillResults, 'load'>;
   readonly now?: () => Date;
 }
 
@@ -395,6 +418,26 @@ async function readDrainRows(
   return rows;
 }
 
+/** The drills of each burst region of the workload that has one under way or a result. */
+export function drillStatuses(
+  workload: WorkloadConfig,
+  state: WorkloadState,
+  results: readonly DrillResult[],
+): DrillStatus[] {
+  return workload.burstRegions.flatMap(({ region }) => {
+    const run = state.drills?.[region];
+    const last = results.find((r) => r.region === region) ?? null;
+    if (!run && !last) return [];
+    return [
+      {
+        region,
+        underWay: run ? { drillId: run.drillId, phase: run.phase, requestedAt: run.requestedAt } : null,
+        last,
+      },
+    ];
+  });
+}
+
 /** Per workload: its recorded state, controls and cost, with what ECS reports about its tasks now. */
 export async function workloadStatuses(deps: StatusDeps): Promise<readonly WorkloadStatus[]> {
   return (await statusReport(deps)).workloads;
@@ -409,9 +452,14 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
     const state = await deps.store.load(workload.name);
     const observed = await observe(workload, state, deps.compute);
     const drainRows = await readDrainRows(workload, state, deps.ledger);
-    workloads.push(workloadStatus(workload, state, observed, now, health, drainRows));
+    const drilled = deps.drillResults ? await deps.drillResults.load(workload.name) : [];
+    workloads.push({
+      ...workloadStatus(workload, state, observed, now, health, drainRows),
+      drills: drillStatuses(workload, state, drilled),
+    });
   }
-  return summarise(deps.config, workloads, health, now);
+  const sites = deps.loadSites ? siteStatuses(deps.config, await deps.loadSites(), now) : null;
+  return { ...summarise(deps.config, workloads, health, now), sites };
 }
 
 /**

@@ -253,8 +253,10 @@ describe('burst stacks with a target group configured', () => {
         ]),
       },
     });
+    // And reads target health, for a readiness drill waiting for its task to be healthy.
     expect(actionsOfRole(reconcile.role).filter((a) => a.startsWith('elasticloadbalancing:'))).toEqual([
       'elasticloadbalancing:RegisterTargets',
+      'elasticloadbalancing:DescribeTargetHealth',
     ]);
     // Deregistering is the drain workflow's; deciding puts no task into a target group.
     expect(actionsOfRole(decide.role).filter((a) => a.startsWith('elasticloadbalancing:'))).toEqual([]);

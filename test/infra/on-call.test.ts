@@ -57,7 +57,13 @@ describe.each(['dev', 'staging', 'prod'] as const)('alarms that reach someone (%
       (a: Resource) => a.Properties.Namespace === 'Spillway',
     );
     const named = new Set(spillway.map((a) => a.Properties.MetricName as MetricName));
-    expect([...named].sort()).toEqual(['BreakerOpen', 'CrashLoops', 'DrainsFailed', 'ReconcileErrors']);
+    expect([...named].sort()).toEqual([
+      'BreakerOpen',
+      'CrashLoops',
+      'DrainsFailed',
+      'DrillsFailed',
+      'ReconcileErrors',
+    ]);
     for (const alarm of spillway) {
       const name = alarm.Properties.MetricName as MetricName;
       const dimensions = (alarm.Properties.Dimensions as { Name: string; Value: string }[]).map(
@@ -74,6 +80,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('alarms that reach someone (%
     expect(crashLoops).toHaveLength(stacks.config.workloads.length);
     const drainsFailed = spillway.filter((a) => a.Properties.MetricName === 'DrainsFailed');
     expect(drainsFailed).toHaveLength(stacks.burst.size);
+    // One failed-drill alarm per workload: the region is in the drill's result.
+    const drillsFailed = spillway.filter((a) => a.Properties.MetricName === 'DrillsFailed');
+    expect(drillsFailed).toHaveLength(stacks.config.workloads.length);
   });
 
   it('watches each burst region for failed and timed-out drain executions', () => {

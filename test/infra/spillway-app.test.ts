@@ -46,15 +46,16 @@ describe.each(['dev', 'staging', 'prod'] as const)('the Spillway app (%s)', (env
       'AWS::SQS::Queue': 2 + (subscribed ? 1 : 0),
       'AWS::SecretsManager::Secret': 1,
       // The dead-letter and queue-age alarms, errors and throttles of three functions, API 5xx,
-      // and a failed-drain and an open-breaker alarm per burst region, a crash-loop and a
-      // reconcile-error alarm per workload.
-      'AWS::CloudWatch::Alarm': 9 + 2 * stacks.burst.size + 2 * stacks.config.workloads.length,
+      // and a failed-drain and an open-breaker alarm per burst region, a crash-loop, a
+      // reconcile-error and a failed-drill alarm per workload.
+      'AWS::CloudWatch::Alarm': 9 + 2 * stacks.burst.size + 3 * stacks.config.workloads.length,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::SNS::Topic': 1,
       'AWS::KMS::Key': 1,
       'AWS::Events::Rule': 3,
       'AWS::ApiGatewayV2::Api': 1,
-      'AWS::ApiGatewayV2::Route': 1,
+      // POST /webhooks/{source} and POST /heartbeats/{site}, one integration.
+      'AWS::ApiGatewayV2::Route': 2,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::Lambda::EventSourceMapping': 1,
       // Deciding's burst policy, and reconciling's on top of it.

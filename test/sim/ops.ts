@@ -42,10 +42,22 @@ export type Step =
   | { readonly kind: 'timeOut'; readonly index: number }
   | { readonly kind: 'clientToken'; readonly honoured: boolean }
   | { readonly kind: 'deploy'; readonly change: 'lowerMax' | 'removeRegion' | 'original' }
+  /** The first site's heartbeats start or stop; its witness answers or not; reconcilers racing. */
+  | { readonly kind: 'site'; readonly up: boolean }
+  | { readonly kind: 'witness'; readonly ok: boolean }
+  | { readonly kind: 'reconcilers'; readonly count: number }
   | {
       readonly kind: 'command';
       readonly workload: number;
-      readonly action: 'burst' | 'drain_all' | 'pause' | 'resume' | 'evacuate' | 'end_evacuation';
+      readonly action:
+        | 'burst'
+        | 'drain_all'
+        | 'pause'
+        | 'resume'
+        | 'evacuate'
+        | 'end_evacuation'
+        /** A readiness drill: one task per burst region, racing the scale-outs for room under the max. */
+        | 'drill';
       readonly count: number;
     };
 
@@ -170,6 +182,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
         'resume' as const,
         'evacuate' as const,
         'end_evacuation' as const,
+        'drill' as const,
       ),
       count: fc.integer({ min: 1, max: 4 }),
     }),
@@ -246,6 +259,7 @@ export async function applyStep(world: World, step: Step, context: StepContext):
       return world.scheduling.run(world.runWorkflows());
     case 'advance': {
       world.advance(step.seconds);
+      await world.sendHeartbeats();
       world.sendDueMaintenance();
       if (step.seconds >= 120) world.ecs.reclaimSpot();
       for (const delivery of world.monitor.takeUnsent()) await send(delivery);
@@ -306,6 +320,16 @@ export async function applyStep(world: World, step: Step, context: StepContext):
       world.config = deployments(context.original)[step.change];
       context.onDeploy();
       return;
+    case 'site':
+      return world.setSiteUp(world.config.sites[0]?.id ?? '', step.up);
+    case 'witness':
+      world.witnessOk = step.ok;
+      return;
+    case 'reconcilers': {
+      const runs = Array.from({ length: step.count }, () => world.reconcile());
+      await world.scheduling.run(Promise.all(runs));
+      return;
+    }
     case 'command': {
       const id = `sim-${step.action}-${++context.commandSeq}`;
       const counted = step.action === 'burst';
@@ -346,6 +370,7 @@ export async function quiesce(world: World, context: StepContext): Promise<void>
   // Long enough for every cooldown, stabilisation window, breaker, crash-loop window and drain.
   for (let round = 0; round < 240; round++) {
     world.advance(30);
+    await world.sendHeartbeats();
     world.sendDueMaintenance();
     world.ecs.reclaimSpot();
     for (const delivery of world.monitor.takeUnsent()) await world.scheduling.run(world.ingest(delivery));

@@ -24,8 +24,8 @@ export const burstRegion = (region: string, family: string, extra: Record<string
 });
 
 /**
- * Two workloads sharing a burst cluster: one spread over two regions with a per-region max and
- * Fargate Spot, one with a floor. Short cooldowns, so a run reaches scale-in within its steps.
+ * Two workloads sharing a burst cluster: one spread over two regions with a per-region max, Fargate
+ * Spot and moving back to its preferred region, one with a floor. Short cooldowns, so a run reaches scale-in within its steps.
  */
 export function simConfig(overrides: Record<string, unknown> = {}): SpillwayConfig {
   return parseConfig(
@@ -54,6 +54,9 @@ export function simConfig(overrides: Record<string, unknown> = {}): SpillwayConf
           scaleInStabilisationSeconds: 60,
           drainSeconds: 30,
           homeCapacityTasks: 4,
+          // Tasks a fallback left in eu-west-1 move back once us-west-2 takes them again.
+          rebalance: 'preferred-region',
+          rebalanceIntervalSeconds: 60,
           ...overrides,
         },
         {

@@ -13,7 +13,9 @@ import { DrainLedger } from '../../src/adapters/drain-ledger';
 import { wrap } from '../../src/adapters/errors';
 import type { SpillwayConfig } from '../../src/config/schema';
 import type { OperatorCommand } from '../../src/core/command';
+import type { DrillResult } from '../../src/core/drill';
 import { dueCommands, maintenanceSchedule, scheduledMessageBody } from '../../src/core/maintenance';
+import { ingestHeartbeat } from '../../src/usecases/ingest-heartbeat';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 import { LaunchPacer } from '../../src/usecases/launch-pacer';
 import type { MetricName, Metrics } from '../../src/usecases/metrics';
@@ -22,10 +24,13 @@ import { processBatch } from '../../src/usecases/process-batch';
 import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 import { SimStateTable } from './models/dynamodb';
 import { ACCOUNT, SimEcs, type SimTask } from './models/ecs';
+import { SimSiteTable } from './models/sites';
 import { SimQueue } from './models/sqs';
 import { SimStepFunctions } from './models/step-functions';
 import { type Delivery, Monitor } from './monitor';
 
+/** How often a site that is up sends its heartbeat, in virtual seconds. */
+export const HEARTBEAT_SECONDS = 20;
 export const VISIBILITY_SECONDS = 60;
 export const MAX_RECEIVE_COUNT = 5;
 const LEDGER_TABLE = 'spillway-drain-ledger';
@@ -71,6 +76,13 @@ export class World {
   readonly table = new SimStateTable();
   readonly ecs = new SimEcs();
   readonly sfn = new SimStepFunctions(this.ecs);
+  /** The watched sites' items (heartbeats, loss). */
+  readonly siteTable = new SimSiteTable();
+  /** Sites whose heartbeats flow: each sends one every HEARTBEAT_SECONDS of virtual time. */
+  readonly sitesUp = new Set<string>();
+  /** What every site's witness answers. */
+  witnessOk = true;
+  private owedHeartbeats: { site: string; at: number }[] = [];
   readonly monitor: Monitor;
   /** The configuration deployed now; an invocation keeps the one it started with. */
   config: SpillwayConfig;
@@ -89,6 +101,8 @@ export class World {
   readonly acknowledged: string[] = [];
   /** Operator commands put on the queue, by id. */
   readonly commands = new Set<string>();
+  /** The last readiness drill result per workload and region, as the state table keeps them. */
+  readonly drillResults = new Map<string, DrillResult>();
   readonly logLines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   /** Every metric the functions recorded, as EMF or Prometheus would ship it. */
   readonly recorded: { name: MetricName; value: number; dimensions: Record<string, string> }[] = [];
@@ -133,6 +147,14 @@ export class World {
   clock = (): Date => new Date(this.now);
 
   advance(seconds: number): void {
+    // Heartbeats of the sites that are up fall due as time passes; sendHeartbeats delivers them.
+    for (const site of this.sitesUp)
+      for (
+        let t = this.now + HEARTBEAT_SECONDS * 1000;
+        t <= this.now + seconds * 1000;
+        t += HEARTBEAT_SECONDS * 1000
+      )
+        this.owedHeartbeats.push({ site, at: t });
     this.now += seconds * 1000;
     this.ecs.forgetStopped(this.now);
   }
@@ -238,7 +260,38 @@ export class World {
           }),
         read: (region, arns) => c('dynamodb', 'BatchGetItem', () => ledgerOf(region).read(region, arns)),
       },
-      targets: { register: () => c('elbv2', 'RegisterTargets', () => undefined) },
+      targets: {
+        register: () => c('elbv2', 'RegisterTargets', () => undefined),
+        // A drill's task answers its health check: the simulation models no unhealthy target.
+        health: () => c('elbv2', 'DescribeTargetHealth', () => 'healthy'),
+      },
+      drillResults: {
+        record: (result) =>
+          c('dynamodb', 'PutItem', () => {
+            this.drillResults.set(`${result.workload} ${result.region}`, result);
+            return true;
+          }),
+      },
+      sites: {
+        load: (site) => c('dynamodb', 'GetItem', () => this.siteTable.load(site)),
+        save: (next, expected) => c('dynamodb', 'PutItem', () => this.siteTable.save(next, expected)),
+      },
+      signals: {
+        enqueue: (envelopes) =>
+          c('sqs', 'SendMessageBatch', () => {
+            for (const envelope of envelopes) {
+              if (envelope.kind === 'command') this.commands.add(envelope.command.id);
+              this.sqs.send(JSON.stringify(envelope));
+            }
+          }),
+      },
+      witness: async (target) => ({
+        at: this.clock().toISOString(),
+        ok: this.witnessOk,
+        detail: this.witnessOk
+          ? `HTTP ${target.expectStatus}`
+          : `no answer within ${target.timeoutSeconds} s`,
+      }),
       drainLedgerTable: LEDGER_TABLE,
       clock: this.clock,
       log: this.log,
@@ -295,6 +348,46 @@ export class World {
         `ingest refused a valid delivery: ${response.statusCode} ${JSON.stringify(response.body)}`,
       );
     for (const id of (response.body.signalIds as string[] | undefined) ?? []) this.accepted.add(id);
+  }
+
+  /**
+   * The heartbeats that fell due, each through the ingest function at its own time (as a cron job
+   * at the site would post it); one the ingest function did not take is lost, as it would be.
+   */
+  async sendHeartbeats(): Promise<void> {
+    const owed = this.owedHeartbeats;
+    this.owedHeartbeats = [];
+    for (const { site, at } of owed) {
+      const inv = this.invocation('ingest');
+      const deps = {
+        config: this.config,
+        queue: {
+          enqueue: (envelopes: readonly unknown[]) =>
+            this.call(inv, 'sqs', 'SendMessageBatch', () => {
+              for (const envelope of envelopes) this.sqs.send(JSON.stringify(envelope));
+            }),
+        },
+        secrets: async () => [TOKEN],
+        sns: { certificate: async () => '', confirmSubscription: async () => {} },
+        clock: () => new Date(at),
+        log: this.log,
+      };
+      await this.scheduling
+        .run(ingestHeartbeat({ site, headers: { authorization: `Bearer ${TOKEN}` }, body: '' }, deps))
+        .catch(() => undefined);
+    }
+  }
+
+  /** A site's heartbeats start (one at once) or stop. */
+  async setSiteUp(site: string, up: boolean): Promise<void> {
+    if (!up) {
+      this.sitesUp.delete(site);
+      this.owedHeartbeats = this.owedHeartbeats.filter((h) => h.site !== site);
+      return;
+    }
+    this.sitesUp.add(site);
+    this.owedHeartbeats.push({ site, at: this.now });
+    await this.sendHeartbeats();
   }
 
   /** One decide invocation: a batch from the queue, acknowledged unless the invocation died. */

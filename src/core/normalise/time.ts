@@ -1,3 +1,4 @@
+import { isoAt } from '../instant';
 import type { Rejection } from './result';
 import { reject } from './result';
 
@@ -30,7 +31,7 @@ export function observedTime(raw: string | number, now: Date, field: string): Ob
   if (ahead > FUTURE_REJECT_MS) {
     return reject('malformed', `${field}: more than 24 hours in the future`, [field]);
   }
-  return { ok: true, iso: new Date(ahead > FUTURE_CLAMP_MS ? now.getTime() : millis).toISOString() };
+  return { ok: true, iso: isoAt(ahead > FUTURE_CLAMP_MS ? now.getTime() : millis) };
 }
 
 const EPOCH = /^\d{1,16}(\.\d+)?$/;

@@ -6,10 +6,12 @@
  * would be on AWS. What is stored is a JSON copy, so no caller keeps a live reference into it.
  */
 import { wrap } from '../../../src/adapters/errors';
+import { encodeState } from '../../../src/adapters/state-codec';
 import type { CommitResult } from '../../../src/adapters/state-store';
 import type { Decision } from '../../../src/core/decision';
 import type { RegionHealth, RegionHealthMap } from '../../../src/core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../../../src/core/workload-state';
+import { itemSizeBytes } from './item-size';
 
 /** DynamoDB's item size limit. */
 export const ITEM_LIMIT_BYTES = 400 * 1024;
@@ -18,8 +20,8 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
  * The size DynamoDB counts is close to the UTF-8 length of the item as JSON (names and values,
- * with a few bytes per map and list instead of JSON's punctuation): measured this way, a state the
- * simulation accepts is within a few percent of what DynamoDB would.
+ * with a few bytes per map and list instead of JSON's punctuation): measured this way, a decision
+ * the simulation accepts is within a few percent of what DynamoDB would.
  */
 export const itemBytes = (item: unknown): number => Buffer.byteLength(JSON.stringify(item), 'utf8');
 
@@ -42,9 +44,15 @@ export class SimStateTable {
   }
 
   commit(next: WorkloadState, expectedVersion: number, decision?: Decision): CommitResult {
-    const { version: _ignored, ...body } = next;
-    const item = { pk: `WORKLOAD#${next.workload}`, sk: 'STATE', version: expectedVersion + 1, state: body };
-    const bytes = itemBytes(item);
+    // The item StateStore writes, measured by DynamoDB's rules: JSON would count every quote
+    // escaped inside the state's JSON string twice.
+    const item = {
+      pk: `WORKLOAD#${next.workload}`,
+      sk: 'STATE',
+      ...encodeState(next, expectedVersion + 1),
+      updatedAt: new Date(0).toISOString(), // the store writes the wall clock: only its length counts
+    };
+    const bytes = itemSizeBytes(item);
     if (bytes > ITEM_LIMIT_BYTES) {
       this.oversizeWrites.push({ workload: next.workload, bytes });
       throw wrap(

@@ -167,7 +167,7 @@ describe('parseCli: what an operator types', () => {
   it.each([
     [
       ['status', '--verbose'],
-      'unknown option --verbose; the options are --env, --region, --profile, --runtime-file, --json, --limit, --reason, --until, --all, --force, --help (see spillway --help)',
+      'unknown option --verbose; the options are --env, --region, --profile, --runtime-file, --json, --limit, --reason, --until, --all, --force, --wait, --help (see spillway --help)',
     ],
     [
       ['drain', 'checkout-api', '--al', '--reason', 'x'],
@@ -206,6 +206,7 @@ describe('--help', () => {
       'history',
       'dlq list',
       'dlq redrive',
+      'sites',
       'burst',
       'drain',
       'pause',
@@ -213,6 +214,8 @@ describe('--help', () => {
       'dry-run on|off',
       'evacuate',
       'end-evacuation',
+      'site lost|recovered',
+      'drill',
     ];
     const listed = USAGE.split('\n')
       .filter((line) => /^ {2}[a-z]/.test(line))
@@ -244,5 +247,29 @@ describe('commandRequests', () => {
     expect(() => commandRequests(invocation, known, undefined)).toThrow(
       new UsageError("unknown workload 'checkuot-api'; known: checkout-api, search-api"),
     );
+  });
+});
+
+describe('parseCli: sites', () => {
+  it('reads sites and site lost|recovered', () => {
+    expect(parse('sites').invocation).toEqual({ name: 'sites' });
+    expect(parse('site', 'lost', 'onprem-dc1', '--reason', ' fire alarm ').invocation).toEqual({
+      name: 'site',
+      as: 'lost',
+      site: 'onprem-dc1',
+      reason: 'fire alarm',
+    });
+    expect(parse('site', 'recovered', 'onprem-dc1', '--reason', 'power back').invocation).toMatchObject({
+      as: 'recovered',
+    });
+  });
+
+  it('refuses a site command without what it needs', () => {
+    expect(refused(['site', 'gone', 'onprem-dc1', '--reason', 'x'])).toMatch(
+      /site needs lost or recovered first, not 'gone'/,
+    );
+    expect(refused(['site', 'lost', '--reason', 'x'])).toMatch(/site lost needs a site/);
+    expect(refused(['site', 'lost', 'onprem-dc1'])).toMatch(/--reason "…" is required/);
+    expect(refused(['sites', '--reason', 'x'])).toMatch(/sites does not take --reason/);
   });
 });

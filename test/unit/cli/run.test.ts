@@ -195,7 +195,14 @@ describe('runCli commands', () => {
     expect(await cli.run('status', '--json')).toBe(0);
 
     const report = JSON.parse(cli.out[0] ?? '{}');
-    expect(Object.keys(report)).toEqual(['environment', 'at', 'workloads', 'totals', 'regionHealth']);
+    expect(Object.keys(report)).toEqual([
+      'environment',
+      'at',
+      'workloads',
+      'totals',
+      'regionHealth',
+      'sites',
+    ]);
     expect(report.totals).toMatchObject({ liveTasks: 1, onDemand: 1, spot: 0 });
     expect(report.workloads.map((w: { workload: string }) => w.workload)).toEqual([
       'checkout-api',

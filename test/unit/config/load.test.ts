@@ -86,6 +86,7 @@ describe('configuration', () => {
         nagios: { hosts: [], auth: { scheme: 'standard-webhooks', replayWindowSeconds: 300 } },
         'cloudwatch-sns': { auth: { scheme: 'sns', topicArns: [] } },
         generic: { auth: { scheme: 'standard-webhooks', replayWindowSeconds: 300 } },
+        heartbeats: { auth: { scheme: 'bearer' } },
         cloudwatch: { alarms: [] },
       });
       expect(config.decisionLogRetentionDays).toBe(30);

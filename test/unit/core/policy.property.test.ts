@@ -483,7 +483,10 @@ describe('decide (policy), over random workloads and histories', () => {
               now: new Date(input.now.getTime() + delay * 1000),
             });
             expect(again.decision.action).toEqual({ kind: 'ignored' });
-            expect(again.decision.signals.map((o) => o.outcome)).toEqual(['duplicate']);
+            // The alert's record knows its latest signal again; one it superseded is older than that.
+            const record = stored.alerts[signal.alertKey];
+            const latest = record?.observedAt === signal.observedAt && record.state === signal.state;
+            expect(again.decision.signals.map((o) => o.outcome)).toEqual([latest ? 'duplicate' : 'stale']);
             expectOnlySeenAgain(stored, again);
           }
         });

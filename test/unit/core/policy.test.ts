@@ -68,7 +68,8 @@ describe('decide (policy)', () => {
       ]);
       expect(next.lastScaleOutAt).toBe(T0_ISO);
       expect(next.alerts).toEqual({ [LATENCY]: { ...alertRecord('firing', -10), lastSeenAt: isoAt(0) } });
-      expect(next.applied).toEqual({ [signal.dedupKey]: isoAt(MEMORY_SECONDS) });
+      // A signal is known again by its alert's record: `applied` remembers command ids only
+      expect(next.applied).toEqual({});
       expect(next.version).toBe(state.version);
     });
 
@@ -815,7 +816,6 @@ describe('decide (policy)', () => {
       // Assess
       const applied = Object.keys(next.applied);
       expect(applied.length).toBeLessThanOrEqual(MAX_APPLIED_KEYS);
-      expect(applied).toContain(signal.dedupKey);
       expect(applied).toContain(`key-${MAX_APPLIED_KEYS + 43}`);
       expect(applied).not.toContain('key-0');
       const alerts = Object.entries(next.alerts);
@@ -860,7 +860,7 @@ describe('decide (policy)', () => {
       const { next } = decide({ workload, state, signals: [resolved('am:other', -1)], now: at(0) });
 
       // Assess
-      expect(Object.keys(next.applied).sort()).toEqual(['kept', resolved('am:other', -1).dedupKey].sort());
+      expect(Object.keys(next.applied)).toEqual(['kept']);
       expect(Object.keys(next.alerts).sort()).toEqual(['am:old-firing', 'am:other', 'am:recent-resolved']);
       expect(Object.keys(next.tasks)).toEqual(['recent']);
     });

@@ -176,3 +176,36 @@ describe('the local gateway given a body over the webhook limit', () => {
     expect(fits.status).toBe(202);
   });
 });
+
+describe('the local gateway in front of the heartbeat route', () => {
+  let server: Server;
+  let url: string;
+  const events: { routeKey: string; pathParameters: Record<string, string | undefined> | undefined }[] = [];
+  beforeAll(async () => {
+    server = await startHttpServer(
+      {
+        ingest: async (event) => {
+          events.push({ routeKey: event.routeKey, pathParameters: event.pathParameters });
+          return { statusCode: 202, body: '{}' };
+        },
+        status: async () => ({ workloads: [] }),
+        health: () => 'ok',
+        admit: () => () => {},
+      },
+      0,
+    );
+    url = `http://127.0.0.1:${portOf(server)}`;
+  });
+  afterAll(async () => {
+    await new Promise((done) => server.close(done));
+  });
+
+  it('passes POST /heartbeats/{site} to the ingest function as API Gateway would', async () => {
+    expect((await fetch(`${url}/heartbeats/onprem-dc1`, { method: 'POST' })).status).toBe(202);
+    expect(events).toEqual([{ routeKey: 'POST /heartbeats/{site}', pathParameters: { site: 'onprem-dc1' } }]);
+    const get = await fetch(`${url}/heartbeats/onprem-dc1`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(events).toHaveLength(1);
+  });
+});

@@ -199,3 +199,48 @@ describe('LaunchPacer', () => {
     expect(waits).toEqual([500]);
   });
 });
+
+describe('LaunchPacer after a throttle', () => {
+  const pacer = () => {
+    let now = 0;
+    const waits: number[] = [];
+    const launchPacer = new LaunchPacer({
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    return { launchPacer, waits, advance: (ms: number) => (now += ms) };
+  };
+
+  it('waits for the refill instead of spending its own burst on calls that would be refused', async () => {
+    // Prepare: this process has taken nothing, but other instances emptied the account's bucket
+    const { launchPacer, waits } = pacer();
+    await launchPacer.acquire('us-west-2', 10);
+    expect(waits).toEqual([]);
+
+    // Act
+    launchPacer.throttled('us-west-2');
+    await launchPacer.acquire('us-west-2', 10);
+
+    // Assess: 10 tasks at 20 a second
+    expect(waits).toEqual([(10 / tasksPerSecond) * 1000]);
+  });
+
+  it('counts what refilled since its last call as spent, and leaves other regions alone', async () => {
+    // Prepare: 120 tasks taken at once: 20 beyond the burst, a second of debt
+    const { launchPacer, waits, advance } = pacer();
+    await launchPacer.acquire('us-west-2', 120);
+    expect(waits).toEqual([1000]);
+
+    // Act: a throttle right after, then the next call
+    launchPacer.throttled('us-west-2');
+    advance(0);
+    await launchPacer.acquire('us-west-2', 20);
+    await launchPacer.acquire('eu-west-1', 10);
+
+    // Assess: a second for its own 20 tasks, none in the other region
+    expect(waits).toEqual([1000, 1000]);
+  });
+});

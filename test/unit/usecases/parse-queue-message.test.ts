@@ -158,7 +158,7 @@ describe('parseQueueMessage', () => {
         'not a signal envelope: signal.id: Too small: expected string to have >=1 characters; signal.severity: Invalid option: expected one of "info"|"warning"|"critical"; signal.value: Invalid input: expected number, received string; signal.observedAt: Invalid ISO datetime',
         'not a signal envelope: command.id: must be 1-128 letters, digits or + = . : _ / @ -; command.count: Invalid input: expected int, received number; command: Unrecognized key: "extra"',
         'not a signal envelope: command.count: Too big: expected number to be <=1000; command.reason: Too big: expected string to have <=500 characters',
-        "not a signal envelope: kind: Invalid discriminator value. Expected 'signal' | 'signals' | 'command'",
+        "not a signal envelope: kind: Invalid discriminator value. Expected 'signal' | 'signals' | 'command' | 'heartbeat'",
       ]);
     });
 

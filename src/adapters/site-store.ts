@@ -1,0 +1,86 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SiteRecord } from '../core/site-health';
+import { wrap } from './errors';
+
+/** Every watched site's item lives under one partition key of the state table, one item a site. */
+const SITE_PK = 'SITE';
+const siteKey = (site: string) => ({ pk: SITE_PK, sk: site });
+
+/**
+ * The watched sites' records in the state table: heartbeats and state moves alike are written
+ * conditionally on the version read, so a late heartbeat or a second reconciler never undoes a move.
+ */
+export class SiteStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  /** The site's record, or undefined before its first heartbeat or check. */
+  async load(site: string): Promise<SiteRecord | undefined> {
+    try {
+      const { Item } = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: siteKey(site), ConsistentRead: true }),
+      );
+      return Item ? recordOf(Item) : undefined;
+    } catch (error) {
+      throw wrap('dynamodb', 'GetItem', error);
+    }
+  }
+
+  /** Every site's record, in one Query (there are a handful). */
+  async loadAll(): Promise<SiteRecord[]> {
+    const records: SiteRecord[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': SITE_PK },
+            ConsistentRead: true,
+            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) records.push(recordOf(item));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    } catch (error) {
+      throw wrap('dynamodb', 'Query', error);
+    }
+    return records;
+  }
+
+  /** Writes `next` as version `expectedVersion + 1`; false when the item changed since it was read. */
+  async save(next: SiteRecord, expectedVersion: number): Promise<boolean> {
+    const { version: _ignored, ...record } = next;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...siteKey(next.site), version: expectedVersion + 1, record },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw wrap('dynamodb', 'PutItem', error);
+    }
+  }
+}
+
+const recordOf = (item: Record<string, unknown>): SiteRecord => ({
+  ...(item.record as Omit<SiteRecord, 'version'>),
+  site: String(item.sk),
+  version: Number(item.version),
+});

@@ -1,0 +1,25 @@
+import { MAX_REASON_LENGTH } from '../usecases/send-command';
+import { UsageError, usageOf } from './args';
+
+/** `spillway site lost|recovered <site> --reason "…"`: a site declared by hand. */
+export interface SiteInvocation {
+  readonly name: 'site';
+  readonly as: 'lost' | 'recovered';
+  readonly site: string;
+  readonly reason: string;
+}
+
+/** Reads `site lost|recovered <site>`; the site name is checked against the config once connected. */
+export function siteInvocation(rest: readonly string[], reasonGiven: string | undefined): SiteInvocation {
+  const usage = `spillway site ${usageOf('site')}`;
+  const [verb, site, ...extra] = rest;
+  if (verb !== 'lost' && verb !== 'recovered')
+    throw new UsageError(`site needs lost or recovered first, not '${verb ?? ''}': ${usage}`);
+  if (site === undefined || site === '') throw new UsageError(`site ${verb} needs a site: ${usage}`);
+  if (extra.length > 0) throw new UsageError(`site ${verb}: unexpected argument '${extra[0]}' (${usage})`);
+  const reason = reasonGiven?.trim() ?? '';
+  if (reason === '') throw new UsageError(`site ${verb} changes state: --reason "…" is required`);
+  if (reason.length > MAX_REASON_LENGTH)
+    throw new UsageError(`--reason is ${reason.length} characters; at most ${MAX_REASON_LENGTH}`);
+  return { name: 'site', as: verb, site, reason };
+}

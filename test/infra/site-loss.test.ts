@@ -1,0 +1,71 @@
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../src/runtime/env-names';
+import {
+  buildTestApp,
+  type PolicyStatementJson,
+  removeTemporaryDirectories,
+  resourcesOf,
+  resourcesOfStatement,
+  statementsAllowing,
+  statementsOfRole,
+  writeConfigVariant,
+} from './synth-spillway';
+
+afterAll(removeTemporaryDirectories);
+
+/** prod with its site watched for loss (a witness, the default spend guard choice) and a workload guard. */
+const configDirectory = writeConfigVariant('prod', (document) => {
+  const sites = document.sites as Record<string, unknown>[];
+  sites[0] = {
+    ...sites[0],
+    heartbeat: { lossAfterSeconds: 180, witness: { url: 'https://dc1.example.net/health' } },
+  };
+  (document.workloads[0] as Record<string, unknown>).maxBurstCostPerHour = 5;
+});
+
+describe('site loss in the prod control plane', () => {
+  const stacks = buildTestApp({ environment: 'prod', configDirectory });
+  const template = Template.fromStack(stacks.control);
+  const reconcile = stacks.control.stateless.reconcile;
+  const roleId = Stack.of(reconcile).getLogicalId(reconcile.role.node.defaultChild as CfnElement);
+  const site = stacks.config.sites[0]?.id as string;
+
+  it('routes POST /heartbeats/{site} to the ingest function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /heartbeats/{site}' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/{source}' });
+  });
+
+  it('lets the reconciler send to the signals queue, and only there', () => {
+    const sends = statementsAllowing(statementsOfRole(template, roleId), 'sqs:SendMessage');
+    expect(sends).toHaveLength(1);
+    expect(resourcesOfStatement(sends[0] as PolicyStatementJson)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/SignalsQueue/), 'Arn'] },
+    ]);
+    const fn = resourcesOf(template, 'AWS::Lambda::Function')[
+      Stack.of(reconcile).getLogicalId(reconcile.function.node.defaultChild as CfnElement)
+    ];
+    expect(
+      (fn?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+    ).toMatchObject({
+      [ENV.signalsQueueUrl]: { Ref: expect.stringMatching(/SignalsQueue/) },
+    });
+  });
+
+  it('alarms when a watched site is lost, and when its evacuation exceeds a spend guard', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const lost = alarms.find((a) => a.MetricName === 'SiteLost');
+    expect(lost).toMatchObject({
+      AlarmName: `spillway-prod-site-lost-${site}`,
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(lost?.Dimensions).toEqual(expect.arrayContaining([{ Name: 'site', Value: site }]));
+    const exceeded = alarms.filter((a) => a.MetricName === 'SpendGuardExceeded');
+    expect(exceeded.map((a) => a.AlarmName)).toEqual([
+      `spillway-prod-spend-guard-exceeded-${stacks.config.workloads[0]?.name}`,
+    ]);
+  });
+});

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/core/policy';
+import { REBALANCE_START_SECONDS, rebalanceRanks } from '../../../src/core/rebalance';
+import { countLive, type WorkloadState } from '../../../src/core/workload-state';
+import { alertRecord, aState, aTask, at, aWorkload, burstRegionDoc, isoAt } from '../factories';
+
+/** us-west-2 preferred (room for 3), eu-west-1 the fallback; max 6; moves one task at a time. */
+const workload = (overrides: Record<string, unknown> = {}) =>
+  aWorkload({
+    burstRegions: [burstRegionDoc('us-west-2', { maxTasks: 3 }), burstRegionDoc('eu-west-1')],
+    maxBurstTasks: 6,
+    rebalance: 'preferred-region',
+    ...overrides,
+  });
+
+/** Under steady pressure (one alert firing, scaled out 10 s ago), three tasks in the fallback region. */
+const fellBack = (
+  overrides: Partial<Omit<WorkloadState, 'tasks'>> = {},
+  extraTasks: ReturnType<typeof aTask>[] = [],
+) =>
+  aState({
+    alerts: { 'am:cpu': alertRecord('firing', -600) },
+    lastScaleOutAt: isoAt(-10),
+    desiredTasks: 3 + extraTasks.length,
+    tasks: [
+      aTask({ taskId: 'eu-1', region: 'eu-west-1', ecsStatus: 'RUNNING', startedAt: isoAt(-900) }),
+      aTask({ taskId: 'eu-2', region: 'eu-west-1', ecsStatus: 'RUNNING', startedAt: isoAt(-800) }),
+      aTask({ taskId: 'eu-3', region: 'eu-west-1', ecsStatus: 'RUNNING', startedAt: isoAt(-700) }),
+      ...extraTasks,
+    ],
+    ...overrides,
+  });
+
+describe('moving tasks back to a better region (rebalance)', () => {
+  it('starts a task in the preferred region first, counted against the max, without touching the fallback', () => {
+    // Act
+    const { decision, next } = decide({ workload: workload(), state: fellBack(), signals: [], now: at(0) });
+
+    // Assess
+    expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 1 }] });
+    expect(decision.reason).toContain('rebalance');
+    expect(next.rebalance).toMatchObject({
+      from: 'eu-west-1',
+      to: 'us-west-2',
+      count: 1,
+      decisionId: decision.id,
+    });
+    expect(countLive(next).total).toBe(4);
+    // Not a scale-out: the cooldown of real scale-outs is left as it was
+    expect(next.lastScaleOutAt).toBe(isoAt(-10));
+    expect(Object.values(next.tasks).every((t) => t.status === 'running')).toBe(true);
+  });
+
+  it('drains from the fallback only once the new task runs, the newest first', () => {
+    // Prepare: the move's task is provisioning
+    const move = {
+      decisionId: 'd-move',
+      from: 'eu-west-1',
+      to: 'us-west-2',
+      count: 1,
+      startedAt: isoAt(-30),
+    };
+    const started = (ecsStatus: string) =>
+      aTask({ taskId: 'us-1', region: 'us-west-2', decisionId: 'd-move', ecsStatus, startedAt: isoAt(-30) });
+
+    // Act
+    const waiting = decide({
+      workload: workload(),
+      state: fellBack({ rebalance: move }, [started('PROVISIONING')]),
+      signals: [],
+      now: at(0),
+    });
+    const running = decide({
+      workload: workload(),
+      state: fellBack({ rebalance: move }, [started('RUNNING')]),
+      signals: [],
+      now: at(0),
+    });
+
+    // Assess
+    expect(waiting.decision.action).toEqual({ kind: 'hold' });
+    expect(waiting.decision.reason).toContain('waiting for 1 task(s) in us-west-2 to run');
+    expect(running.decision.action).toMatchObject({
+      kind: 'scale_in',
+      tasks: [{ region: 'eu-west-1', taskArn: expect.stringContaining('eu-3') }],
+    });
+    expect(running.next.rebalance).toBeUndefined();
+    expect(running.next.lastRebalanceAt).toBe(isoAt(0));
+    expect(running.next.lastScaleInAt).toBeUndefined();
+  });
+
+  it('never goes above the max to move: at the max it waits and says why', () => {
+    // Prepare: three tasks in the fallback region, and a max of 3
+    const { decision, next } = decide({
+      workload: workload({ maxBurstTasks: 3 }),
+      state: fellBack(),
+      signals: [],
+      now: at(0),
+    });
+
+    // Assess
+    expect(decision.action).toEqual({ kind: 'hold' });
+    expect(decision.reason).toContain('would count above maxBurstTasks (3/3)');
+    expect(next.rebalance).toBeUndefined();
+    expect(next.pendingLaunches).toEqual([]);
+  });
+
+  it('leaves tasks where they are while the preferred region is open-circuited, and gives a move up when it opens', () => {
+    // Prepare
+    const open = {
+      'us-west-2': {
+        region: 'us-west-2',
+        consecutiveFailures: 3,
+        openUntil: isoAt(300),
+        updatedAt: isoAt(-5),
+      },
+    };
+    const move = {
+      decisionId: 'd-move',
+      from: 'eu-west-1',
+      to: 'us-west-2',
+      count: 1,
+      startedAt: isoAt(-30),
+    };
+
+    // Act
+    const idle = decide({
+      workload: workload(),
+      state: fellBack(),
+      signals: [],
+      now: at(0),
+      regionHealth: open,
+    });
+    const underWay = decide({
+      workload: workload(),
+      state: fellBack({ rebalance: move }),
+      signals: [],
+      now: at(0),
+      regionHealth: open,
+    });
+
+    // Assess
+    expect(idle.decision.action).toEqual({ kind: 'hold' });
+    expect(idle.next.rebalance).toBeUndefined();
+    expect(underWay.decision.action).toEqual({ kind: 'hold' });
+    expect(underWay.decision.reason).toContain(
+      "moving tasks back given up: us-west-2's launch breaker opened",
+    );
+    expect(underWay.changed).toBe(true);
+    expect(underWay.next.rebalance).toBeUndefined();
+  });
+
+  it('is called off when pressure shifts, and gives up on tasks that never ran', () => {
+    // Prepare
+    const move = {
+      decisionId: 'd-move',
+      from: 'eu-west-1',
+      to: 'us-west-2',
+      count: 1,
+      startedAt: isoAt(-30),
+    };
+    const resolvedNow = { 'am:cpu': alertRecord('resolved', -1) };
+
+    // Act: the alert resolved; and, separately, the move's launch left nothing after the timeout
+    const shifted = decide({
+      workload: workload({ scaleInCooldownSeconds: 0 }),
+      state: fellBack({ rebalance: move, alerts: resolvedNow }),
+      signals: [],
+      now: at(0),
+    });
+    const late = decide({
+      workload: workload(),
+      state: fellBack({ rebalance: { ...move, startedAt: isoAt(-REBALANCE_START_SECONDS - 1) } }, [
+        aTask({ taskId: 'us-1', region: 'us-west-2', decisionId: 'd-move', ecsStatus: 'PENDING' }),
+      ]),
+      signals: [],
+      now: at(0),
+    });
+
+    // Assess
+    expect(shifted.decision.action.kind).toBe('scale_in');
+    expect(shifted.next.rebalance).toBeUndefined();
+    expect(shifted.decision.reason).toContain('moving tasks back given up');
+    expect(late.next.rebalance).toBeUndefined();
+    expect(late.decision.reason).toContain(`did not run within ${REBALANCE_START_SECONDS} s`);
+  });
+
+  it('waits the interval between moves, and does nothing when turned off (the default)', () => {
+    // Act
+    const soon = decide({
+      workload: workload({ rebalanceIntervalSeconds: 300 }),
+      state: fellBack({ lastRebalanceAt: isoAt(-299) }),
+      signals: [],
+      now: at(0),
+    });
+    const later = decide({
+      workload: workload({ rebalanceIntervalSeconds: 300 }),
+      state: fellBack({ lastRebalanceAt: isoAt(-300) }),
+      signals: [],
+      now: at(0),
+    });
+    const off = decide({
+      workload: workload({ rebalance: undefined }),
+      state: fellBack(),
+      signals: [],
+      now: at(0),
+    });
+
+    // Assess
+    expect(soon.decision.action).toEqual({ kind: 'hold' });
+    expect(later.decision.action.kind).toBe('scale_out');
+    expect(off.decision.action).toEqual({ kind: 'hold' });
+    expect(off.next.rebalance).toBeUndefined();
+  });
+
+  it('ranks by cost first in cost mode', () => {
+    // Prepare: eu-west-1 preferred but dearer
+    const priced = workload({
+      rebalance: 'cost',
+      burstRegions: [
+        burstRegionDoc('eu-west-1', { costPerTaskHour: 0.08 }),
+        burstRegionDoc('us-west-2', { costPerTaskHour: 0.05 }),
+      ],
+    });
+
+    // Act
+    const ranks = rebalanceRanks(priced, 'cost');
+    const { decision } = decide({ workload: priced, state: fellBack(), signals: [], now: at(0) });
+
+    // Assess
+    expect([...ranks.keys()]).toEqual(['us-west-2', 'eu-west-1']);
+    expect(rebalanceRanks(priced, 'preferred-region').keys().next().value).toBe('eu-west-1');
+    expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 1 }] });
+  });
+});
