@@ -100,9 +100,8 @@ export class ControlPlaneStateless extends Construct {
     stateful.grantStateReadWrite(this.reconcile);
     burstControl.grantDecide(this.decide);
     burstControl.grantReconcile(this.reconcile);
-    // A lost site's evacuations go on the signals queue, like a maintenance window's. Granted
-    // whether or not a site is watched yet: adding a heartbeat to a site needs no new permission.
-    stateful.grantSignalsSend(this.reconcile);
+    // A lost site's evacuations are applied by the reconciler itself (usecases/apply-commands.ts):
+    // it needs no permission on the signals queue.
     stateful.addSignalsConsumer(this.decide);
 
     this.api = new WebhookApi(this, 'WebhookApi', {

@@ -46,6 +46,7 @@ function describeControl(what: string, control: ControlStatus): string {
 function details(workload: WorkloadStatus): string[] {
   const { paused, dryRun, evacuation } = workload.controls;
   const lines: string[] = [];
+  if (workload.problem) lines.push(`STATE UNREADABLE: ${workload.problem}`);
   if (workload.firingAlerts.length > 0) lines.push(`firing: ${workload.firingAlerts.join(', ')}`);
   if (paused) lines.push(describeControl('paused', paused));
   if (dryRun) lines.push(describeControl('dry-run', dryRun));

@@ -1,10 +1,9 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig, perRegion } from '../adapters/client-config';
-import { SignalQueue } from '../adapters/signal-queue';
 import { probeWitness } from '../adapters/site-witness';
 import { TargetGroups } from '../adapters/target-groups';
 import { watchedSites } from '../core/site-health';
+import { commandsAppliedInPlace } from '../usecases/apply-commands';
 import type { Log, ReconcileDeps } from '../usecases/ports';
 import { observed } from './client-hooks';
 import { decideDeps } from './decide-wiring';
@@ -12,7 +11,7 @@ import { required, type Settings } from './settings';
 
 /**
  * The decide function's adapters plus the target groups, which only the reconciler writes, and,
- * when sites are watched for loss, the signals queue their commands go to and the witness probe.
+ * when sites are watched for loss, the witness probe and the applying of a lost site's commands.
  */
 export function reconcileDeps(settings: Settings, log: Log): ReconcileDeps {
   const elbFor = perRegion((region) =>
@@ -20,13 +19,9 @@ export function reconcileDeps(settings: Settings, log: Log): ReconcileDeps {
   );
   const base = { ...decideDeps(settings, log, 'reconcile'), targets: new TargetGroups(elbFor) };
   if (watchedSites(settings.config).length === 0) return base;
-  const sqs = observed(
-    'reconcile',
-    new SQSClient(clientConfig(settings.config.controlRegion, settings.awsEndpoint)),
-  );
   return {
     ...base,
-    signals: new SignalQueue(sqs, required(settings, 'signalsQueueUrl')),
+    signals: commandsAppliedInPlace(base),
     witness: (target) => probeWitness(target, base.clock),
   };
 }

@@ -121,6 +121,10 @@ const otherStates = new WeakMap<
  * running at once each see the others as they were, so together they can overshoot the limit by
  * at most one scale-out step each; each workload's own bound is exact, under its conditional write.
  */
+/** A workload's cost per hour at maxBurstTasks in its dearest region: the most it can spend. */
+const mostCostPerHour = (workload: WorkloadConfig): number =>
+  workload.maxBurstTasks * Math.max(0, ...workload.burstRegions.map((r) => r.costPerTaskHour ?? 0));
+
 async function otherWorkloadsCost(workload: WorkloadConfig, deps: DecideDeps): Promise<number> {
   const now = deps.clock().getTime();
   let cached = otherStates.get(deps);
@@ -133,7 +137,9 @@ async function otherWorkloadsCost(workload: WorkloadConfig, deps: DecideDeps): P
   for (const other of deps.config.workloads) {
     if (other.name === workload.name) continue;
     const state = cached.states.get(other.name);
-    if (state) cost += burstCostPerHour(other, state);
+    // An unreadable state item leaves the workload out of the read: counted at its most, so the
+    // guard errs on the side of spending less until the item is repaired.
+    cost += state ? burstCostPerHour(other, state) : mostCostPerHour(other);
   }
   return roundCost(cost);
 }

@@ -72,11 +72,15 @@ export async function processBatch(messages: readonly QueueMessage[], deps: Deci
         await applySignals(workload, group.signals, deps, group.commands);
       for (const drill of group.drills) await startDrill(workload, drill, deps);
     } catch (error) {
-      deps.log.error('workload not processed; its messages will be retried', {
-        workload: name,
-        messageIds: group.messageIds,
-        error: (error as Error).message,
-      });
+      // A permanent failure (an unreadable state item) is retried all the same, until the queue
+      // dead-letters the messages: the log says which, so nobody waits for a retry to heal it.
+      const permanent = (error as { retryable?: unknown }).retryable === false;
+      deps.log.error(
+        permanent
+          ? 'workload not processed, and retrying will not help: its messages go to the dead-letter queue once their receives run out'
+          : 'workload not processed; its messages will be retried',
+        { workload: name, messageIds: group.messageIds, error: (error as Error).message },
+      );
       failed.push(...group.messageIds.filter((id) => !failed.includes(id)));
       for (const id of group.messageIds) reasons.set(id, `workload ${name}: ${(error as Error).message}`);
     }

@@ -11,6 +11,7 @@ import type { SiteRecord } from '../core/site-health';
 import {
   type BurstTask,
   countLive,
+  emptyWorkloadState,
   firingAlertKeys,
   isLeaving,
   isLive,
@@ -129,6 +130,11 @@ export interface WorkloadStatus {
   readonly regions: Readonly<Record<string, readonly TaskStatus[]>>;
   /** Per burst region ever drilled: the drill under way, and the last result (docs/drills.md). */
   readonly drills?: readonly DrillStatus[];
+  /**
+   * Why this workload's status is incomplete (its state item could not be read): the rest of the
+   * status is still served, and the workload shows as recorded in an empty state.
+   */
+  readonly problem?: string;
 }
 
 /** One burst region's readiness drills: the one under way, if any, and the last one's result. */
@@ -449,7 +455,19 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
   const health = deps.loadRegionHealth ? await deps.loadRegionHealth() : undefined;
   const workloads: WorkloadStatus[] = [];
   for (const workload of deps.config.workloads) {
-    const state = await deps.store.load(workload.name);
+    let state: WorkloadState;
+    try {
+      state = await deps.store.load(workload.name);
+    } catch (error) {
+      // One unreadable workload must not hide every other one from an operator during an incident.
+      if ((error as { retryable?: unknown }).retryable !== false) throw error;
+      const empty = emptyWorkloadState(workload.name);
+      workloads.push({
+        ...workloadStatus(workload, empty, new Map(), now, health, new Map()),
+        problem: (error as Error).message,
+      });
+      continue;
+    }
     const observed = await observe(workload, state, deps.compute);
     const drainRows = await readDrainRows(workload, state, deps.ledger);
     const drilled = deps.drillResults ? await deps.drillResults.load(workload.name) : [];

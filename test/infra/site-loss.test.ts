@@ -37,20 +37,8 @@ describe('site loss in the prod control plane', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/{source}' });
   });
 
-  it('lets the reconciler send to the signals queue, and only there', () => {
-    const sends = statementsAllowing(statementsOfRole(template, roleId), 'sqs:SendMessage');
-    expect(sends).toHaveLength(1);
-    expect(resourcesOfStatement(sends[0] as PolicyStatementJson)).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/SignalsQueue/), 'Arn'] },
-    ]);
-    const fn = resourcesOf(template, 'AWS::Lambda::Function')[
-      Stack.of(reconcile).getLogicalId(reconcile.function.node.defaultChild as CfnElement)
-    ];
-    expect(
-      (fn?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
-    ).toMatchObject({
-      [ENV.signalsQueueUrl]: { Ref: expect.stringMatching(/SignalsQueue/) },
-    });
+  it("gives the reconciler no permission on the signals queue: it applies a lost site's commands itself", () => {
+    expect(statementsAllowing(statementsOfRole(template, roleId), 'sqs:SendMessage')).toEqual([]);
   });
 
   it('alarms when a watched site is lost, and when its evacuation exceeds a spend guard', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { stepArbitrary } from './ops';
-import { schedulingOf, simulate } from './setup';
+import { type Step, stepArbitrary } from './ops';
+import { schedulingOf, simulate, watchedSiteConfig } from './setup';
 
 /**
  * `make sim SEEDS=N` explores N runs; `make test` runs the fixed budget below. A failure prints
@@ -23,9 +23,14 @@ describe('the control loop under every interleaving', () => {
       fc.asyncProperty(
         fc.scheduler(),
         fc.nat(),
-        fc.array(stepArbitrary, { minLength: 5, maxLength: 60 }),
-        async (s, seed, steps) => {
-          await simulate(steps, schedulingOf(s), seed);
+        // Half the runs hear the site from the start: a site never heard from is never lost.
+        fc
+          .tuple(fc.boolean(), fc.array(stepArbitrary, { minLength: 5, maxLength: 60 }))
+          .map(([up, steps]): Step[] => (up ? [{ kind: 'site', up: true }, ...steps] : steps)),
+        // The site is watched, with or without a witness, so `site` and `witness` steps matter.
+        fc.boolean(),
+        async (s, seed, steps, witness) => {
+          await simulate(steps, schedulingOf(s), seed, watchedSiteConfig({ witness }));
         },
       ),
       { numRuns: RUNS, ...replay },

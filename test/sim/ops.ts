@@ -170,6 +170,18 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       change: fc.constantFrom('lowerMax' as const, 'removeRegion' as const, 'original' as const),
     }),
   },
+  // Site loss: heartbeats stopping and coming back, a witness failing, reconcilers racing to
+  // notice. Heartbeats need `advance` to flow and a site that is down needs minutes of reconciles
+  // to be lost, so these are rare next to the steps that pass time.
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('site' as const), up: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('witness' as const), ok: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reconcilers' as const),
+      count: fc.integer({ min: 2, max: 3 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({

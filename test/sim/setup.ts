@@ -89,6 +89,30 @@ export function simConfig(overrides: Record<string, unknown> = {}): SpillwayConf
   );
 }
 
+/**
+ * simConfig with its site watched for heartbeats, lost 120 s after they stop (with a witness, only
+ * once it fails too), so a run's `site`, `witness` and `reconcilers` steps evacuate and fail back.
+ */
+export function watchedSiteConfig(options: { readonly witness: boolean }): SpillwayConfig {
+  const base = simConfig();
+  return {
+    ...base,
+    sites: base.sites.map((site) => ({
+      ...site,
+      heartbeat: {
+        lossAfterSeconds: 120,
+        recoveryStableSeconds: 300,
+        flapWindowSeconds: 3600,
+        alertmanagerWatchdog: false,
+        spendGuardDuringLoss: 'exceed' as const,
+        ...(options.witness
+          ? { witness: { url: 'https://dc1.example/health', timeoutSeconds: 5, expectStatus: 200 } }
+          : {}),
+      },
+    })),
+  };
+}
+
 /** fast-check's scheduler chooses which waiting port call goes next. */
 export const schedulingOf = (s: fc.Scheduler): Scheduling => ({
   gate: (label) => s.schedule(Promise.resolve(label), label).then(() => undefined),

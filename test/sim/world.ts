@@ -17,7 +17,7 @@ import type { DrillResult } from '../../src/core/drill';
 import { dueCommands, maintenanceSchedule, scheduledMessageBody } from '../../src/core/maintenance';
 import { ingestHeartbeat } from '../../src/usecases/ingest-heartbeat';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
-import { LaunchPacer } from '../../src/usecases/launch-pacer';
+import { type FargateLaunchLimits, LaunchPacer, type LaunchPacing } from '../../src/usecases/launch-pacer';
 import type { MetricName, Metrics } from '../../src/usecases/metrics';
 import type { Log, ReconcileDeps } from '../../src/usecases/ports';
 import { processBatch } from '../../src/usecases/process-batch';
@@ -56,6 +56,41 @@ export class Invocation {
 }
 
 type Service = 'dynamodb' | 'ecs' | 'states' | 'elbv2' | 'sqs';
+
+/** What a pacer needs from the world: its clock, its sleep and its randomness. */
+export interface PacerTime {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+export interface WorldOptions {
+  /**
+   * 'instance' (the default): every Lambda instance keeps its own pacer, as the module-level one
+   * of each decide and reconcile instance on AWS does, so concurrent invocations do not share the
+   * quota. 'shared': one pacer for the whole world, as in one long-running process.
+   */
+  readonly pacers?: 'instance' | 'shared';
+  /** Makes a pacer; a test swaps in one that misbehaves. */
+  readonly pacer?: (time: PacerTime) => LaunchPacing;
+  /** Fargate's account-wide launch quotas, enforced by ECS with ThrottlingException; absent: none. */
+  readonly launchLimits?: FargateLaunchLimits;
+  /**
+   * Sleepers wake in the order of their wake times, the clock moving to each in turn. Without it
+   * a sleep moves the clock as soon as the sleeper's turn comes, so a long backoff that started
+   * first drags a short one behind it: harmless for ordering, but it inflates how long a burst
+   * takes and how far the quotas' buckets refill, which a test of launch pacing measures.
+   */
+  readonly timers?: boolean;
+  /** Messages one decide invocation takes from the queue (the event source's batch size). */
+  readonly batchSize?: number;
+}
+
+/** A warm Lambda instance: what it keeps between invocations, and whether one runs in it now. */
+interface Instance {
+  readonly pacer: LaunchPacing;
+  busy: boolean;
+}
 
 /** A deterministic PRNG (mulberry32), so a seed replays every random choice the world makes. */
 export function seeded(seed: number): () => number {
@@ -112,13 +147,20 @@ export class World {
   private invocations = 0;
   private maintenanceSeenUpTo: number;
   private lastIssuedAt = 0;
-  private readonly pacer: LaunchPacer;
+  /** The one pacer when pacers are shared. */
+  private readonly sharedPacer: LaunchPacing | undefined;
+  /** Each function's warm instances, reused in turn as Lambda reuses them. */
+  readonly instances: Record<'decide' | 'reconcile', Instance[]> = { decide: [], reconcile: [] };
+  private readonly timers: { wake: number; seq: number; wakeUp: () => void }[] = [];
+  private timerSeq = 0;
+  private ticking = false;
 
   constructor(
     config: SpillwayConfig,
     readonly scheduling: Scheduling,
     seed: number,
     start = Date.parse('2026-03-01T12:00:00.000Z'),
+    readonly options: WorldOptions = {},
   ) {
     this.config = config;
     this.now = start;
@@ -126,15 +168,64 @@ export class World {
     this.random = seeded(seed);
     this.monitor = new Monitor(config.workloads.map((w) => w.name));
     this.ecs.now = () => this.now;
-    this.pacer = new LaunchPacer({
-      now: () => this.now,
-      sleep: async (ms) => {
-        const wake = this.now + ms;
-        await this.scheduling.gate('sleep');
-        this.now = Math.max(this.now, wake);
-      },
-      random: this.random,
+    if (options.launchLimits) this.ecs.launchLimits = options.launchLimits;
+    this.sharedPacer = options.pacers === 'shared' ? this.newPacer() : undefined;
+  }
+
+  private newPacer(): LaunchPacing {
+    const time: PacerTime = { now: () => this.now, sleep: (ms) => this.sleep(ms), random: this.random };
+    return this.options.pacer ? this.options.pacer(time) : new LaunchPacer(time);
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    const wake = this.now + ms;
+    await this.scheduling.gate('sleep');
+    if (!this.options.timers) {
+      this.now = Math.max(this.now, wake);
+      return;
+    }
+    await new Promise<void>((wakeUp) => {
+      this.timers.push({ wake, seq: ++this.timerSeq, wakeUp });
+      this.tick();
     });
+  }
+
+  /**
+   * Wakes the earliest sleeper once every invocation has gone as far as it can without time
+   * passing (the microtasks have run out), then the next: a discrete-event clock.
+   */
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    setImmediate(() => {
+      this.ticking = false;
+      this.timers.sort((a, b) => a.wake - b.wake || a.seq - b.seq);
+      const next = this.timers.shift();
+      if (!next) return;
+      this.now = Math.max(this.now, next.wake);
+      next.wakeUp();
+      if (this.timers.length > 0) this.tick();
+    });
+  }
+
+  /** Runs `work` in a free warm instance of `fn`, or a new one when all are busy. */
+  private async inInstance<T>(
+    fn: 'decide' | 'reconcile',
+    work: (pacer: LaunchPacing) => Promise<T>,
+  ): Promise<T> {
+    if (this.sharedPacer) return work(this.sharedPacer);
+    const pool = this.instances[fn];
+    let instance = pool.find((i) => !i.busy);
+    if (!instance) {
+      instance = { pacer: this.newPacer(), busy: false };
+      pool.push(instance);
+    }
+    instance.busy = true;
+    try {
+      return await work(instance.pacer);
+    } finally {
+      instance.busy = false;
+    }
   }
 
   readonly log: Log = {
@@ -208,7 +299,7 @@ export class World {
   }
 
   /** The decide and reconcile functions' dependencies, every call through `call`. */
-  deps(inv: Invocation): ReconcileDeps {
+  deps(inv: Invocation, pacer: LaunchPacing = this.sharedPacer ?? this.newPacer()): ReconcileDeps {
     const { table, ecs, sfn } = this;
     const c = <T>(service: Service, operation: string, effect: () => T | Promise<T>) =>
       this.call(inv, service, operation, effect);
@@ -245,7 +336,7 @@ export class World {
         listStartedBySpillway: (region, cluster, status) =>
           c('ecs', 'ListTasks', () => ecs.listStartedBySpillway(region, cluster, status)),
       },
-      pacer: this.pacer,
+      pacer,
       drains: {
         start: (region, name, input) =>
           c('states', 'StartExecution', () => sfn.start(region, name, input, this.now)),
@@ -393,13 +484,17 @@ export class World {
   /** One decide invocation: a batch from the queue, acknowledged unless the invocation died. */
   async decide(): Promise<void> {
     const inv = this.invocation('decide');
-    const batch = this.sqs.receive(10, this.now, (n) => Math.floor(this.random() * n));
+    const batch = this.sqs.receive(this.options.batchSize ?? 10, this.now, (n) =>
+      Math.floor(this.random() * n),
+    );
     if (batch.length === 0) return;
     let failed: string[] = batch.map((m) => m.messageId);
     try {
-      failed = await processBatch(
-        batch.map((m) => ({ messageId: m.messageId, body: m.body })),
-        this.deps(inv),
+      failed = await this.inInstance('decide', (pacer) =>
+        processBatch(
+          batch.map((m) => ({ messageId: m.messageId, body: m.body })),
+          this.deps(inv, pacer),
+        ),
       );
     } catch (error) {
       // processBatch reports failures per message; a throw fails the whole batch, as on Lambda.
@@ -420,9 +515,11 @@ export class World {
     const inv = this.invocation(event ? 'reconcile-event' : 'reconcile');
     const startedAt = this.now;
     try {
-      await reconcileOnEvent(
-        event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-        this.deps(inv),
+      await this.inInstance('reconcile', (pacer) =>
+        reconcileOnEvent(
+          event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+          this.deps(inv, pacer),
+        ),
       );
     } catch (error) {
       // A failed run is Lambda's to report; the next schedule tick runs it again.

@@ -2,8 +2,9 @@
  * ECS in the burst regions, behind the BurstCompute port and the drain workflow's StopTask and
  * DescribeTasks: RunTask with its failures[] (no capacity), a clientToken that is honoured (as on
  * AWS within its window) or not (as the local emulator, or AWS once the window has passed),
- * throttling, tasks that die on their own and Spot interruptions. Tasks start RUNNING at once,
- * as the emulator starts them; each gets a private address for its target group.
+ * throttling (counted faults, or the account's launch quotas), tasks that die on their own and
+ * Spot interruptions. Tasks start RUNNING at once, as the emulator starts them; each gets a
+ * private address for its target group.
  */
 import {
   type LaunchResult,
@@ -14,6 +15,7 @@ import {
 } from '../../../src/adapters/burst-compute';
 import { wrap } from '../../../src/adapters/errors';
 import type { Capacity } from '../../../src/core/decision';
+import type { FargateLaunchLimits } from '../../../src/usecases/launch-pacer';
 
 export const ACCOUNT = '123456789012';
 
@@ -55,6 +57,14 @@ export class SimEcs {
   permanentError: Error | undefined;
   /** Every RunTask request, for the checks. */
   readonly runTaskCalls: { region: string; count: number; clientToken: string }[] = [];
+  /**
+   * Fargate's launch quotas per account and region, shared by every caller whatever its own pacing;
+   * absent, ECS throttles only the counted calls above.
+   */
+  launchLimits: FargateLaunchLimits | undefined;
+  private readonly quota = new Map<string, { calls: number; tasks: number; at: number }>();
+  /** RunTask calls the launch quotas refused, and when. */
+  readonly quotaThrottled: { region: string; count: number; at: number }[] = [];
 
   runBurstTasks(request: RunBurstTasksRequest): LaunchResult {
     const { region, cluster } = request.burstRegion;
@@ -66,6 +76,10 @@ export class SimEcs {
     if (this.permanentError)
       throw new RunTaskError(launchProblemOf(this.permanentError), this.permanentError);
     const previous = this.honourClientToken ? this.answers.get(request.clientToken) : undefined;
+    if (!this.withinQuota(region, previous ? 0 : request.count)) {
+      this.quotaThrottled.push({ region, count: request.count, at: this.now() });
+      throw new RunTaskError(launchProblemOf(THROTTLED), THROTTLED);
+    }
     if (previous) return previous;
     const room = this.capacity.get(region) ?? Number.POSITIVE_INFINITY;
     const placed = Math.max(0, Math.min(request.count, room));
@@ -96,6 +110,28 @@ export class SimEcs {
     };
     this.answers.set(request.clientToken, result);
     return result;
+  }
+
+  /**
+   * Takes a call and `tasks` launches from the region's buckets, or nothing when either is short:
+   * a refused call costs nothing, so callers that keep asking get in as the buckets refill. A
+   * repeated clientToken launches nothing, so it takes no task tokens.
+   */
+  private withinQuota(region: string, tasks: number): boolean {
+    if (!this.launchLimits) return true;
+    const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.launchLimits;
+    const now = this.now();
+    const bucket = this.quota.get(region) ?? { calls: callBurst, tasks: taskBurst, at: now };
+    const elapsed = Math.max(0, now - bucket.at) / 1000;
+    bucket.calls = Math.min(callBurst, bucket.calls + elapsed * callsPerSecond);
+    bucket.tasks = Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond);
+    bucket.at = now;
+    this.quota.set(region, bucket);
+    // The epsilon forgives float dust: a caller that waited exactly for its tokens gets in.
+    if (bucket.calls + 1e-9 < 1 || bucket.tasks + 1e-9 < tasks) return false;
+    bucket.calls -= 1;
+    bucket.tasks -= tasks;
+    return true;
   }
 
   describe(region: string, cluster: string, taskArns: readonly string[], withTags = false): ObservedTask[] {

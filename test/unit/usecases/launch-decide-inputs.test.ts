@@ -80,6 +80,23 @@ describe('what a decision is given besides the state and the signals', () => {
     expect(deps.store.stateLoads).toEqual([['checkout-api', 'search-api', 'orders-api']]);
   });
 
+  it('counts a workload whose state item cannot be read at its most, not at nothing', async () => {
+    // Prepare: orders-api's item is unreadable, so the store's read leaves it out
+    const { checkout, deps } = setup({ maxCostPerHour: 10 });
+    const loadStates = deps.store.loadStates.bind(deps.store);
+    deps.store.loadStates = async (names) => {
+      const states = await loadStates(names);
+      states.delete('orders-api');
+      return states;
+    };
+
+    // Act
+    await applySignals(checkout, [firing('alertmanager:cpu', -10)], deps);
+
+    // Assess: search-api 2 × 0.05, and orders-api at its max of 6 × 0.05
+    expect(inputs[0]?.otherWorkloadsCostPerHour).toBe(0.4);
+  });
+
   it('reuses the other workloads for a few seconds, then reads them again', async () => {
     // Prepare
     const { checkout, deps } = setup({ maxCostPerHour: 10 });
