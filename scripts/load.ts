@@ -578,7 +578,12 @@ async function main(): Promise<void> {
     console.log(
       `load: ${deliveries.length} signal deliveries (${distinct} distinct, ${duplicates} duplicates, ${reordered} reordered pairs) for ${WORKLOADS} workloads, in ${total} queue messages`,
     );
-    row('duration', `${runSeconds.toFixed(0)} s, runtime start → end state checked`, 'target ≤ 180 s');
+    const verdict = (ok: boolean) => (ok ? '' : '  MISSED');
+    row(
+      'duration',
+      `${runSeconds.toFixed(0)} s, runtime start → end state checked`,
+      `target ≤ 180 s${verdict(runSeconds <= 180)}`,
+    );
     row(
       'throughput',
       `${endToEnd.toFixed(1)} distinct signals/s, first webhook → queue drained (${seconds.toFixed(1)} s)`,
@@ -594,7 +599,7 @@ async function main(): Promise<void> {
       row(
         'throughput ÷ ceiling',
         `${pct(endToEnd / ceiling.signalsPerSecond)} (deliveries: ${pct(deliveries.length / seconds / ceiling.signalsPerSecond)})`,
-        'target ≥ 50 %, aim 80 %',
+        `target ≥ 50 %, aim 80 %${verdict(endToEnd / ceiling.signalsPerSecond >= 0.5)}`,
       );
     // The machine is shared: the two rates can see moto given different shares of a core. Per CPU
     // second of moto's, the comparison does not depend on that share.
@@ -607,12 +612,12 @@ async function main(): Promise<void> {
     row(
       'emulator peak memory',
       `${peak === undefined ? 'unknown' : `${peak} MiB`} (moto's VmHWM, before the ceiling)`,
-      'target ≤ 1024 MiB',
+      `target ≤ 1024 MiB${verdict(peak !== undefined && peak <= 1024)}`,
     );
     row(
       'max ever exceeded',
       `${exceeded.length > 0 ? `YES, ${exceeded.length} time(s)` : 'no'}: ${boundSamples} samples of every state and ECS (every ${SAMPLE_SECONDS} s), highest ${highest.state} in a state, ${highest.ecs} in ECS, max ${MAX}`,
-      'target: never',
+      `target: never${verdict(exceeded.length === 0)}`,
     );
     row(
       'per tenth of the input',

@@ -1,18 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
-import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Duration } from 'aws-cdk-lib';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { type Schedule, ScheduleExpression, type ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
 import { drilledWorkloads, SCHEDULED_TIME, scheduledDrillBody } from '../../src/core/drill-schedule';
-import { SCHEDULE_RETRY_ATTEMPTS, scheduleNameOf } from './maintenance-schedules';
+import { CommandScheduler } from './queue-schedule';
 
 export interface DrillSchedulesProps {
   /** The environment's validated config; its `drills` become one recurring schedule per workload. */
@@ -45,43 +38,23 @@ export class DrillSchedules extends Construct {
       this.schedules = [];
       return;
     }
-    const environment = config.environment;
-    const group = new ScheduleGroup(this, 'Group', {
-      scheduleGroupName: `spillway-${environment}-drills`,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const scheduler = new CommandScheduler(this, {
+      environment: config.environment,
+      groupSuffix: 'drills',
+      commands: 'readiness drill commands',
+      queue: props.queue,
+      deadLetterQueue: props.deadLetterQueue,
     });
-    const role = new Role(this, 'SchedulerRole', {
-      description: `EventBridge Scheduler: puts Spillway ${environment} readiness drill commands on the signals queue`,
-      // Confused-deputy guard: only schedules of this account's group may use the role.
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': Stack.of(this).account,
-            'aws:SourceArn': group.scheduleGroupArn,
-          },
-        },
-      }),
-    });
-    this.group = group;
-    this.role = role;
-    this.schedules = drilledWorkloads(config).map((workload) => {
-      const created = new Schedule(this, `Drill-${workload}`, {
-        scheduleName: scheduleNameOf(`drill-${workload}`),
-        scheduleGroup: group,
+    this.group = scheduler.group;
+    this.role = scheduler.role;
+    this.schedules = drilledWorkloads(config).map((workload) =>
+      scheduler.schedule(`Drill-${workload}`, {
+        commandId: `drill-${workload}`,
         description: `Spillway readiness drill of ${workload}: one task per burst region, drained (docs/drills.md)`,
         schedule: ScheduleExpression.expression(drills.schedule),
-        timeWindow: TimeWindow.off(),
-        target: new SqsSendMessage(props.queue, {
-          role,
-          input: ScheduleTargetInput.fromText(scheduledDrillBody(config, workload, SCHEDULED_TIME)),
-          deadLetterQueue: props.deadLetterQueue,
-          retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-          maxEventAge: DRILL_MAX_EVENT_AGE,
-        }),
-      });
-      // Not before the role may send: the first firing must not fail for want of it.
-      created.node.addDependency(role);
-      return created;
-    });
+        body: scheduledDrillBody(config, workload, SCHEDULED_TIME),
+        maxEventAge: DRILL_MAX_EVENT_AGE,
+      }),
+    );
   }
 }

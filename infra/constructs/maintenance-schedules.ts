@@ -1,23 +1,16 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
-import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { type Schedule, ScheduleExpression, type ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
-import { digest } from '../../src/core/ids';
 import {
   endedWindows,
   maintenanceSchedule,
   type ScheduledCommand,
   scheduledMessageBody,
 } from '../../src/core/maintenance';
+import { CommandScheduler } from './queue-schedule';
 
 export interface MaintenanceSchedulesProps {
   /** The environment's validated config; its `maintenanceWindows` become schedules. */
@@ -33,15 +26,8 @@ export interface MaintenanceSchedulesProps {
   readonly now?: Date;
 }
 
-/** Scheduler retries a failed SendMessage with backoff, at most this often, then dead-letters it. */
-export const SCHEDULE_RETRY_ATTEMPTS = 20;
 /** A late end of evacuation matters little: the evacuation also ends by itself at `until`. */
 const END_MAX_EVENT_AGE = Duration.hours(1);
-
-/** Schedule names allow 64 characters of [0-9A-Za-z-_.]: the command id, shortened when longer. */
-export function scheduleNameOf(commandId: string): string {
-  return commandId.length <= 64 ? commandId : `${commandId.slice(0, 47)}-${digest([commandId], 16)}`;
-}
 
 /** A late evacuation is still worth delivering while its window lasts, within Scheduler's 1 min-24 h. */
 function maxEventAgeOf(scheduled: ScheduledCommand): Duration {
@@ -78,51 +64,29 @@ export class MaintenanceSchedules extends Construct {
       return;
     }
 
-    const group = new ScheduleGroup(this, 'Group', {
-      scheduleGroupName: `spillway-${environment}-maintenance`,
-      // The group holds only schedules the config declares; a retained one would block a redeploy.
-      removalPolicy: RemovalPolicy.DESTROY,
+    const scheduler = new CommandScheduler(this, {
+      environment,
+      groupSuffix: 'maintenance',
+      commands: 'maintenance commands',
+      queue: props.queue,
+      deadLetterQueue: props.deadLetterQueue,
     });
-    const role = new Role(this, 'SchedulerRole', {
-      description: `EventBridge Scheduler: puts Spillway ${environment} maintenance commands on the signals queue`,
-      // Confused-deputy guard: only schedules of this account's group may use the role.
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': Stack.of(this).account,
-            'aws:SourceArn': group.scheduleGroupArn,
-          },
-        },
-      }),
-    });
-
-    this.group = group;
-    this.role = role;
+    this.group = scheduler.group;
+    this.role = scheduler.role;
     this.schedules = upcoming.map((scheduled) => {
       const { command } = scheduled;
       const what =
         command.action === 'evacuate'
           ? `evacuate ${command.workload} until ${scheduled.windowEnd}`
           : `end the evacuation of ${command.workload}`;
-      const created = new Schedule(this, command.id, {
-        scheduleName: scheduleNameOf(command.id),
-        scheduleGroup: group,
+      return scheduler.schedule(command.id, {
+        commandId: command.id,
         description: `Spillway maintenance window ${scheduled.window} of site ${scheduled.site}: ${what}`,
         // `at()` takes a wall-clock time in the schedule's time zone, whole seconds: UTC here.
         schedule: ScheduleExpression.at(new Date(scheduled.dueAt)),
-        timeWindow: TimeWindow.off(),
-        target: new SqsSendMessage(props.queue, {
-          role,
-          input: ScheduleTargetInput.fromText(scheduledMessageBody(scheduled)),
-          // Undeliverable commands join the failed signals: one queue to watch, alarm on and redrive.
-          deadLetterQueue: props.deadLetterQueue,
-          retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-          maxEventAge: maxEventAgeOf(scheduled),
-        }),
+        body: scheduledMessageBody(scheduled),
+        maxEventAge: maxEventAgeOf(scheduled),
       });
-      // Not before the role may send: a schedule due soon after the deploy must not fail its first try.
-      created.node.addDependency(role);
-      return created;
     });
   }
 }

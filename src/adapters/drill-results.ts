@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DrillResult } from '../core/drill';
 import { wrap } from './errors';
+import { stateTableDocuments } from './state-table';
 
 const PREFIX = 'DRILL#';
 const resultKey = (workload: string, region: string) => ({
@@ -20,9 +21,7 @@ export class DrillResults {
     private readonly tableName: string,
     client: DynamoDBClient,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = stateTableDocuments(client);
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SiteRecord } from '../core/site-health';
 import { wrap } from './errors';
+import { queryPartition, stateTableDocuments } from './state-table';
 
 /** Every watched site's item lives under one partition key of the state table, one item a site. */
 const SITE_PK = 'SITE';
@@ -18,9 +19,7 @@ export class SiteStore {
     private readonly tableName: string,
     client: DynamoDBClient,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = stateTableDocuments(client);
   }
 
   /** The site's record, or undefined before its first heartbeat or check. */
@@ -36,27 +35,8 @@ export class SiteStore {
   }
 
   /** Every site's record, in one Query (there are a handful). */
-  async loadAll(): Promise<SiteRecord[]> {
-    const records: SiteRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': SITE_PK },
-            ConsistentRead: true,
-            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) records.push(recordOf(item));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-    } catch (error) {
-      throw wrap('dynamodb', 'Query', error);
-    }
-    return records;
+  loadAll(): Promise<SiteRecord[]> {
+    return queryPartition(this.documents, this.tableName, SITE_PK, recordOf);
   }
 
   /** Writes `next` as version `expectedVersion + 1`; false when the item changed since it was read. */

@@ -74,6 +74,7 @@ const pendingLaunch = z.object({
   attempts: count(),
   claimedAt: z.optional(z.string()),
   signalObservedAt: z.optional(z.string()),
+  stayPut: z.optional(z.boolean()),
 });
 
 const drillRun = z.object({
@@ -134,6 +135,7 @@ export const workloadStateSchema = z.object({
       to: z.string(),
       count: count(),
       startedAt: z.string(),
+      capacity: z.optional(z.literal('spot')),
     }),
   ),
   lastRebalanceAt: z.optional(z.string()),

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -12,6 +12,7 @@ import type { RegionHealth, RegionHealthMap } from '../core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
 import { wrap } from './errors';
 import { decodeState, encodeState, StateItemInvalid } from './state-codec';
+import { queryPartition, stateTableDocuments } from './state-table';
 
 /** The outcome of a conditional write: a lost race is an expected outcome, not a fault. */
 export type CommitResult =
@@ -44,9 +45,7 @@ export class StateStore {
     client: DynamoDBClient,
     private readonly decisionRetentionDays = 30,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = stateTableDocuments(client);
   }
 
   /** Throws StateItemInvalid, unwrapped, for an item this code cannot read: no retry mends it. */
@@ -137,29 +136,11 @@ export class StateStore {
 
   /** The launch circuit breakers of every burst region that has one, in one Query. */
   async loadRegionHealth(): Promise<RegionHealthMap> {
-    const health: Record<string, RegionHealth> = {};
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': REGION_HEALTH_PK },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const record = item.health as RegionHealth;
-          health[record.region] = record;
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-    } catch (error) {
-      throw wrap('dynamodb', 'Query', error);
-    }
-    return health;
+    const entries = await queryPartition(this.documents, this.tableName, REGION_HEALTH_PK, (item) => {
+      const record = item.health as RegionHealth;
+      return [record.region, record] as const;
+    });
+    return Object.fromEntries(entries);
   }
 
   /**

@@ -259,6 +259,8 @@ function withScaleOut(
     rebalance?: Choice['rebalance'];
   },
 ): WorkloadState {
+  // A move back is neither a scale-out for the cooldown nor a launch to place anywhere else.
+  const moving = !!chosen.rebalance && 'start' in chosen.rebalance;
   const launches: PendingLaunch[] = action.placements.map((p) => ({
     decisionId,
     region: p.region,
@@ -267,6 +269,7 @@ function withScaleOut(
     requestedAt: nowIso,
     attempts: 0,
     ...(chosen.observed ? { signalObservedAt: chosen.observed } : {}),
+    ...(moving ? { stayPut: true } : {}),
   }));
   const tasks: Record<string, BurstTask> = { ...state.tasks };
   for (const { taskArn } of action.cancelDrains ?? []) {
@@ -284,7 +287,7 @@ function withScaleOut(
     // Only a launch is a replacement the crash-loop guard counts; keeping a draining task is not.
     ...(chosen.replacement && started
       ? { replacements: [...(state.replacements ?? []), nowIso].slice(-MAX_REPLACEMENTS) }
-      : started && !chosen.replaces?.length && !chosen.rebalance
+      : started && !chosen.replaces?.length && !moving
         ? { lastScaleOutAt: nowIso }
         : {}),
     desiredTasks: stayingCount(next),

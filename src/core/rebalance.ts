@@ -25,6 +25,8 @@ export interface RebalanceMove {
   readonly to: string;
   readonly count: number;
   readonly startedAt: string;
+  /** `spot`: on-demand tasks a Spot shortage left, moved back onto Spot in the same region. */
+  readonly capacity?: 'spot';
 }
 
 export type RebalanceMode = NonNullable<WorkloadConfig['rebalance']>;
@@ -83,7 +85,7 @@ function planMove(s: Situation, mode: RebalanceMode): RebalanceOutcome {
   const headroom = workload.maxBurstTasks - live.total;
   // The worst-ranked region holding running tasks, and the best-ranked healthy one with room.
   const worst = [...running.keys()].sort((a, b) => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0))[0];
-  if (worst === undefined || !ranks.has(worst)) return { kind: 'none' };
+  if (worst === undefined || !ranks.has(worst)) return planSpotMove(s);
   const candidates: RegionCandidate[] = [];
   let target: { region: string; room: number } | undefined;
   for (const [region, rank] of [...ranks].sort((a, b) => a[1] - b[1])) {
@@ -105,7 +107,7 @@ function planMove(s: Situation, mode: RebalanceMode): RebalanceOutcome {
     });
     if (!target && !open && room > 0) target = { region, room };
   }
-  if (!target) return { kind: 'none' };
+  if (!target) return planSpotMove(s);
   const movable = running.get(worst)?.length ?? 0;
   const wanted = Math.min(workload.rebalanceStep ?? DEFAULT_REBALANCE_STEP, movable, target.room);
   if (headroom <= 0)
@@ -128,10 +130,58 @@ function planMove(s: Situation, mode: RebalanceMode): RebalanceOutcome {
   };
 }
 
+/**
+ * Spot short of capacity is retried on demand: a region that prefers Spot above its
+ * `onDemandBase` is then left with on-demand tasks beyond it. They move back onto Spot the same
+ * way, make before break; a Spot launch still short of capacity is not retried on demand
+ * (`stayPut`), so the move is given up until the next interval tries again.
+ */
+function planSpotMove(s: Situation): RebalanceOutcome {
+  const { workload, state, now } = s;
+  const live = countLive(state);
+  const headroom = workload.maxBurstTasks - live.total;
+  for (const config of workload.burstRegions) {
+    if (!config.fargateSpot || isOpen(s.regionHealth?.[config.region], now)) continue;
+    const onDemand = Object.values(state.tasks).filter(
+      (t) => t.region === config.region && t.status === 'running' && t.capacity !== 'spot',
+    ).length;
+    const beyond = onDemand - config.fargateSpot.onDemandBase;
+    if (beyond <= 0) continue;
+    const room = regionMaxOf(workload, config.region) - (live.byRegion.get(config.region) ?? 0);
+    const count = Math.min(workload.rebalanceStep ?? DEFAULT_REBALANCE_STEP, beyond, headroom, room);
+    if (count <= 0)
+      return {
+        kind: 'hold',
+        choice: {
+          action: { kind: 'hold' },
+          reason: `rebalance waits: ${beyond} on-demand task(s) in ${config.region} could move to Spot, but the new tasks would count above a max (${live.total}/${workload.maxBurstTasks} in total)`,
+        },
+      };
+    return {
+      kind: 'start',
+      move: {
+        from: config.region,
+        to: config.region,
+        count,
+        startedAt: now.toISOString(),
+        capacity: 'spot',
+      },
+      choice: {
+        action: { kind: 'scale_out', placements: [{ region: config.region, count, spot: count }] },
+        reason: `rebalance (${workload.rebalance}): ${beyond} on-demand task(s) in ${config.region} beyond its onDemandBase (${config.fargateSpot.onDemandBase}); starting ${count} on Spot before draining as many on-demand`,
+      },
+    };
+  }
+  return { kind: 'none' };
+}
+
 function stepMove(s: Situation, move: RebalanceMove): RebalanceOutcome {
   const { workload, state, now } = s;
   const started = Object.values(state.tasks).filter(
-    (t) => t.decisionId === move.decisionId && t.region === move.to,
+    (t) =>
+      t.decisionId === move.decisionId &&
+      t.region === move.to &&
+      (move.capacity !== 'spot' || t.capacity === 'spot'),
   );
   const pending = state.pendingLaunches.some((l) => l.decisionId === move.decisionId);
   const ready = started.filter((t) => t.status === 'running' && t.ecsStatus === 'RUNNING');
@@ -140,7 +190,13 @@ function stepMove(s: Situation, move: RebalanceMove): RebalanceOutcome {
     return { kind: 'abandon', reason: `${move.to}'s launch breaker opened` };
   if (ready.length >= move.count) {
     const victims = Object.values(state.tasks)
-      .filter((t) => t.region === move.from && t.status === 'running')
+      .filter(
+        (t) =>
+          t.region === move.from &&
+          t.status === 'running' &&
+          t.decisionId !== move.decisionId &&
+          (move.capacity !== 'spot' || t.capacity !== 'spot'),
+      )
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.taskId.localeCompare(b.taskId))
       .slice(0, move.count);
     if (victims.length === 0) return { kind: 'abandon', reason: `no task left to move out of ${move.from}` };
@@ -151,7 +207,10 @@ function stepMove(s: Situation, move: RebalanceMove): RebalanceOutcome {
           kind: 'scale_in',
           tasks: victims.map((t) => ({ taskArn: t.taskArn, region: t.region })),
         },
-        reason: `rebalance: ${ready.length} task(s) running in ${move.to}; draining ${victims.length} from ${move.from}`,
+        reason:
+          move.capacity === 'spot'
+            ? `rebalance: ${ready.length} Spot task(s) running in ${move.to}; draining ${victims.length} on-demand`
+            : `rebalance: ${ready.length} task(s) running in ${move.to}; draining ${victims.length} from ${move.from}`,
       },
     };
   }

@@ -144,6 +144,11 @@ export interface PendingLaunch {
   readonly claimedAt?: string;
   /** When the newest signal the deciding batch applied was observed: the start of its latency. */
   readonly signalObservedAt?: string;
+  /**
+   * A move back (rebalance.ts): started where and how it was placed, or not at all. No other
+   * region, and no on-demand retry of Spot: elsewhere it would not be the move it was decided as.
+   */
+  readonly stayPut?: boolean;
 }
 
 export interface WorkloadState {

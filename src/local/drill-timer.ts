@@ -1,19 +1,5 @@
-import type { SpillwayConfig } from '../config/schema';
 import { drilledWorkloads, ratePeriodSeconds, scheduledDrillBody } from '../core/drill-schedule';
-
-export interface DrillTimerOptions {
-  readonly config: SpillwayConfig;
-  /** Puts one message body on the signals queue; a rejection means "not sent, try again". */
-  readonly send: (body: string) => Promise<void>;
-  /** @default the system clock */
-  readonly clock?: () => Date;
-  /** How often the timer looks whether a drill is due. */
-  readonly intervalMs: number;
-  readonly log: (line: string) => void;
-}
-
-/** Stops the timer; resolves once a send in flight has finished. */
-export type StopDrillTimer = () => Promise<void>;
+import { everyInterval, type ScheduleTimerOptions, type StopScheduleTimer, sendOwed } from './schedule-timer';
 
 /**
  * Stands in for the drill schedules of EventBridge Scheduler in the local runtime: a rate()
@@ -22,7 +8,7 @@ export type StopDrillTimer = () => Promise<void>;
  * derived from the firing time, so a re-send after a failed send is one drill). A cron() schedule
  * is left to Scheduler: the timer says so once and sends nothing.
  */
-export function startDrillTimer(options: DrillTimerOptions): StopDrillTimer {
+export function startDrillTimer(options: ScheduleTimerOptions): StopScheduleTimer {
   const { config, send, log } = options;
   const clock = options.clock ?? (() => new Date());
   const schedule = config.drills?.schedule;
@@ -40,25 +26,13 @@ export function startDrillTimer(options: DrillTimerOptions): StopDrillTimer {
       owed.push(...drilledWorkloads(config).map((workload) => ({ at, workload })));
       due += period * 1000;
     }
-    const failed: typeof owed = [];
-    for (const drill of owed) {
-      try {
-        await send(scheduledDrillBody(config, drill.workload, drill.at));
-        log(`drills: sent the scheduled drill of ${drill.workload} (${drill.at})`);
-      } catch (error) {
-        log(`drills: drill of ${drill.workload} not sent, retrying: ${(error as Error).message}`);
-        failed.push(drill);
-      }
-    }
-    owed = failed;
+    owed = await sendOwed(owed, {
+      send,
+      log,
+      body: (drill) => scheduledDrillBody(config, drill.workload, drill.at),
+      sent: (drill) => `drills: sent the scheduled drill of ${drill.workload} (${drill.at})`,
+      what: (drill) => `drills: drill of ${drill.workload}`,
+    });
   };
-  // Ticks never overlap: a slow send delays the next one instead of racing it.
-  let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(tick);
-  }, options.intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return everyInterval(tick, options.intervalMs, false);
 }

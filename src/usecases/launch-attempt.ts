@@ -90,6 +90,8 @@ export async function attemptRegion(
   if (spotLane.stop && !spotLane.placementShortfall) return outcome(spotLane.stop);
   const short = spot - spotLane.started.length;
   if (short === 0) return outcome({});
+  // A move back to Spot that finds no Spot capacity is given up, not started on demand again.
+  if (launch.stayPut) return outcome({}, short, 0);
   const fallback = await lane('on_demand', 'spot-on-demand', short);
   return outcome(fallback.stop ?? {}, short, fallback.started.length);
 }

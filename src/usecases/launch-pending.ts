@@ -192,7 +192,7 @@ async function settle(
       // that one reported and moved what was missing; this one only records what it started.
       if (!stillPending) return { next };
       const remainder = launch.count - attempt.started.length;
-      if (attempt.regionFailure && remainder > 0) {
+      if (attempt.regionFailure && remainder > 0 && !launch.stayPut) {
         moved = moveRemainder(workload, next, launch, remainder, {
           regionHealth: context.health,
           now,

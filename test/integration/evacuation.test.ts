@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/load';
 import { maintenanceSchedule, scheduledMessageBody } from '../../src/core/maintenance';
-import { type StopMaintenanceTimer, startMaintenanceTimer } from '../../src/local/maintenance-timer';
+import { startMaintenanceTimer } from '../../src/local/maintenance-timer';
+import type { StopScheduleTimer } from '../../src/local/schedule-timer';
 import { eventually, type Harness, startHarness, tagValue, tasksIn } from './harness';
 
 const CONFIG = resolve(import.meta.dirname, 'evacuation.yaml');
@@ -13,7 +14,7 @@ const LEAD_SECONDS = 6;
 
 describe('a maintenance window evacuates its site and drains back, end to end through the local runtime', () => {
   let harness: Harness;
-  let stopTimer: StopMaintenanceTimer | undefined;
+  let stopTimer: StopScheduleTimer | undefined;
   beforeAll(async () => {
     harness = await startHarness({ configPath: CONFIG });
   });

@@ -232,4 +232,50 @@ describe('moving tasks back to a better region (rebalance)', () => {
     expect(rebalanceRanks(priced, 'preferred-region').keys().next().value).toBe('eu-west-1');
     expect(decision.action).toEqual({ kind: 'scale_out', placements: [{ region: 'us-west-2', count: 1 }] });
   });
+
+  it('moves on-demand tasks a Spot shortage left back onto Spot, make before break', () => {
+    // Prepare: us-west-2 prefers Spot above one on-demand task, and runs three on demand
+    const spotty = workload({
+      burstRegions: [burstRegionDoc('us-west-2', { fargateSpot: { onDemandBase: 1 } })],
+    });
+    const onDemand = (taskId: string, startedAt: number) =>
+      aTask({ taskId, region: 'us-west-2', ecsStatus: 'RUNNING', startedAt: isoAt(startedAt) });
+    const state = aState({
+      alerts: { 'am:cpu': alertRecord('firing', -600) },
+      lastScaleOutAt: isoAt(-10),
+      desiredTasks: 3,
+      tasks: [onDemand('od-1', -900), onDemand('od-2', -800), onDemand('od-3', -700)],
+    });
+
+    // Act
+    const started = decide({ workload: spotty, state, signals: [], now: at(0) });
+    const move = started.next.rebalance;
+    const spotTask = aTask({
+      taskId: 'spot-1',
+      region: 'us-west-2',
+      capacity: 'spot',
+      decisionId: started.decision.id,
+      ecsStatus: 'RUNNING',
+      startedAt: isoAt(5),
+    });
+    const running = {
+      ...started.next,
+      tasks: { ...started.next.tasks, [spotTask.taskId]: spotTask },
+      pendingLaunches: [],
+    };
+    const finished = decide({ workload: spotty, state: running, signals: [], now: at(30) });
+
+    // Assess
+    expect(started.decision.action).toEqual({
+      kind: 'scale_out',
+      placements: [{ region: 'us-west-2', count: 1, spot: 1 }],
+    });
+    expect(started.next.pendingLaunches[0]?.stayPut).toBe(true);
+    expect(move).toMatchObject({ capacity: 'spot', from: 'us-west-2', to: 'us-west-2', count: 1 });
+    expect(finished.decision.action).toMatchObject({
+      kind: 'scale_in',
+      tasks: [{ taskArn: expect.stringContaining('od-3') }],
+    });
+    expect(finished.decision.reason).toContain('1 Spot task(s) running in us-west-2; draining 1 on-demand');
+  });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SpillwayConfig } from '../../../src/config/schema';
 import { maintenanceSchedule, scheduledMessageBody } from '../../../src/core/maintenance';
-import { type StopMaintenanceTimer, startMaintenanceTimer } from '../../../src/local/maintenance-timer';
+import { startMaintenanceTimer } from '../../../src/local/maintenance-timer';
+import type { StopScheduleTimer } from '../../../src/local/schedule-timer';
 import { aConfig } from '../factories';
 
 const INTERVAL = 1000;
@@ -26,7 +27,7 @@ function harness(startAt: string) {
   const sent: string[] = [];
   const lines: string[] = [];
   let failing = false;
-  let stop: StopMaintenanceTimer | undefined;
+  let stop: StopScheduleTimer | undefined;
   return {
     sent,
     lines,

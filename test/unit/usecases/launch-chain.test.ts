@@ -79,6 +79,36 @@ describe('launching with Spot, on demand and other regions to fall back on', () 
     expect(deps.store.regionHealth.has('eu-west-1')).toBe(false);
   });
 
+  it('starts a move back only where and how it was placed: no on-demand retry, no other region', async () => {
+    // Prepare: a move back onto Spot (stayPut) and one to a region that turns out to be full
+    const { workload, deps } = setup({
+      burstRegions: [
+        burstRegionDoc('us-west-2', { fargateSpot: { onDemandBase: 0 } }),
+        burstRegionDoc('eu-west-1'),
+      ],
+      maxBurstTasks: 10,
+    });
+    deps.store.put(
+      aState({
+        version: 3,
+        pendingLaunches: [
+          pending({ decisionId: 'd-spot', region: 'us-west-2', count: 1, spot: 1, stayPut: true }),
+          pending({ decisionId: 'd-home', region: 'eu-west-1', count: 1, stayPut: true }),
+        ],
+      }),
+    );
+    deps.compute.answer = (r) => deps.compute.startAll(r, 0);
+
+    // Act
+    await carryOut(workload, deps);
+
+    // Assess: each tried once as placed, nothing started anywhere else, nothing left pending
+    expect(deps.compute.requests.map(lane).sort()).toEqual(['eu-west-1/on_demand/1', 'us-west-2/spot/1']);
+    const state = deps.store.get('checkout-api');
+    expect(state.pendingLaunches).toEqual([]);
+    expect(countLive(state).total).toBe(0);
+  });
+
   it('records Spot tasks as Spot and reports nothing when Spot has the capacity', async () => {
     // Prepare: a launch of 4 with 2 on Spot
     const { workload, deps } = setup({
