@@ -14,8 +14,13 @@ import { runTaskClientToken } from '../core/ids';
 import type { PendingLaunch } from '../core/workload-state';
 import type { DecideDeps } from './ports';
 
-/** Retries of a throttled RunTask call before the claim is released and the message retried. */
-export const MAX_THROTTLE_RETRIES = 6;
+/**
+ * Retries of a throttled RunTask call before the claim is released and the message retried. The
+ * retry budget (the launch's deadline) usually ends them first: a throttle also slows this
+ * instance's pacer, so its retries wait for the account's refill rather than count down quickly
+ * (at 6, concurrent instances gave launches up and waited a visibility timeout).
+ */
+export const MAX_THROTTLE_RETRIES = 12;
 /**
  * Tries of a launch (claims, one per invocation) that a 5xx or network fault sends back to the
  * queue; at this one the region counts as failing and the launch moves on. The SDK has already

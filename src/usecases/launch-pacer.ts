@@ -35,6 +35,8 @@ interface Buckets {
   calls: number;
   tasks: number;
   at: number;
+  /** The part of the account's refill rates this instance takes: less after each throttle. */
+  share: number;
 }
 
 /**
@@ -45,8 +47,9 @@ interface Buckets {
  *
  * The buckets are shared by everything in one process, not by concurrent Lambda instances or the
  * reconciler: a ThrottlingException is still possible. It is retried with backoff by the caller,
- * and empties this process's buckets (`throttled`): each instance then launches at the refill
- * rate, the quota's own pace, instead of spending its burst on calls that are refused.
+ * and empties this process's buckets (`throttled`), and halves the share of the refill rates the
+ * process takes, regained gradually: concurrent instances back off until together they launch at
+ * about the quota's own pace, instead of spending their bursts on calls that are refused.
  */
 export class LaunchPacer implements LaunchPacing {
   private readonly buckets = new Map<string, Buckets>();
@@ -64,31 +67,36 @@ export class LaunchPacer implements LaunchPacing {
   }
 
   async acquire(region: string, tasks: number): Promise<void> {
-    const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.limits;
     const now = this.time.now();
-    const bucket = this.buckets.get(region) ?? { calls: callBurst, tasks: taskBurst, at: now };
-    const elapsed = Math.max(0, now - bucket.at) / 1000;
-    bucket.calls = Math.min(callBurst, bucket.calls + elapsed * callsPerSecond) - 1;
-    bucket.tasks = Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond) - tasks;
-    bucket.at = now;
-    this.buckets.set(region, bucket);
-    const waitMs = Math.max(0, -bucket.calls / callsPerSecond, -bucket.tasks / tasksPerSecond) * 1000;
+    const bucket = this.refilled(region, now);
+    bucket.calls -= 1;
+    bucket.tasks -= tasks;
+    const { callsPerSecond, tasksPerSecond } = this.limits;
+    const share = bucket.share;
+    const waitMs =
+      Math.max(0, -bucket.calls / (callsPerSecond * share), -bucket.tasks / (tasksPerSecond * share)) * 1000;
     if (waitMs > 0) await this.time.sleep(Math.ceil(waitMs));
   }
 
   throttled(region: string): void {
-    const now = this.time.now();
-    const bucket = this.buckets.get(region);
-    if (!bucket) {
-      this.buckets.set(region, { calls: 0, tasks: 0, at: now });
-      return;
-    }
+    const bucket = this.refilled(region, this.time.now());
     // Refilled up to now first, so an older debt is not forgiven by emptying it.
+    bucket.calls = Math.min(0, bucket.calls);
+    bucket.tasks = Math.min(0, bucket.tasks);
+    bucket.share = Math.max(MIN_SHARE, bucket.share / 2);
+  }
+
+  /** The region's buckets at `now`: refilled at this instance's share of the rates, the share regained. */
+  private refilled(region: string, now: number): Buckets {
     const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.limits;
+    const bucket = this.buckets.get(region) ?? { calls: callBurst, tasks: taskBurst, at: now, share: 1 };
     const elapsed = Math.max(0, now - bucket.at) / 1000;
-    bucket.calls = Math.min(0, Math.min(callBurst, bucket.calls + elapsed * callsPerSecond));
-    bucket.tasks = Math.min(0, Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond));
+    bucket.calls = Math.min(callBurst, bucket.calls + elapsed * callsPerSecond * bucket.share);
+    bucket.tasks = Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond * bucket.share);
+    bucket.share = Math.min(1, bucket.share + elapsed * SHARE_REGAINED_PER_SECOND);
     bucket.at = now;
+    this.buckets.set(region, bucket);
+    return bucket;
   }
 
   sleep(ms: number): Promise<void> {
@@ -99,6 +107,14 @@ export class LaunchPacer implements LaunchPacing {
     return (this.time.random ?? Math.random)();
   }
 }
+
+/**
+ * After a throttle an instance takes half its share of the refill rates, down to an eighth (about
+ * as many instances as may launch at once: five deciders and the reconcilers), and regains it
+ * over ten seconds without one: others launching leave it less, and when they stop it has all.
+ */
+const MIN_SHARE = 1 / 8;
+const SHARE_REGAINED_PER_SECOND = 0.1;
 
 let shared: LaunchPacer | undefined;
 

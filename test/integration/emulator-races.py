@@ -25,6 +25,7 @@ if "--unpatched" not in sys.argv:
 from moto.dynamodb.exceptions import ConditionalCheckFailed, TransactionCanceledException  # noqa: E402
 from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.ecs.models import ecs_backends  # noqa: E402
+from moto.moto_server.werkzeug_app import create_backend_app  # noqa: E402
 from moto.sqs.models import sqs_backends  # noqa: E402
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -195,6 +196,44 @@ def tasks_run_while_described() -> list[str]:
     return together(runs, describes)
 
 
+def tags_described_beside_no_tags() -> list[str]:
+    """Through moto's ECS app, as moto_server serves it: include=['TAGS'] is read as it serialises."""
+    backend = ecs_backends[ACCOUNT][REGION]
+    backend.create_cluster("tagged")
+    backend.register_task_definition("tagged", [{"name": "app", "image": "nginx", "memory": 512}])
+    tags = [{"key": "spillway:workload", "value": "w"}, {"key": "spillway:batch", "value": "b"}]
+    arns = [t.task_arn for t in backend.run_task("tagged", "tagged", 3, None, "", tags, "FARGATE")]
+    app = create_backend_app("ecs")
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.DescribeTasks",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/{REGION}/ecs/aws4_request, "
+        "SignedHeaders=host, Signature=0",
+    }
+    wrong: list[str] = []
+
+    def describes(with_tags: bool) -> Callable[[], None]:
+        body = json.dumps({"cluster": "tagged", "tasks": arns, **({"include": ["TAGS"]} if with_tags else {})})
+
+        def describe() -> None:
+            client = app.test_client()
+            for _ in range(150):
+                answer = client.post("/", data=body, headers=headers)
+                if answer.status_code != 200:
+                    wrong.append(f"{answer.status_code}: {answer.get_data(as_text=True)}")
+                    continue
+                for task in json.loads(answer.get_data())["tasks"]:
+                    if task.get("tags") != (tags if with_tags else None):
+                        asked = "with" if with_tags else "without"
+                        wrong.append(f"asked {asked} tags, got {task.get('tags')}")
+
+        return describe
+
+    errors = together(*(describes(n % 2 == 0) for n in range(4)))
+    answers = {problem: wrong.count(problem) for problem in wrong}
+    return errors + [f"{count} tasks {problem}" for problem, count in answers.items()]
+
+
 ddb = dynamodb()
 print(
     json.dumps(
@@ -204,6 +243,7 @@ print(
             "cancelled transactions beside other writes": rollbacks_beside_writes(ddb),
             "SQS sends beside deletes": sends_beside_deletes(),
             "ECS RunTask while DescribeTasks and ListTasks": tasks_run_while_described(),
+            "ECS DescribeTasks with tags beside DescribeTasks without": tags_described_beside_no_tags(),
         }
     )
 )

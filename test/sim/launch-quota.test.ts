@@ -61,11 +61,12 @@ const deciders: Step = { kind: 'decide', deciders: 5, reconcile: true, workflows
 
 async function burst(
   options: { readonly pacer?: (time: PacerTime) => LaunchPacer; readonly pacers?: 'shared' } = {},
+  seed = 11,
 ): Promise<Outcome> {
   const config = quotaConfig();
   // One message per decide instance, as when the evacuations reach the queue apart; timers wake
   // sleepers in order, so the account's buckets refill exactly as far as time really went.
-  const world = new World(config, inOrder, 11, undefined, {
+  const world = new World(config, inOrder, seed, undefined, {
     launchLimits: FARGATE_LAUNCH_LIMITS,
     timers: true,
     batchSize: 1,
@@ -142,5 +143,16 @@ describe('500 tasks across five concurrent deciders, each instance pacing on its
     expect(paced.throttled).toBeGreaterThan(0);
     expect(paced.throttled).toBeLessThanOrEqual(paced.started / 2);
     expect(paced.throttled).toBeLessThan(deaf.throttled);
+  }, 300_000);
+
+  it('backs off enough that no launch gives up: all 500 run at about the quota pace, whatever the seed', async () => {
+    const { taskBurst, tasksPerSecond } = FARGATE_LAUNCH_LIMITS;
+    const pace = (TOTAL - taskBurst) / tasksPerSecond;
+    for (let seed = 1; seed <= 8; seed++) {
+      const paced = await burst({}, seed);
+      expect(paced.world.ecs.running()).toHaveLength(TOTAL);
+      // A launch that gave up would wait a visibility timeout (60 s) for its message to come back.
+      expect(paced.secondsToAllRunning, `seed ${seed}`).toBeLessThan(pace * 1.5);
+    }
   }, 300_000);
 });

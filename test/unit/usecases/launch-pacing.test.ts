@@ -4,6 +4,7 @@ import type { PendingLaunch } from '../../../src/core/workload-state';
 import { carryOut } from '../../../src/usecases/carry-out';
 import { MAX_THROTTLE_RETRIES } from '../../../src/usecases/launch-attempt';
 import { FARGATE_LAUNCH_LIMITS, LaunchPacer } from '../../../src/usecases/launch-pacer';
+import { LAUNCH_RETRY_BUDGET_SECONDS } from '../../../src/usecases/launch-pending';
 import { aConfig, aState, burstRegionDoc, T0_ISO, workloadDoc } from '../factories';
 import { FakeClock, fakeDecideDeps } from '../fakes';
 
@@ -114,7 +115,7 @@ describe('launch pacing within Fargate quotas', () => {
     expect(deps.store.regionHealth.size).toBe(0);
   });
 
-  it('gives up a launch still throttled after its retries: claim released, message retried, region not blamed', async () => {
+  it('gives up a launch still throttled when its retry budget runs out: claim released, message retried, region not blamed', async () => {
     // Prepare
     const { workloads, deps } = setup();
     deps.store.put(aState({ version: 1, pendingLaunches: [pending(2)] }));
@@ -128,7 +129,11 @@ describe('launch pacing within Fargate quotas', () => {
 
     // Assess
     expect(outcome).toBe('ThrottlingException');
-    expect(deps.compute.requests).toHaveLength(MAX_THROTTLE_RETRIES + 1);
+    // Retried with backoff until the budget, never beyond it nor past the retry cap
+    expect(deps.compute.requests.length).toBeGreaterThan(2);
+    expect(deps.compute.requests.length).toBeLessThanOrEqual(MAX_THROTTLE_RETRIES + 1);
+    const times = deps.compute.requestTimes;
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeLessThanOrEqual(LAUNCH_RETRY_BUDGET_SECONDS * 1000);
     const state = deps.store.get('checkout-api');
     expect(state.pendingLaunches).toEqual([{ ...pending(2), attempts: 1 }]);
     expect(deps.store.regionHealth.size).toBe(0);
@@ -224,8 +229,23 @@ describe('LaunchPacer after a throttle', () => {
     launchPacer.throttled('us-west-2');
     await launchPacer.acquire('us-west-2', 10);
 
-    // Assess: 10 tasks at 20 a second
-    expect(waits).toEqual([(10 / tasksPerSecond) * 1000]);
+    // Assess: 10 tasks at half of 20 a second: the instance backs off for the others launching
+    expect(waits).toEqual([(10 / (tasksPerSecond / 2)) * 1000]);
+  });
+
+  it('halves its share of the rates on each throttle, down to an eighth, and regains it over ten seconds', async () => {
+    // Prepare
+    const { launchPacer, waits, advance } = pacer();
+
+    // Act: four throttles in a row, a call; then ten quiet seconds, a call
+    for (let i = 0; i < 4; i++) launchPacer.throttled('us-west-2');
+    await launchPacer.acquire('us-west-2', 5);
+    advance(10_000);
+    launchPacer.throttled('us-west-2');
+    await launchPacer.acquire('us-west-2', 5);
+
+    // Assess: 5 tasks at an eighth of 20/s take 2 s; after ten seconds back to all, halved once: 0.5 s
+    expect(waits).toEqual([2000, 500]);
   });
 
   it('counts what refilled since its last call as spent, and leaves other regions alone', async () => {
@@ -240,7 +260,7 @@ describe('LaunchPacer after a throttle', () => {
     await launchPacer.acquire('us-west-2', 20);
     await launchPacer.acquire('eu-west-1', 10);
 
-    // Assess: a second for its own 20 tasks, none in the other region
-    expect(waits).toEqual([1000, 1000]);
+    // Assess: two seconds for its own 20 tasks at half the rate, none in the other region
+    expect(waits).toEqual([1000, 2000]);
   });
 });

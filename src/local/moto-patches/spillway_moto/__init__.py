@@ -12,6 +12,8 @@ memory grew with every request it served. Each patch is explained in its module:
 - queues.py: SQS counts its messages once per call, not once per message.
 - stepfunctions.py: the Step Functions executor builds clients, parse trees and JSONPaths once.
 - server.py: the backend for each host remembered; no log line per request.
+- includes.py: an ECS answer includes tags when its own request asks for them, not when the
+  request another thread is serving does.
 - locks.py: one lock per service for DynamoDB, ECS and SQS (applied last: it also covers what the
   patches above put in moto's methods).
 
@@ -21,11 +23,11 @@ with a message naming each patch to review. test/integration/emulator-patches-*.
 behaviour each patch must keep, and emulator-races.py beside them the locks.
 """
 
-from . import locks, pins, queries, queues, server, stepfunctions, tracking, transactions
+from . import includes, locks, pins, queries, queues, server, stepfunctions, tracking, transactions
 
 
 def apply() -> None:
     pins.check_version()
-    for patch in (stepfunctions, tracking, transactions, queries, queues, server, locks):
+    for patch in (stepfunctions, tracking, transactions, queries, queues, server, includes, locks):
         patch.apply()
     pins.fail_if_changed()
