@@ -5,6 +5,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import {
   CreateStateMachineCommand,
@@ -151,6 +152,61 @@ describe('the emulator patches: SQS, ECS, Step Functions', () => {
     // Assess
     expect(calls.errors).toEqual([]);
     expect(listed.taskArns).toHaveLength(41);
+  });
+
+  it('answers tags to each DescribeTasks that asks for them, and only to those, whatever runs beside it', async () => {
+    // Prepare
+    const tags = [
+      { key: 'spillway:workload', value: 'w' },
+      { key: 'spillway:batch', value: 'b' },
+    ];
+    await m.ecs.send(new CreateClusterCommand({ clusterName: 'tagged' }));
+    await m.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'tagged',
+        containerDefinitions: [{ name: 'app', image: 'nginx', memory: 512 }],
+      }),
+    );
+    // Answers of 30 tasks take long enough to serialise that moto's threads switch midway.
+    const arns: string[] = [];
+    for (const _ of [1, 2, 3]) {
+      const run = await m.ecs.send(
+        new RunTaskCommand({
+          cluster: 'tagged',
+          taskDefinition: 'tagged',
+          launchType: 'FARGATE',
+          count: 10,
+          tags,
+        }),
+      );
+      arns.push(...(run.tasks ?? []).map((t) => t.taskArn as string));
+    }
+    const describe = async (withTags: boolean) => {
+      const { tasks = [] } = await m.ecs.send(
+        new DescribeTasksCommand({
+          cluster: 'tagged',
+          tasks: arns,
+          ...(withTags ? { include: ['TAGS'] } : {}),
+        }),
+      );
+      const got = (t: Task) =>
+        t.tags === undefined
+          ? 'no tags'
+          : JSON.stringify(t.tags) === JSON.stringify(tags)
+            ? 'its tags'
+            : 'other tags';
+      return tasks.map((t) => `${withTags ? 'asked' : 'not asked'}: ${got(t)}`);
+    };
+
+    // Act: the drain workflow's polls without tags beside the runtime's look-ups with them.
+    const calls = await settleAll(Array.from({ length: 100 }, (_, i) => describe(i % 2 === 0)));
+
+    // Assess: tasks answered, per what their call asked and what it got. moto, as AWS, answers no
+    // tags to a call that does not ask for them.
+    expect(calls.errors).toEqual([]);
+    const answers: Record<string, number> = {};
+    for (const answer of calls.values.flat()) answers[answer] = (answers[answer] ?? 0) + 1;
+    expect(answers).toEqual({ 'asked: its tags': 1500, 'not asked: no tags': 1500 });
   });
 
   it('runs executions of one definition, each with its own input, through the shared clients', async () => {

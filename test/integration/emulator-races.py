@@ -1,10 +1,11 @@
 """
-Races between moto's request threads, played in one process against its backends, with the
-patches (src/local/moto-patches/spillway_moto/) applied as moto_server gets them; run by
-emulator-patches-guards.test.ts. Over HTTP a race needs luck: here the interpreter switches threads
-every microsecond, so a call that is not atomic is interrupted halfway many times. Prints, per race,
-what went wrong (an empty list when nothing did), as JSON. With --unpatched, it plays them on moto
-as released.
+Races between moto's request threads, played in one process against its backends (and its ECS app,
+for what an answer includes), with the patches (src/local/moto-patches/spillway_moto/) applied as
+moto_server gets them; run by emulator-patches-guards.test.ts. Over HTTP a race needs luck: here the
+interpreter switches threads every microsecond, so a call that is not atomic is interrupted halfway
+many times, and so is a request between choosing what its answer includes and serialising it.
+Prints, per race, what went wrong (an empty list when nothing did), as JSON. With --unpatched, it
+plays them on moto as released.
 """
 
 import json
@@ -197,7 +198,10 @@ def tasks_run_while_described() -> list[str]:
 
 
 def tags_described_beside_no_tags() -> list[str]:
-    """Through moto's ECS app, as moto_server serves it: include=['TAGS'] is read as it serialises."""
+    """
+    Through moto's ECS app, as moto_server serves it (the default account and region): the
+    include=['TAGS'] a request sets is read when its answer is serialised, after the backend call.
+    """
     backend = ecs_backends[ACCOUNT][REGION]
     backend.create_cluster("tagged")
     backend.register_task_definition("tagged", [{"name": "app", "image": "nginx", "memory": 512}])
@@ -207,13 +211,13 @@ def tags_described_beside_no_tags() -> list[str]:
     headers = {
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.DescribeTasks",
-        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/{REGION}/ecs/aws4_request, "
-        "SignedHeaders=host, Signature=0",
     }
     wrong: list[str] = []
 
     def describes(with_tags: bool) -> Callable[[], None]:
-        body = json.dumps({"cluster": "tagged", "tasks": arns, **({"include": ["TAGS"]} if with_tags else {})})
+        body = json.dumps(
+            {"cluster": "tagged", "tasks": arns, **({"include": ["TAGS"]} if with_tags else {})}
+        )
 
         def describe() -> None:
             client = app.test_client()
@@ -222,7 +226,10 @@ def tags_described_beside_no_tags() -> list[str]:
                 if answer.status_code != 200:
                     wrong.append(f"{answer.status_code}: {answer.get_data(as_text=True)}")
                     continue
-                for task in json.loads(answer.get_data())["tasks"]:
+                tasks = json.loads(answer.get_data())["tasks"]
+                if len(tasks) != len(arns):
+                    wrong.append(f"an answer of {len(tasks)} tasks, not {len(arns)}")
+                for task in tasks:
                     if task.get("tags") != (tags if with_tags else None):
                         asked = "with" if with_tags else "without"
                         wrong.append(f"asked {asked} tags, got {task.get('tags')}")

@@ -1,8 +1,9 @@
 """
 Changes to how moto 5.2.5 does its work, applied before moto_server starts (serve.py).
 
-Each keeps what moto answers as it was, except the locks, which make moto more like AWS (atomic
-conditional writes, no lost messages). Without them moto slows down with the data it holds, and
+Each keeps what moto answers as it was, except the locks and includes.py, which make moto more like
+AWS when requests run at once (atomic conditional writes, no lost messages, an ECS task's tags in
+the answers that ask for them only). Without the others moto slows down with the data it holds, and
 `make load` measured moto rather than Spillway (found with py-spy on the moto process); and its
 memory grew with every request it served. Each patch is explained in its module:
 
@@ -20,7 +21,7 @@ memory grew with every request it served. Each patch is explained in its module:
 They reach into moto's internals, so they are tied to the pinned version, and to the source of
 every moto function they replace or rely on (pins.py): moto does not start when either differs,
 with a message naming each patch to review. test/integration/emulator-patches-*.test.ts check the
-behaviour each patch must keep, and emulator-races.py beside them the locks.
+behaviour each patch must keep, and emulator-races.py beside them the locks and includes.py.
 """
 
 from . import includes, locks, pins, queries, queues, server, stepfunctions, tracking, transactions
