@@ -116,7 +116,7 @@ export function scaleOut(
  */
 function drainsToCancel(workload: WorkloadConfig, state: WorkloadState, wanted: number): BurstTask[] {
   const rank = preferenceByRegion(workload);
-  const byRegion = stayingByRegion(state);
+  const byRegion = new Map(stayingByRegion(state));
   let total = stayingCount(state);
   const kept: BurstTask[] = [];
   const candidates = Object.values(state.tasks)

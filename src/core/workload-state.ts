@@ -269,6 +269,7 @@ const derived: {
   state?: WorkloadState;
   live?: LiveCount;
   staying?: number;
+  stayingByRegion?: ReadonlyMap<string, number>;
   firing?: readonly string[];
 } = {};
 
@@ -277,6 +278,7 @@ function derivedOf(state: WorkloadState): typeof derived {
     derived.state = state;
     derived.live = undefined;
     derived.staying = undefined;
+    derived.stayingByRegion = undefined;
     derived.firing = undefined;
   }
   return derived;
@@ -312,11 +314,16 @@ export function stayingCount(state: WorkloadState): number {
 }
 
 /** stayingCount per region: what each region keeps once its drains finish. */
-export function stayingByRegion(state: WorkloadState): Map<string, number> {
+export function stayingByRegion(state: WorkloadState): ReadonlyMap<string, number> {
+  const memo = derivedOf(state);
+  if (memo.stayingByRegion) return memo.stayingByRegion;
   const staying = new Map(countLive(state).byRegion);
-  for (const task of Object.values(state.tasks))
+  for (const id in state.tasks) {
+    const task = state.tasks[id] as BurstTask;
     if (isLeaving(task)) staying.set(task.region, (staying.get(task.region) ?? 0) - 1);
+  }
   for (const region in state.drills) staying.set(region, (staying.get(region) ?? 0) - 1);
+  memo.stayingByRegion = staying;
   return staying;
 }
 
