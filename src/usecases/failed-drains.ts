@@ -1,7 +1,13 @@
 import type { WorkloadConfig } from '../config/schema';
 import type { Decision } from '../core/decision';
 import { digest, taskLabel } from '../core/ids';
-import { type BurstTask, countLive, firingAlertKeys, stopReasonOf } from '../core/workload-state';
+import {
+  type BurstTask,
+  countLive,
+  firingAlertKeys,
+  stopReasonOf,
+  type WorkloadState,
+} from '../core/workload-state';
 import { updateState } from './commit-with-retry';
 import type { ReconcileDeps } from './ports';
 
@@ -33,7 +39,15 @@ export const retryDelaySeconds = (failures: number): number =>
  * until ECS reports the task stopped. Every failure is an error in the log (`alarm: DrainFailed`)
  * and a line in the decision log, so an operator sees a drain that keeps failing.
  */
-export async function retryFailedDrains(workload: WorkloadConfig, deps: ReconcileDeps): Promise<number> {
+export async function retryFailedDrains(
+  workload: WorkloadConfig,
+  deps: ReconcileDeps,
+  /** The state as the reconcile run last saw it: with no failed drain in it, nothing is read again. */
+  seen?: WorkloadState,
+): Promise<number> {
+  // Only the reconcile run records a failed drain: its fold is in `seen`, and one its stuck-drain
+  // check has just recorded is not due before its backoff, so the next run retries it.
+  if (seen && !Object.values(seen.tasks).some((t) => t.status === 'drain_failed')) return 0;
   const now = deps.clock();
   const nowIso = now.toISOString();
   const due = (task: BurstTask) =>

@@ -73,19 +73,26 @@ export async function reconcileWorkload(
   const observations = await observe(state, deps, focus);
   let changedTasks = 0;
   let folded: { before: WorkloadState; after: WorkloadState } | undefined;
-  let current = await updateState(deps, workload.name, (latest) => {
-    const { next, changed } = foldObservations(latest, observations, deps.clock());
-    changedTasks = changed;
-    folded = { before: latest, after: next };
-    return changed > 0 ? { next } : undefined;
-  });
+  // The state just read is the one to fold into: a second read would find the same, or a race
+  // the conditional write finds anyway.
+  let current = await updateState(
+    deps,
+    workload.name,
+    (latest) => {
+      const { next, changed } = foldObservations(latest, observations, deps.clock());
+      changedTasks = changed;
+      folded = { before: latest, after: next };
+      return changed > 0 ? { next } : undefined;
+    },
+    { justRead: state },
+  );
   if (folded && changedTasks > 0) recordDrainOutcomes(folded.before, folded.after, deps);
   // The steps below only look at the state to find work; each change goes through its own
   // conditional write, which reads afresh. So one read serves them unless adoption changed it.
   if (inventory !== 'skip' && (await adoptOrphans(workload, deps, inventory)) > 0)
     current = await deps.store.load(workload.name);
   await checkStuckDrains(workload, deps, current);
-  await retryFailedDrains(workload, deps);
+  await retryFailedDrains(workload, deps, current);
   await registerTargets(workload, deps, current);
   // Drills before the policy: a drill that ends gives its room under the maxes back to it.
   await advanceDrills(workload, deps, current, {
