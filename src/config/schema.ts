@@ -264,6 +264,13 @@ const workloadSchema = z
           message: `minBurstTasks (${workload.minBurstTasks}) exceeds maxBurstTasks (${workload.maxBurstTasks})`,
         });
       }
+      if (workload.placement === 'spread' && workload.rebalance && workload.rebalance !== 'off') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rebalance'],
+          message: `rebalance ${workload.rebalance} moves tasks to the best-ranked region, which would undo placement: spread; use one or the other`,
+        });
+      }
       const seen = new Set<string>();
       workload.burstRegions.forEach((burstRegion, index) => {
         if (seen.has(burstRegion.region)) {

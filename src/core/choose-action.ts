@@ -1,5 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import { describeEvacuation, describePause, type ManualCommand } from './controls';
+import { burstCostPerHour, roundCost, taskHourCost } from './cost';
 import { preferenceByRegion } from './placement';
 import { chooseRebalance } from './rebalance';
 import { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
@@ -29,7 +30,7 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
   // Moving tasks back is what a workload under steady pressure does when nothing else is to do;
   // a move under way is called off by anything else (pressure shifted: the new tasks stay as
   // capacity, and a scale-in drains the least preferred region first anyway).
-  if (manual || choice.action.kind !== 'hold' || !pressing) {
+  if (manual || choice.action.kind !== 'hold' || !pressing || choice.blocksLaunches) {
     return s.state.rebalance ? givenUp(choice, 'the workload acted on its pressure first') : choice;
   }
   const outcome = chooseRebalance(s);
@@ -38,13 +39,37 @@ export function chooseAction(s: Situation, manual?: ManualCommand): Choice {
       return choice;
     case 'hold':
       return { ...outcome.choice, reason: `${choice.reason}; ${outcome.choice.reason}` };
-    case 'start':
-      return { ...outcome.choice, rebalance: { start: outcome.move } };
+    case 'start': {
+      // A move's tasks count against the spend guards from the start, as any launch's do.
+      const over = moveOverSpendGuard(s, outcome.move);
+      if (over) return { ...choice, reason: `${choice.reason}; rebalance waits: ${over}` };
+      return {
+        ...outcome.choice,
+        reason: `${choice.reason}; ${outcome.choice.reason}`,
+        rebalance: { start: outcome.move },
+      };
+    }
     case 'finish':
       return { ...outcome.choice, rebalance: { finish: true } };
     case 'abandon':
       return givenUp(choice, outcome.reason);
   }
+}
+
+/** Why starting a move's tasks would take the workload or the environment above a spend guard. */
+function moveOverSpendGuard(s: Situation, move: { to: string; count: number; capacity?: 'spot' }) {
+  const { workload, state } = s;
+  const region = workload.burstRegions.find((r) => r.region === move.to);
+  const added = move.count * taskHourCost(region, move.capacity === 'spot' ? 'spot' : 'on_demand');
+  const cost = burstCostPerHour(workload, state) + added;
+  const max = workload.maxBurstCostPerHour;
+  if (max !== undefined && cost > max)
+    return `its ${move.count} new task(s) would take the estimated cost to ${roundCost(cost)}/h, above maxBurstCostPerHour ${max}`;
+  const environmentMax = s.environmentMaxCostPerHour;
+  const total = cost + (s.otherWorkloadsCostPerHour ?? 0);
+  if (environmentMax !== undefined && total > environmentMax)
+    return `its ${move.count} new task(s) would take the environment's estimated cost to ${roundCost(total)}/h, above spendGuard ${environmentMax}`;
+  return undefined;
 }
 
 /** The move back under way ends here: its new tasks stay as capacity, the old ones where they are. */
@@ -85,7 +110,7 @@ function choosePolicy(s: Situation, manual?: ManualCommand): Choice {
     // Once the target was reached, a shortfall is tasks lost: the crash-loop guard applies.
     const replacing = (state.desiredTasks ?? 0) >= target && state.pendingLaunches.length === 0;
     const loop = replacing ? crashLoop(state, now, target - staying) : undefined;
-    if (loop) return hold(loop);
+    if (loop) return { ...hold(loop), blocksLaunches: true };
     const choice = scaleOut(s, target - staying, {
       why,
       cancelDrains: true,
@@ -104,7 +129,7 @@ function choosePolicy(s: Situation, manual?: ManualCommand): Choice {
     // Spillway's own doing: neither is a crash loop, only other losses count.
     const loop = lost > interrupted.length ? crashLoop(state, now, lost) : undefined;
     const replacing = loop ? Math.min(lost, interrupted.length) : lost;
-    if (loop && replacing === 0) return hold(loop);
+    if (loop && replacing === 0) return { ...hold(loop), blocksLaunches: true };
     const choice = scaleOut(s, replacing, {
       why: `replacing ${replacing} burst task(s) that ${interrupted.length > 0 ? 'were interrupted or ' : ''}stopped on their own while ${firing.length} alert(s) fire`,
       cancelDrains: true,

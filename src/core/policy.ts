@@ -290,7 +290,8 @@ function withScaleOut(
       : started && !chosen.replaces?.length && !moving
         ? { lastScaleOutAt: nowIso }
         : {}),
-    desiredTasks: stayingCount(next),
+    // A move's new tasks replace others, so the aim stays: if they never run, nothing was lost.
+    desiredTasks: moving ? state.desiredTasks : stayingCount(next),
   };
 }
 
@@ -308,7 +309,7 @@ function withRebalance(
   decisionId: string,
   nowIso: string,
 ): WorkloadState {
-  if (!step) return state;
+  if (!step || action.kind === 'ignored') return state;
   if ('start' in step) {
     if (action.kind !== 'scale_out') return state;
     return { ...state, rebalance: { ...step.start, decisionId } };
@@ -355,6 +356,12 @@ function setAlert(memory: AlertMemory, key: string, record: AlertRecord): void {
   memory.owned.alerts = true;
   (memory.alerts as Record<string, AlertRecord>)[key] = record;
   if (memory.withText !== undefined) memory.withText += Number(hasText(record)) - Number(hasText(previous));
+}
+
+function setApplied(memory: AlertMemory, key: string, until: string): void {
+  if (!memory.owned.applied) memory.applied = copyOf(memory.applied);
+  memory.owned.applied = true;
+  (memory.applied as Record<string, string>)[key] = until;
 }
 
 /** A copy of a map of hundreds of keys: a loop is twice as fast as a spread on such objects. */
@@ -425,6 +432,9 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
     if (signal.state === 'resolved' && memory.overflow) {
       const left = memory.overflow.alerts - 1;
       memory.overflow = left > 0 ? { ...memory.overflow, alerts: left } : undefined;
+      // Its record may be the first thing the cap drops: only its key can tell a redelivery, which
+      // must not take another alert off the storm's count.
+      setApplied(memory, signal.dedupKey, isoAt(now.getTime() + MEMORY_SECONDS * 1000));
     }
   }
   setAlert(memory, signal.alertKey, {

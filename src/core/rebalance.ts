@@ -189,7 +189,7 @@ function stepMove(s: Situation, move: RebalanceMove): RebalanceOutcome {
   if (isOpen(s.regionHealth?.[move.to], now))
     return { kind: 'abandon', reason: `${move.to}'s launch breaker opened` };
   if (ready.length >= move.count) {
-    const victims = Object.values(state.tasks)
+    const candidates = Object.values(state.tasks)
       .filter(
         (t) =>
           t.region === move.from &&
@@ -197,8 +197,14 @@ function stepMove(s: Situation, move: RebalanceMove): RebalanceOutcome {
           t.decisionId !== move.decisionId &&
           (move.capacity !== 'spot' || t.capacity !== 'spot'),
       )
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.taskId.localeCompare(b.taskId))
-      .slice(0, move.count);
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.taskId.localeCompare(b.taskId));
+    // A Spot move drains only what is still beyond the region's on-demand base: a task lost
+    // meanwhile must not take the region below it.
+    const base =
+      move.capacity === 'spot'
+        ? (workload.burstRegions.find((r) => r.region === move.from)?.fargateSpot?.onDemandBase ?? 0)
+        : 0;
+    const victims = candidates.slice(0, Math.min(move.count, Math.max(0, candidates.length - base)));
     if (victims.length === 0) return { kind: 'abandon', reason: `no task left to move out of ${move.from}` };
     return {
       kind: 'finish',

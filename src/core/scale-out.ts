@@ -33,6 +33,8 @@ export interface Choice {
   readonly replacement?: boolean;
   /** Spot-interrupted tasks (by task id) this choice replaces, so they are not replaced twice. */
   readonly replaces?: readonly string[];
+  /** A hold no launch may go around, not even a move back: a crash loop. */
+  readonly blocksLaunches?: boolean;
   /** A step of moving tasks back to a better region (rebalance.ts), for the state to record. */
   readonly rebalance?:
     | { readonly start: Omit<RebalanceMove, 'decisionId'> }

@@ -72,9 +72,12 @@ export class LaunchPacer implements LaunchPacing {
     bucket.calls -= 1;
     bucket.tasks -= tasks;
     const { callsPerSecond, tasksPerSecond } = this.limits;
-    const share = bucket.share;
+    // The share comes back while this caller waits: the wait counts on it, not on today's share.
     const waitMs =
-      Math.max(0, -bucket.calls / (callsPerSecond * share), -bucket.tasks / (tasksPerSecond * share)) * 1000;
+      Math.max(
+        secondsToRefill(-bucket.calls, callsPerSecond, bucket.share),
+        secondsToRefill(-bucket.tasks, tasksPerSecond, bucket.share),
+      ) * 1000;
     if (waitMs > 0) await this.time.sleep(Math.ceil(waitMs));
   }
 
@@ -91,8 +94,9 @@ export class LaunchPacer implements LaunchPacing {
     const { callBurst, callsPerSecond, taskBurst, tasksPerSecond } = this.limits;
     const bucket = this.buckets.get(region) ?? { calls: callBurst, tasks: taskBurst, at: now, share: 1 };
     const elapsed = Math.max(0, now - bucket.at) / 1000;
-    bucket.calls = Math.min(callBurst, bucket.calls + elapsed * callsPerSecond * bucket.share);
-    bucket.tasks = Math.min(taskBurst, bucket.tasks + elapsed * tasksPerSecond * bucket.share);
+    const shareSeconds = sharedSeconds(bucket.share, elapsed);
+    bucket.calls = Math.min(callBurst, bucket.calls + shareSeconds * callsPerSecond);
+    bucket.tasks = Math.min(taskBurst, bucket.tasks + shareSeconds * tasksPerSecond);
     bucket.share = Math.min(1, bucket.share + elapsed * SHARE_REGAINED_PER_SECOND);
     bucket.at = now;
     this.buckets.set(region, bucket);
@@ -115,6 +119,25 @@ export class LaunchPacer implements LaunchPacing {
  */
 const MIN_SHARE = 1 / 8;
 const SHARE_REGAINED_PER_SECOND = 0.1;
+
+/** The share integrated over `seconds` from `share`, as it is regained: full seconds' worth of refill. */
+function sharedSeconds(share: number, seconds: number): number {
+  const ramp = (1 - share) / SHARE_REGAINED_PER_SECOND;
+  if (seconds <= ramp) return share * seconds + (SHARE_REGAINED_PER_SECOND * seconds * seconds) / 2;
+  return share * ramp + (SHARE_REGAINED_PER_SECOND * ramp * ramp) / 2 + (seconds - ramp);
+}
+
+/** Seconds until `tokens` refill at `rate` a second, starting from `share` and regaining it. */
+function secondsToRefill(tokens: number, rate: number, share: number): number {
+  if (tokens <= 0) return 0;
+  const need = tokens / rate;
+  const ramp = (1 - share) / SHARE_REGAINED_PER_SECOND;
+  const duringRamp = sharedSeconds(share, ramp);
+  if (need > duringRamp) return ramp + (need - duringRamp);
+  // share·t + g·t²/2 = need
+  const g = SHARE_REGAINED_PER_SECOND;
+  return (-share + Math.sqrt(share * share + 2 * g * need)) / g;
+}
 
 let shared: LaunchPacer | undefined;
 

@@ -772,6 +772,32 @@ describe('decide (policy)', () => {
   });
 
   describe('memory', () => {
+    it("takes a redelivered resolution of a storm's summarised alert off the count once, even once its record is dropped", () => {
+      // Prepare: five firing alerts summarised beyond the cap; one of them resolves
+      const storm = {
+        alerts: 5,
+        severity: 'critical' as const,
+        since: isoAt(-600),
+        newest: isoAt(-300),
+        lastSeenAt: isoAt(-60),
+      };
+      const state = aState({ alertOverflow: storm });
+      const resolution = resolved('am:summarised-1', -10);
+      const first = decide({ workload, state, signals: [resolution], now: at(0) });
+      // The cap drops resolved records first: the stored state may keep nothing of this one
+      const { [resolution.alertKey]: _dropped, ...alerts } = first.next.alerts;
+      const stored = { ...first.next, alerts, version: first.next.version + 1 };
+
+      // Act
+      const again = decide({ workload, state: stored, signals: [resolution], now: at(5) });
+
+      // Assess
+      expect(first.next.alertOverflow?.alerts).toBe(4);
+      expect(again.decision.signals.map((o) => o.outcome)).toEqual(['duplicate']);
+      expect(again.changed).toBe(false);
+      expect(again.next.alertOverflow?.alerts).toBe(4);
+    });
+
     it('recognises a redelivery whose dedup key it has forgotten by its alert state and time', () => {
       // Prepare: the alert is recorded, its dedup key trimmed away
       const signal = firing(LATENCY, -10);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/core/policy';
 import { REBALANCE_START_SECONDS, rebalanceRanks } from '../../../src/core/rebalance';
 import { countLive, type WorkloadState } from '../../../src/core/workload-state';
-import { alertRecord, aState, aTask, at, aWorkload, burstRegionDoc, isoAt } from '../factories';
+import { alertRecord, aState, aTask, at, aWorkload, burstRegionDoc, firing, isoAt } from '../factories';
 
 /** us-west-2 preferred (room for 3), eu-west-1 the fallback; max 6; moves one task at a time. */
 const workload = (overrides: Record<string, unknown> = {}) =>
@@ -277,5 +277,98 @@ describe('moving tasks back to a better region (rebalance)', () => {
       tasks: [{ taskArn: expect.stringContaining('od-3') }],
     });
     expect(finished.decision.reason).toContain('1 Spot task(s) running in us-west-2; draining 1 on-demand');
+    // Two on-demand tasks lost meanwhile: the one left is the region's base, and stays
+    const { 'od-2': _a, 'od-3': _b, ...kept } = running.tasks;
+    const thinned = decide({
+      workload: spotty,
+      state: { ...running, tasks: kept, desiredTasks: 2 },
+      signals: [],
+      now: at(30),
+    });
+    expect(thinned.decision.action.kind).not.toBe('scale_in');
+    expect(thinned.decision.reason).toContain('no task left to move out of us-west-2');
+  });
+
+  it('keeps the aim while a move is under way: a move whose launch fails is not a loss to replace', () => {
+    // Prepare: a move starts, then its launch settles with nothing started
+    const started = decide({ workload: workload(), state: fellBack(), signals: [], now: at(0) });
+    const failed = { ...started.next, pendingLaunches: [], version: started.next.version + 1 };
+
+    // Act
+    const next = decide({ workload: workload(), state: failed, signals: [], now: at(30) });
+
+    // Assess: given up, and nothing launched in its place
+    expect(started.next.desiredTasks).toBe(3);
+    expect(next.decision.action).toEqual({ kind: 'hold' });
+    expect(next.decision.reason).toContain('moving tasks back given up');
+    expect(next.next.pendingLaunches).toEqual([]);
+  });
+
+  it('starts no move while a crash loop holds launches, nor one the spend guard has no room for', () => {
+    // Prepare: three replacements in the window and a task lost; and a guard the move would cross
+    const crashing = fellBack({
+      desiredTasks: 4,
+      lastScaleOutAt: isoAt(-3600),
+      replacements: [isoAt(-300), isoAt(-200), isoAt(-100)],
+    });
+    const guarded = workload({
+      maxBurstCostPerHour: 0.35,
+      burstRegions: [
+        burstRegionDoc('us-west-2', { maxTasks: 3, costPerTaskHour: 0.1 }),
+        burstRegionDoc('eu-west-1', { costPerTaskHour: 0.1 }),
+      ],
+    });
+
+    // Act
+    const looping = decide({ workload: workload(), state: crashing, signals: [], now: at(0) });
+    const capped = decide({ workload: guarded, state: fellBack(), signals: [], now: at(0) });
+
+    // Assess
+    expect(looping.decision.action).toEqual({ kind: 'hold' });
+    expect(looping.decision.reason).toContain('crash loop');
+    expect(looping.next.rebalance).toBeUndefined();
+    expect(capped.decision.action).toEqual({ kind: 'hold' });
+    expect(capped.decision.reason).toContain(
+      'rebalance waits: its 1 new task(s) would take the estimated cost to 0.4/h',
+    );
+  });
+
+  it('records nothing for a batch of duplicates, even with a move under way', () => {
+    // Prepare: a move whose region's breaker just opened, and a redelivered firing
+    const move = {
+      decisionId: 'd-move',
+      from: 'eu-west-1',
+      to: 'us-west-2',
+      count: 1,
+      startedAt: isoAt(-30),
+    };
+    const open = {
+      'us-west-2': {
+        region: 'us-west-2',
+        consecutiveFailures: 3,
+        openUntil: isoAt(300),
+        updatedAt: isoAt(-5),
+      },
+    };
+    const again = firing('am:cpu', -600);
+
+    // Act
+    const { decision, changed } = decide({
+      workload: workload(),
+      state: fellBack({ rebalance: move }),
+      signals: [again],
+      now: at(0),
+      regionHealth: open,
+    });
+
+    // Assess
+    expect(decision.action).toEqual({ kind: 'ignored' });
+    expect(changed).toBe(false);
+  });
+
+  it('is refused with placement: spread, which it would undo', () => {
+    expect(() => workload({ placement: 'spread' })).toThrow(
+      /rebalance preferred-region .* placement: spread/,
+    );
   });
 });

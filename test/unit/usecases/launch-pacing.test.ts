@@ -229,8 +229,10 @@ describe('LaunchPacer after a throttle', () => {
     launchPacer.throttled('us-west-2');
     await launchPacer.acquire('us-west-2', 10);
 
-    // Assess: 10 tasks at half of 20 a second: the instance backs off for the others launching
-    expect(waits).toEqual([(10 / (tasksPerSecond / 2)) * 1000]);
+    // Assess: 10 tasks from half of 20 a second, the share regained at 0.1 a second while it waits:
+    // 20 × (0.5 t + 0.05 t²) = 10 gives t = 0.916 s (1 s at a share that stayed at half)
+    expect(tasksPerSecond).toBe(20);
+    expect(waits).toEqual([917]);
   });
 
   it('halves its share of the rates on each throttle, down to an eighth, and regains it over ten seconds', async () => {
@@ -244,8 +246,9 @@ describe('LaunchPacer after a throttle', () => {
     launchPacer.throttled('us-west-2');
     await launchPacer.acquire('us-west-2', 5);
 
-    // Assess: 5 tasks at an eighth of 20/s take 2 s; after ten seconds back to all, halved once: 0.5 s
-    expect(waits).toEqual([2000, 500]);
+    // Assess: 5 tasks from an eighth of 20/s, regaining: 20 × (0.125 t + 0.05 t²) = 5, t = 1.31 s;
+    // ten seconds later all of it is back, halved once: 20 × (0.5 t + 0.05 t²) = 5, t = 0.48 s
+    expect(waits).toEqual([1312, 478]);
   });
 
   it('counts what refilled since its last call as spent, and leaves other regions alone', async () => {
@@ -260,7 +263,8 @@ describe('LaunchPacer after a throttle', () => {
     await launchPacer.acquire('us-west-2', 20);
     await launchPacer.acquire('eu-west-1', 10);
 
-    // Assess: two seconds for its own 20 tasks at half the rate, none in the other region
-    expect(waits).toEqual([1000, 2000]);
+    // Assess: its own 20 tasks at half the rate, regaining: 20 × (0.5 t + 0.05 t²) = 20, t = 1.71 s;
+    // none in the other region
+    expect(waits).toEqual([1000, 1709]);
   });
 });
