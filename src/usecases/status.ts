@@ -174,6 +174,11 @@ export interface StatusReport {
     /** The environment's spend guard (spendGuard.maxCostPerHour); null when it has none. */
     readonly maxCostPerHour: number | null;
     readonly priced: boolean;
+    /**
+     * Workloads whose state item could not be read: the totals leave them out, so they are a floor
+     * (the spend guard itself counts such a workload at its most).
+     */
+    readonly unreadable: readonly string[];
   };
   /** Every burst region of the config in order of first mention; null when the store cannot tell. */
   readonly regionHealth: readonly RegionBreaker[] | null;
@@ -373,6 +378,7 @@ export function summarise(
       costPerHour: roundCost(sum((w) => w.cost.perHour)),
       maxCostPerHour: config.spendGuard?.maxCostPerHour ?? null,
       priced: workloads.every((w) => w.cost.priced),
+      unreadable: workloads.filter((w) => w.problem !== undefined).map((w) => w.workload),
     },
     regionHealth: health ? regionsOf.map((region) => regionBreaker(region, health[region], now)) : null,
   };
@@ -460,7 +466,7 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
       state = await deps.store.load(workload.name);
     } catch (error) {
       // One unreadable workload must not hide every other one from an operator during an incident.
-      if ((error as { retryable?: unknown }).retryable !== false) throw error;
+      if ((error as { retryable?: unknown } | null)?.retryable !== false) throw error;
       const empty = emptyWorkloadState(workload.name);
       workloads.push({
         ...workloadStatus(workload, empty, new Map(), now, health, new Map()),

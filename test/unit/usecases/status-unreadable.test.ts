@@ -33,6 +33,9 @@ describe('status with an unreadable state item', () => {
     expect(checkout?.problem).toBeUndefined();
     expect(search?.workload).toBe('search-api');
     expect(search?.problem).toBe(unreadable.message);
+    // The totals say they leave it out: they are a floor
+    expect(report.totals.unreadable).toEqual(['search-api']);
+    expect(report.totals.liveTasks).toBe(1);
   });
 
   it('fails as before on an error that may pass (a throttled read): status is not made up', async () => {

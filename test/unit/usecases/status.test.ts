@@ -343,6 +343,7 @@ describe('statusReport', () => {
       costPerHour: 0.25,
       maxCostPerHour: 5,
       priced: false,
+      unreadable: [],
     });
     expect(report.at).toBe(isoAt(0));
     expect(report.environment).toBe('local');
