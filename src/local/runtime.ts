@@ -214,41 +214,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => reconciler.stop());
 
-    // Maintenance windows: on AWS EventBridge Scheduler sends these commands; here a timer sends
-    // the same message bodies to the same queue.
-    const maintenance = startMaintenanceTimer({
-      config,
-      // Behind the gate like every other caller: nothing reaches moto while it is re-provisioned.
-      send: async (body) => {
-        const leave = await gate.enter();
-        try {
-          await sqs.send(
-            new SendMessageCommand({ QueueUrl: provisioned.signalsQueueUrl, MessageBody: body }),
-          );
-        } finally {
-          leave();
-        }
-      },
-      intervalMs: 1000,
-      log,
-    });
+    // Maintenance windows and drill schedules: on AWS EventBridge Scheduler sends these commands;
+    // here timers send the same message bodies to the same queue, behind the gate like every other
+    // caller (nothing reaches moto while it is re-provisioned).
+    const sendScheduled = async (body: string) => {
+      const leave = await gate.enter();
+      try {
+        await sqs.send(new SendMessageCommand({ QueueUrl: provisioned.signalsQueueUrl, MessageBody: body }));
+      } finally {
+        leave();
+      }
+    };
+    const maintenance = startMaintenanceTimer({ config, send: sendScheduled, intervalMs: 1000, log });
     cleanups.push(() => maintenance());
-    // Drill schedules likewise: the same bodies the deployed schedules send.
-    const drills = startDrillTimer({
-      config,
-      send: async (body) => {
-        const leave = await gate.enter();
-        try {
-          await sqs.send(
-            new SendMessageCommand({ QueueUrl: provisioned.signalsQueueUrl, MessageBody: body }),
-          );
-        } finally {
-          leave();
-        }
-      },
-      intervalMs: 1000,
-      log,
-    });
+    const drills = startDrillTimer({ config, send: sendScheduled, intervalMs: 1000, log });
     cleanups.push(() => drills());
 
     const statusStore = new StateStore(
