@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { type CliDeps, runCli } from '../../../src/cli/run';
 import { aConfig, at } from '../factories';
+import { fakeTarget } from './fake-connection';
 
 /**
  * A dead-letter queue as SQS keeps one: a receive returns up to 10 visible messages and hides
@@ -45,15 +46,7 @@ function cliWith(sqs: SQSClient) {
   const err: string[] = [];
   const deps: CliDeps = {
     connect: async () => ({
-      target: {
-        environment: 'local',
-        config: aConfig(),
-        region: 'us-east-1',
-        endpoint: undefined,
-        stateTable: 'state',
-        signalsQueueUrl: 'https://queue/signals',
-        signalsDlqUrl: 'https://queue/dlq',
-      },
+      target: fakeTarget(),
       store: {
         load: async () => {
           throw new Error('not read by dlq');

@@ -1,4 +1,3 @@
-import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../../src/cli/args';
 import type { Connection } from '../../../src/cli/connect';
@@ -8,6 +7,7 @@ import { type CliDeps, runCli } from '../../../src/cli/run';
 import { type DrillResult, withDrill } from '../../../src/core/drill';
 import { statusReport } from '../../../src/usecases/status';
 import { aConfig, aState, at, isoAt } from '../factories';
+import { capturingSqs, emptyStore, fakeTarget } from './fake-connection';
 
 const result = (
   workload: string,
@@ -41,27 +41,9 @@ function harness(options: { afterLooks?: number; failIn?: string } = {}) {
   let looks = 0;
   let clock = 0;
   const connection: Connection = {
-    target: {
-      environment: 'local',
-      // checkout-api bursts to us-west-2 and eu-west-1; search-api to eu-west-1.
-      config: aConfig(),
-      region: 'us-east-1',
-      endpoint: undefined,
-      stateTable: 'state',
-      signalsQueueUrl: 'https://queue/signals',
-      signalsDlqUrl: 'https://queue/dlq',
-    },
-    store: {
-      load: async (workload) => aState({ workload }),
-      recentDecisions: async () => [],
-      messageFailures: async () => new Map(),
-    },
-    sqs: {
-      send: async (command: SendMessageBatchCommand) => {
-        for (const entry of command.input.Entries ?? []) sent.push(JSON.parse(entry.MessageBody ?? '{}'));
-        return { Successful: [], Failed: [] };
-      },
-    } as unknown as SQSClient,
+    target: fakeTarget(),
+    store: emptyStore(),
+    sqs: capturingSqs(sent),
     compute: { describe: async () => [] },
     drillResults: {
       load: async (workload) => {

@@ -6,6 +6,7 @@ import { type CliDeps, runCli } from '../../../src/cli/run';
 import type { Decision } from '../../../src/core/decision';
 import type { WorkloadState } from '../../../src/core/workload-state';
 import { aConfig, alertRecord, aState, aTask, at, isoAt, type StateSpec } from '../factories';
+import { fakeTarget } from './fake-connection';
 
 /** A CLI run against fakes: what it printed, what it sent, and whether it connected at all. */
 function harness(
@@ -22,15 +23,7 @@ function harness(
   const connected: GlobalOptions[] = [];
   const asked: { workload: string; limit: number }[] = [];
   const connection: Connection = {
-    target: {
-      environment: 'local',
-      config: aConfig(),
-      region: 'us-east-1',
-      endpoint: undefined,
-      stateTable: 'state',
-      signalsQueueUrl: 'https://queue/signals',
-      signalsDlqUrl: 'https://queue/dlq',
-    },
+    target: fakeTarget(),
     store: {
       load: async (workload) => {
         if (options.failLoad) throw options.failLoad;

@@ -1,10 +1,10 @@
-import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../../src/cli/connect';
 import { summarise } from '../../../src/cli/dlq';
 import { type CliDeps, runCli } from '../../../src/cli/run';
 import type { SiteRecord } from '../../../src/core/site-health';
 import { aConfig, aState, at, isoAt, workloadDoc } from '../factories';
+import { capturingSqs, emptyStore, fakeTarget } from './fake-connection';
 
 /** `spillway sites` and `site lost|recovered` against fakes: printed, sent, and the site items. */
 function harness() {
@@ -14,32 +14,17 @@ function harness() {
   const records = new Map<string, SiteRecord>();
   let now = at(0);
   const connection: Connection = {
-    target: {
-      environment: 'local',
-      config: aConfig({
+    target: fakeTarget(
+      aConfig({
         sites: [
           { id: 'onprem-dc1', kind: 'onprem', heartbeat: { lossAfterSeconds: 60 } },
           { id: 'onprem-dc2', kind: 'onprem' },
         ],
         workloads: [workloadDoc(), workloadDoc({ name: 'search-api' })],
       }),
-      region: 'us-east-1',
-      endpoint: undefined,
-      stateTable: 'state',
-      signalsQueueUrl: 'https://queue/signals',
-      signalsDlqUrl: 'https://queue/dlq',
-    },
-    store: {
-      load: async (workload) => aState({ workload }),
-      recentDecisions: async () => [],
-      messageFailures: async () => new Map(),
-    },
-    sqs: {
-      send: async (command: SendMessageBatchCommand) => {
-        for (const entry of command.input.Entries ?? []) sent.push(JSON.parse(entry.MessageBody ?? '{}'));
-        return { Successful: [], Failed: [] };
-      },
-    } as unknown as SQSClient,
+    ),
+    store: emptyStore(),
+    sqs: capturingSqs(sent),
     compute: { describe: async () => [] },
     sites: {
       load: async (site) => records.get(site),
