@@ -18,14 +18,12 @@ import {
   FUNCTIONS,
   type FunctionBundle,
 } from './function-bundles';
+import { percentile, sortedCopy } from './measure';
 
 export const COLD_IMPORT_TARGET_MS = 60;
 const RUNS = 25;
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-const sortedCopy = (values: readonly number[]) => [...values].sort((a, b) => a - b);
 
 function wallMs(script: string, env: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();

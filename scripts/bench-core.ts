@@ -23,7 +23,7 @@ import { normaliseAlertmanager } from '../src/core/normalise/alertmanager';
 import { decide } from '../src/core/policy';
 import type { Signal } from '../src/core/signal';
 import { type BurstTask, emptyWorkloadState, type WorkloadState } from '../src/core/workload-state';
-import { FUNCTION_BUNDLING } from '../src/runtime/bundling';
+import { functionBuildOptions } from '../src/runtime/bundling';
 import { loadAlert } from './load-alert';
 
 export const CORE_TARGET_SIGNALS_PER_SECOND = 50_000;
@@ -248,15 +248,9 @@ export function measureCore(print: (line: string) => void = console.log): void {
 export function benchCore(print: (line: string) => void = console.log): void {
   const outfile = resolve('.local/bench/core-throughput.mjs');
   buildSync({
-    ...FUNCTION_BUNDLING,
-    mainFields: [...FUNCTION_BUNDLING.mainFields],
-    external: [...FUNCTION_BUNDLING.external],
+    ...functionBuildOptions(fileURLToPath(import.meta.url), outfile),
     sourcemap: false,
-    entryPoints: [fileURLToPath(import.meta.url)],
-    bundle: true,
-    outfile,
     define: { 'process.env.SPILLWAY_CORE_BUNDLED': '"1"' },
-    logLevel: 'error',
   });
   const output = execFileSync(process.execPath, ['--expose-gc', outfile], {
     encoding: 'utf8',

@@ -20,6 +20,7 @@ import type { WorkloadConfig } from '../src/config/schema';
 import { startLocalRuntime } from '../src/local/runtime';
 import { setClientHook } from '../src/runtime/client-hooks';
 import { loadAlert } from './load-alert';
+import { percentile } from './measure';
 
 const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 5);
 const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
@@ -27,9 +28,6 @@ const BURST = Number(process.env.BENCH_LATENCY_BURST ?? 500);
 /** How many burst webhooks are in flight at once: a monitor fleet, not one sender. */
 const BURST_SENDERS = 32;
 const TARGET_P99_MS = 250;
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 
 const summary = (latencies: readonly number[]) => {
   const sorted = [...latencies].sort((a, b) => a - b);

@@ -28,11 +28,11 @@ import { clientConfig } from '../src/adapters/client-config';
 import { StateStore } from '../src/adapters/state-store';
 import { countLive, isLeaving } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
-import { DECIDE_BATCHES_AT_ONCE } from '../src/local/sqs-poller';
 import { setClientHook } from '../src/runtime/client-hooks';
-import { WORKLOADS_IN_PARALLEL } from '../src/usecases/process-batch';
+import { DECIDE_BATCHES_AT_ONCE, WORKLOADS_IN_PARALLEL } from '../src/usecases/process-batch';
 import { STUCK_DRAIN_GRACE_SECONDS } from '../src/usecases/stuck-drains';
 import { type Ceiling, measureCeiling } from './load-ceiling';
+import { cpuSeconds } from './measure';
 
 const WORKLOADS = Number(process.env.LOAD_WORKLOADS ?? 200);
 const SIGNALS = Number(process.env.LOAD_SIGNALS ?? 10_000);
@@ -57,19 +57,6 @@ function memoryMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | 
   try {
     const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round(Number(match[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds a process has used (user + system), from Linux's /proc; undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
@@ -249,7 +236,7 @@ async function main(): Promise<void> {
   const tasksInEcs = async () => {
     const asked = new Map<string, number>();
     const running = new Map<string, number>();
-    let arns: string[] = [];
+    const arns: string[] = [];
     let token: string | undefined;
     do {
       const page = await ecs.send(
@@ -258,31 +245,21 @@ async function main(): Promise<void> {
       token = page.nextToken;
       arns.push(...(page.taskArns ?? []));
     } while (token);
-    // moto decides whether DescribeTasks includes tags in a table all requests share, so a
-    // concurrent DescribeTasks without `include: TAGS` (the drain workflow's) can strip the tags
-    // from this answer: such tasks are described again.
-    for (let round = 0; arns.length > 0; round++) {
-      const untagged: string[] = [];
-      for (let i = 0; i < arns.length; i += 100) {
-        const described = await ecs.send(
-          new DescribeTasksCommand({
-            cluster: 'spillway-load',
-            tasks: arns.slice(i, i + 100),
-            include: ['TAGS'],
-          }),
-        );
-        for (const task of described.tasks ?? []) {
-          const tag = task.tags?.find((t) => t.key === 'spillway:workload')?.value;
-          if (!tag && round < 5) {
-            untagged.push(task.taskArn as string);
-            continue;
-          }
-          const workload = tag ?? `untagged (startedBy ${task.startedBy ?? '-'}, group ${task.group ?? '-'})`;
-          asked.set(workload, (asked.get(workload) ?? 0) + 1);
-          if (task.lastStatus === 'RUNNING') running.set(workload, (running.get(workload) ?? 0) + 1);
-        }
+    for (let i = 0; i < arns.length; i += 100) {
+      const described = await ecs.send(
+        new DescribeTasksCommand({
+          cluster: 'spillway-load',
+          tasks: arns.slice(i, i + 100),
+          include: ['TAGS'],
+        }),
+      );
+      for (const task of described.tasks ?? []) {
+        // A task without the tag is counted apart, under what else tells where it came from.
+        const tag = task.tags?.find((t) => t.key === 'spillway:workload')?.value;
+        const workload = tag ?? `untagged (startedBy ${task.startedBy ?? '-'}, group ${task.group ?? '-'})`;
+        asked.set(workload, (asked.get(workload) ?? 0) + 1);
+        if (task.lastStatus === 'RUNNING') running.set(workload, (running.get(workload) ?? 0) + 1);
       }
-      arns = untagged;
     }
     return { asked, running };
   };

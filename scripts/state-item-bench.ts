@@ -1,16 +1,3 @@
-/**
- * What the storage shape of a workload's state item costs, measured against the local emulator:
- * a large realistic state (200 alerts, 200 dedup keys, 50 running and 20 stopped tasks) and the
- * largest one the caps allow, each stored as a nested map (schema version 1), as one JSON string
- * (version 2) and as gzipped JSON in a binary attribute. Per shape: the item size DynamoDB counts
- * against 400 KB, then per call the wall time and the CPU the emulator and this process spent on
- * GetItem, BatchGetItem (the state and two breakers, as a decision reads) and a conditional write
- * (TransactWriteItems, as a commit). docs/operations.md ("State items") has the figures.
- *
- *   npx tsx scripts/state-item-bench.ts            # starts an emulator of its own on a free port
- *   SPILLWAY_BENCH_CALLS=100 npx tsx scripts/state-item-bench.ts
- */
-import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   BatchGetItemCommand,
@@ -27,6 +14,7 @@ import { MAX_BURST_TASKS } from '../src/config/schema';
 import type { AlertRecord, BurstTask, WorkloadState } from '../src/core/workload-state';
 import { startMoto } from '../src/local/emulator';
 import { itemSizeBytes } from '../test/sim/models/item-size';
+import { cpuSeconds } from './measure';
 
 const CALLS = Number(process.env.SPILLWAY_BENCH_CALLS ?? 50);
 const TABLE = 'state-item-bench';
@@ -164,8 +152,9 @@ function itemOf(shape: Shape, state: WorkloadState, version: number): Record<str
 
 /** CPU seconds a process has spent so far (user + system), from /proc. */
 function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const seconds = cpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`no CPU time for process ${pid}: /proc is not readable`);
+  return seconds;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;

@@ -10,7 +10,7 @@ import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'reconcile' } });
 const settings = readSettings();
-const deps = { ...reconcileDeps(settings, logFor('reconcile', logger)), metrics: metricsFor(settings) };
+const deps = reconcileDeps(settings, logFor('reconcile', logger), metricsFor(settings));
 
 /**
  * Every minute, and on every ECS Task State Change of a burst task: converge recorded state with

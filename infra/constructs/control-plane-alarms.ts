@@ -98,13 +98,10 @@ export class ControlPlaneAlarms extends Construct {
     }
     for (const site of config.sites.filter((s) => s.heartbeat)) {
       alarm(`SiteLost-${site.id}`, {
+        ...any,
         alarmName: name(`site-lost-${site.id}`),
         alarmDescription: `Site ${site.id} is lost (no heartbeats${site.heartbeat?.witness ? ' and its witness failing' : ''}, or declared by hand): its workloads are evacuated to their burst regions (docs/site-loss.md).`,
         metric: spillwayMetric(environment, 'SiteLost', { site: site.id }, { statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
     for (const workload of config.workloads) {

@@ -7,6 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, resourceNames } from '../../src/runtime/env-names';
+import { DECIDE_BATCHES_AT_ONCE } from '../../src/usecases/process-batch';
 import { deletionProtectionFor, removalPolicyFor } from '../deploy-environment';
 import { acknowledge } from '../guardrails';
 import type { SpillwayFunction } from './spillway-function';
@@ -45,12 +46,10 @@ export interface SignalsConsumerOptions {
 }
 
 /**
- * Concurrent decide invocations the signals queue feeds. Signals are coalesced per workload within
- * a batch, so more deciders mostly add conditional-write conflicts on the same states and RunTask
- * calls that, each paced on its own, together exceed Fargate's per-region quotas. A burst of
- * signals waits on the queue instead, which is what it is for.
+ * Concurrent decide invocations the signals queue feeds: the same number the local runtime uses
+ * (why it is small: DECIDE_BATCHES_AT_ONCE in src/usecases/process-batch.ts).
  */
-export const DECIDE_MAX_CONCURRENCY = 5;
+export const DECIDE_MAX_CONCURRENCY = DECIDE_BATCHES_AT_ONCE;
 
 /** Lambda's guidance: visibility timeout ≥ 6 × function timeout, so retries do not overlap. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;

@@ -1,7 +1,5 @@
 import type { SiteStatus } from '../usecases/site-status';
-import { clip, table } from './table';
-
-const seconds = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+import { clip, seconds, table } from './table';
 
 const COLUMNS = [
   { header: 'SITE', max: 24 },

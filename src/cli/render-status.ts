@@ -6,7 +6,7 @@ import type {
   WorkloadStatus,
 } from '../usecases/status';
 import { renderSites } from './render-sites';
-import { clip, table } from './table';
+import { clip, seconds, table } from './table';
 
 /** Prices are estimates: four decimals for task-hour sized amounts, two once they are large. */
 export const money = (amount: number): string => amount.toFixed(amount >= 100 ? 2 : 4);
@@ -19,7 +19,6 @@ function costCell(perHour: number, priced: boolean, tasks: number): string {
 }
 
 const guardCell = (max: number | null): string => (max === null ? '-' : money(max));
-const seconds = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
 
 /** Short words for the table; the details (who, why, until) follow on their own lines. */
 function controlWords(workload: WorkloadStatus): string[] {

@@ -9,6 +9,9 @@ export interface Column {
 }
 
 /** Cuts text to `width` characters, marking the cut, so nothing wraps. */
+/** A time as the tables print it: to the second. */
+export const seconds = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+
 export function clip(text: string, width: number = WIDTH): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }

@@ -69,10 +69,10 @@ export function chooseRebalance(s: Situation): RebalanceOutcome {
   const move = state.rebalance;
   if (move) return stepMove(s, move);
   if (mode === 'off' || state.paused || state.dryRun) return { kind: 'none' };
-  if (state.pendingLaunches.length > 0 || anyInMotion(state)) return { kind: 'none' };
   const interval = (workload.rebalanceIntervalSeconds ?? DEFAULT_REBALANCE_INTERVAL_SECONDS) * 1000;
   if (state.lastRebalanceAt && Date.parse(state.lastRebalanceAt) + interval > now.getTime())
     return { kind: 'none' };
+  if (state.pendingLaunches.length > 0 || anyInMotion(state)) return { kind: 'none' };
   return planMove(s, mode);
 }
 

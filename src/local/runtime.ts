@@ -15,6 +15,7 @@ import { loadConfigFile } from '../config/load';
 import { ENV } from '../runtime/env-names';
 import { setLocalLog } from '../runtime/log-sink';
 import { setLocalMetrics } from '../runtime/metrics-sink';
+import { DECIDE_BATCHES_AT_ONCE } from '../usecases/process-batch';
 import { statusReport } from '../usecases/status';
 import { recordAwsCalls } from './call-recorder';
 import { startDrillTimer } from './drill-timer';
@@ -33,7 +34,7 @@ import { type Provisioned, provision, provisionDrift } from './provision';
 import { startReconcileTimer } from './reconcile-timer';
 import { type EmulatorStatus, emulatorRecovery, superviseEmulator } from './recovery';
 import { recordRuntime } from './runtime-files';
-import { DECIDE_BATCHES_AT_ONCE, startSqsPoller } from './sqs-poller';
+import { startSqsPoller } from './sqs-poller';
 import { statusView } from './status-view';
 
 export interface LocalRuntimeOptions {
@@ -230,14 +231,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const drills = startDrillTimer({ config, send: sendScheduled, intervalMs: 1000, log });
     cleanups.push(() => drills());
 
-    const statusStore = new StateStore(
-      provisioned.stateTable,
-      new DynamoDBClient(clientConfig(control, emulator.endpoint)),
-    );
-    const statusSites = new SiteStore(
-      provisioned.stateTable,
-      new DynamoDBClient(clientConfig(control, emulator.endpoint)),
-    );
+    // One client for every reader of the state table the page and the scrapes use.
+    const statusDynamo = new DynamoDBClient(clientConfig(control, emulator.endpoint));
+    const statusStore = new StateStore(provisioned.stateTable, statusDynamo);
+    const statusSites = new SiteStore(provisioned.stateTable, statusDynamo);
     const statusDeps = {
       config: provisioned.effectiveConfig,
       store: statusStore,
@@ -246,10 +243,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         perRegion((region) => new ECSClient(clientConfig(region, emulator.endpoint))),
       ),
       loadRegionHealth: () => statusStore.loadRegionHealth(),
-      drillResults: new DrillResults(
-        provisioned.stateTable,
-        new DynamoDBClient(clientConfig(control, emulator.endpoint)),
-      ),
+      drillResults: new DrillResults(provisioned.stateTable, statusDynamo),
       // The page shows each drain's workflow step, which only the ledger has.
       ledger: new DrainLedger(
         perRegion((region) => new DynamoDBClient(clientConfig(region, emulator.endpoint))),

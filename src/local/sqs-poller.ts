@@ -9,13 +9,6 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Gate } from './gate';
 import { lambdaContext } from './lambda-context';
 
-/**
- * Batches the runtime hands the decide function at once: the deployed event source's maximum
- * concurrency (DECIDE_MAX_CONCURRENCY in infra/constructs/control-plane-stateful.ts, not imported:
- * it would load the CDK into the runtime).
- */
-export const DECIDE_BATCHES_AT_ONCE = 5;
-
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export interface PollerOptions {

@@ -8,6 +8,7 @@ import { SPEND_GUARD_EXCEEDED } from '../core/spend-guard';
 import type { WorkloadState } from '../core/workload-state';
 import { carryOut } from './carry-out';
 import { updateState } from './commit-with-retry';
+import { claimedLaunch } from './launch-pending';
 import type { DecideDeps } from './ports';
 
 /** How long the other workloads' states serve the environment's spend guard before a re-read. */
@@ -61,9 +62,7 @@ export async function applySignals(
       const next = {
         ...result.next,
         pendingLaunches: result.next.pendingLaunches.map((launch) =>
-          launch.decisionId === claimed && launch.attempts === 0
-            ? { ...launch, claimedAt: now.toISOString(), attempts: 1 }
-            : launch,
+          launch.decisionId === claimed && launch.attempts === 0 ? claimedLaunch(launch, now) : launch,
         ),
       };
       return { next, decision: result.decision };
@@ -114,6 +113,10 @@ const otherStates = new WeakMap<
   { readonly at: number; readonly states: Map<string, WorkloadState> }
 >();
 
+/** A workload's cost per hour at maxBurstTasks in its dearest region: the most it can spend. */
+const mostCostPerHour = (workload: WorkloadConfig): number =>
+  workload.maxBurstTasks * Math.max(0, ...workload.burstRegions.map((r) => r.costPerTaskHour ?? 0));
+
 /**
  * Estimated cost per hour of every other workload's burst, for the environment's spend guard. The
  * states come from one BatchGetItem and serve the decisions of the next few seconds (a batch of
@@ -121,10 +124,6 @@ const otherStates = new WeakMap<
  * running at once each see the others as they were, so together they can overshoot the limit by
  * at most one scale-out step each; each workload's own bound is exact, under its conditional write.
  */
-/** A workload's cost per hour at maxBurstTasks in its dearest region: the most it can spend. */
-const mostCostPerHour = (workload: WorkloadConfig): number =>
-  workload.maxBurstTasks * Math.max(0, ...workload.burstRegions.map((r) => r.costPerTaskHour ?? 0));
-
 async function otherWorkloadsCost(workload: WorkloadConfig, deps: DecideDeps): Promise<number> {
   const now = deps.clock().getTime();
   let cached = otherStates.get(deps);

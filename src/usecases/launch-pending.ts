@@ -17,6 +17,13 @@ import type { DecideDeps } from './ports';
 export const LAUNCH_CLAIM_SECONDS = 120;
 /** How long one launch may keep retrying throttled RunTask calls: well inside decide's 60 s. */
 export const LAUNCH_RETRY_BUDGET_SECONDS = 20;
+
+/** A launch claimed by the invocation carrying it out: when, and one more attempt. */
+export const claimedLaunch = (launch: PendingLaunch, now: Date): PendingLaunch => ({
+  ...launch,
+  claimedAt: now.toISOString(),
+  attempts: launch.attempts + 1,
+});
 /**
  * Launches one carry-out follows from region to region. Each failing region is left out of the
  * moves after it, so a chain ends by itself; the bound keeps one invocation's work finite anyway,
@@ -315,7 +322,7 @@ async function claim(
     if (current.claimedAt && now.getTime() - Date.parse(current.claimedAt) < LAUNCH_CLAIM_SECONDS * 1000) {
       return undefined;
     }
-    const claimed = { ...current, claimedAt: now.toISOString(), attempts: current.attempts + 1 };
+    const claimed = claimedLaunch(current, now);
     mine = claimed;
     return {
       next: {

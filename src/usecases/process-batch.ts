@@ -10,6 +10,16 @@ import { startDrill } from './start-drill';
 /** Workloads of one batch processed at once; each has its own state item, so they never contend. */
 export const WORKLOADS_IN_PARALLEL = 4;
 
+/**
+ * Concurrent decide invocations the signals queue feeds: the event source's maximum concurrency
+ * on AWS (infra/constructs/control-plane-stateful.ts), and the batches the local runtime hands
+ * the decide function at once. Signals are coalesced per workload within a batch, so more
+ * deciders mostly add conditional-write conflicts on the same states and RunTask calls that,
+ * each paced on its own, together exceed Fargate's per-region quotas. A burst of signals waits on
+ * the queue instead, which is what it is for.
+ */
+export const DECIDE_BATCHES_AT_ONCE = 5;
+
 export interface QueueMessage {
   readonly messageId: string;
   readonly body: string;

@@ -1,13 +1,10 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../src/runtime/env-names';
 import {
   buildTestApp,
-  type PolicyStatementJson,
   removeTemporaryDirectories,
   resourcesOf,
-  resourcesOfStatement,
   statementsAllowing,
   statementsOfRole,
   writeConfigVariant,

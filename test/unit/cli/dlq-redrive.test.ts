@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { type CliDeps, runCli } from '../../../src/cli/run';
-import { aConfig, at } from '../factories';
+import { at } from '../factories';
 import { fakeTarget } from './fake-connection';
 
 /**

@@ -5,7 +5,7 @@ import type { Connection } from '../../../src/cli/connect';
 import { type CliDeps, runCli } from '../../../src/cli/run';
 import type { Decision } from '../../../src/core/decision';
 import type { WorkloadState } from '../../../src/core/workload-state';
-import { aConfig, alertRecord, aState, aTask, at, isoAt, type StateSpec } from '../factories';
+import { alertRecord, aState, aTask, at, isoAt, type StateSpec } from '../factories';
 import { fakeTarget } from './fake-connection';
 
 /** A CLI run against fakes: what it printed, what it sent, and whether it connected at all. */

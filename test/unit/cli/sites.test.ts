@@ -3,7 +3,7 @@ import type { Connection } from '../../../src/cli/connect';
 import { summarise } from '../../../src/cli/dlq';
 import { type CliDeps, runCli } from '../../../src/cli/run';
 import type { SiteRecord } from '../../../src/core/site-health';
-import { aConfig, aState, at, isoAt, workloadDoc } from '../factories';
+import { aConfig, at, isoAt, workloadDoc } from '../factories';
 import { capturingSqs, emptyStore, fakeTarget } from './fake-connection';
 
 /** `spillway sites` and `site lost|recovered` against fakes: printed, sent, and the site items. */
