@@ -497,13 +497,19 @@ const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 
  * region, which is cost and noise.
  */
 export function isDrillSchedule(text: string): boolean {
-  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(text);
-  if (rate) {
-    const n = Number(rate[1]);
-    const plural = rate[3] === 's';
-    return (n === 1) !== plural && n * (RATE_UNIT_SECONDS[rate[2] ?? ''] ?? 0) >= 3600;
+  const period = ratePeriodSeconds(text);
+  if (period !== undefined) {
+    const n = Number(/\d+/.exec(text)?.[0]);
+    return (n === 1) !== text.endsWith('s)') && period >= 3600;
   }
   return /^cron\(\S+( \S+){5}\)$/.test(text);
+}
+
+/** A rate() schedule's period in seconds; undefined for cron(), which only Scheduler evaluates. */
+export function ratePeriodSeconds(schedule: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  if (!rate) return undefined;
+  return Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2] ?? ''] ?? 0);
 }
 
 const drillScheduleExpression = z.string().check(

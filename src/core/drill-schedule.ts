@@ -34,10 +34,4 @@ export function scheduledDrillCommand(config: SpillwayConfig, workload: string, 
 export const scheduledDrillBody = (config: SpillwayConfig, workload: string, at: string): string =>
   commandMessageBody(scheduledDrillCommand(config, workload, at));
 
-/** A rate() schedule's period in seconds; undefined for cron(), which only Scheduler evaluates. */
-export function ratePeriodSeconds(schedule: string): number | undefined {
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
-  if (!rate) return undefined;
-  const unit = rate[2] === 'minute' ? 60 : rate[2] === 'hour' ? 3600 : 86_400;
-  return Number(rate[1]) * unit;
-}
+export { ratePeriodSeconds } from '../config/schema';
