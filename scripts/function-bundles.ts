@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { configDirectory, functionEntry } from '../infra/repository-paths';
 import { loadConfigFile } from '../src/config/load';
+import { sealConfig } from '../src/config/seal';
 import { functionBuildOptions } from '../src/runtime/bundling';
 import type { FunctionName } from '../src/runtime/client-hooks';
 import { BUNDLED_CONFIG_FILE, ENV } from '../src/runtime/env-names';
@@ -54,7 +55,7 @@ export async function buildFunctionBundle(fn: FunctionName, directory: string): 
   });
   writeFileSync(
     join(outputDirectory, BUNDLED_CONFIG_FILE),
-    JSON.stringify(loadConfigFile(join(configDirectory, 'prod.yaml'))),
+    sealConfig(loadConfigFile(join(configDirectory, 'prod.yaml')), 'prod.yaml'),
   );
   const code = readFileSync(file);
   return { fn, file, minifiedBytes: code.length, gzipBytes: gzipSync(code).length, metafile };

@@ -1,20 +1,11 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { ConfigError } from './config-error';
 import { formatIssuePath } from './issue-path';
 import { type SpillwayConfig, spillwayConfigSchema } from './schema';
+import { deepFreeze } from './sealed';
 
-/** Raised when a configuration file is missing, unreadable, or does not match the schema. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    message: string,
-    readonly source: string,
-    readonly issues: readonly string[] = [],
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
+export { ConfigError } from './config-error';
 
 /**
  * zod/mini ships no locale, so without one every generic issue reads "Invalid input". English (about
@@ -37,12 +28,4 @@ export function parseConfig(document: unknown, source: string): SpillwayConfig {
     throw new ConfigError(`invalid Spillway config ${source}:\n  ${issues.join('\n  ')}`, source, issues);
   }
   return deepFreeze(result.data);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -4,6 +4,7 @@
 // supplies the English messages mini leaves out.
 import * as z from 'zod/mini';
 import { notAnAwsRegion } from './aws-regions';
+import { ratePeriodSeconds } from './schedule-rate';
 
 /** An integer in [min, max]; checks in classic's order (integer, minimum, maximum), so issues come in it too. */
 const integer = (min: number, max?: number) =>
@@ -489,8 +490,6 @@ const maintenanceWindowSchema = z
     }),
   );
 
-const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400 };
-
 /**
  * An EventBridge Scheduler recurring expression: `rate(n unit)` (singular unit for 1, as Scheduler
  * insists) or a six-field `cron(…)`. At least an hour apart: each drill starts a task per burst
@@ -503,13 +502,6 @@ export function isDrillSchedule(text: string): boolean {
     return (n === 1) !== text.endsWith('s)') && period >= 3600;
   }
   return /^cron\(\S+( \S+){5}\)$/.test(text);
-}
-
-/** A rate() schedule's period in seconds; undefined for cron(), which only Scheduler evaluates. */
-export function ratePeriodSeconds(schedule: string): number | undefined {
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
-  if (!rate) return undefined;
-  return Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2] ?? ''] ?? 0);
 }
 
 const drillScheduleExpression = z.string().check(

@@ -34,4 +34,4 @@ export function scheduledDrillCommand(config: SpillwayConfig, workload: string, 
 export const scheduledDrillBody = (config: SpillwayConfig, workload: string, at: string): string =>
   commandMessageBody(scheduledDrillCommand(config, workload, at));
 
-export { ratePeriodSeconds } from '../config/schema';
+export { ratePeriodSeconds } from '../config/schedule-rate';

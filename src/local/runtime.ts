@@ -12,6 +12,7 @@ import { DrillResults } from '../adapters/drill-results';
 import { SiteStore } from '../adapters/site-store';
 import { StateStore } from '../adapters/state-store';
 import { loadConfigFile } from '../config/load';
+import { sealConfig } from '../config/seal';
 import { ENV } from '../runtime/env-names';
 import { setLocalLog } from '../runtime/log-sink';
 import { setLocalMetrics } from '../runtime/metrics-sink';
@@ -136,7 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     mkdirSync(stateDir, { recursive: true });
     removeConfigsOfEndedRuntimes(stateDir);
     const effectiveConfigPath = resolve(stateDir, `config.${process.pid}.json`);
-    writeFileSync(effectiveConfigPath, JSON.stringify(provisioned.effectiveConfig, null, 2));
+    writeFileSync(effectiveConfigPath, sealConfig(provisioned.effectiveConfig, 'the effective local config'));
     cleanups.push(async () => rmSync(effectiveConfigPath, { force: true }));
 
     const webhookToken = options.webhookToken ?? randomBytes(24).toString('base64url');

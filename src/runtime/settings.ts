@@ -1,5 +1,5 @@
-import { loadJsonConfigFile } from '../config/load-json';
 import type { SpillwayConfig } from '../config/schema';
+import { readSealedConfig } from '../config/sealed';
 import { ENV } from './env-names';
 
 /** Everything a function needs from its environment, read and validated once at cold start. */
@@ -43,7 +43,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const configPath = env[ENV.config];
   if (!configPath) throw new SettingsError(`${ENV.config} is not set: it must name the Spillway config file`);
   return Object.freeze({
-    config: loadJsonConfigFile(configPath),
+    config: readSealedConfig(configPath),
     stateTable: env[ENV.stateTable],
     signalsQueueUrl: env[ENV.signalsQueueUrl],
     drainLedgerTable: env[ENV.drainLedgerTable],

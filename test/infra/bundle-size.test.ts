@@ -105,6 +105,15 @@ describe('function bundles, built as deployed', () => {
     expect(imports.filter((i) => i.kind !== 'dynamic-import')).toEqual([]);
   });
 
+  it.each(FUNCTIONS)('%s reads its config sealed, without carrying the config schema', (fn) => {
+    // Act
+    const inputs = Object.keys(bundleOf(fn).metafile.inputs);
+
+    // Assess: the build validated the config; the schema in a function only costs its cold start.
+    expect(inputs).toContain('src/config/sealed.ts');
+    expect(inputs.filter((path) => /^src\/config\/(schema|parse|seal)\.ts$/.test(path))).toEqual([]);
+  });
+
   it.each(FUNCTIONS)('%s bundles no client with an event stream, so never loads their serde', (fn) => {
     // Act: a client whose API has an event stream carries the `streaming` schema trait.
     const code = readFileSync(bundleOf(fn).file, 'utf8');

@@ -1,7 +1,7 @@
 import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadJsonConfigFile } from '../../src/config/load-json';
+import { readSealedConfig } from '../../src/config/sealed';
 import type { Signal } from '../../src/core/signal';
 import { countLive } from '../../src/core/workload-state';
 import { decideDeps } from '../../src/runtime/decide-wiring';
@@ -35,7 +35,7 @@ describe('faults against the emulator', () => {
     await harness?.runtime.stop();
   });
   const workload = (name: string) => {
-    const config = loadJsonConfigFile(process.env.SPILLWAY_CONFIG as string);
+    const config = readSealedConfig(process.env.SPILLWAY_CONFIG as string);
     const found = config.workloads.find((w) => w.name === name);
     if (!found) throw new Error(`no workload ${name} in the test config`);
     return found;

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { config as zodConfig } from 'zod/v4/core';
 import { formatIssuePath } from '../../../src/config/issue-path';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load';
-import { loadJsonConfigFile } from '../../../src/config/load-json';
 import { burstRegionDoc, configDoc, type Document, workloadDoc } from '../factories';
 
 const CONFIG_DIR = new URL('../../../config/', import.meta.url);
@@ -361,19 +360,7 @@ describe('configuration', () => {
     });
   });
 
-  describe('loadConfigFile and loadJsonConfigFile', () => {
-    it('reads the same configuration from YAML and from JSON', () => {
-      // Prepare
-      const yaml = loadConfigFile(new URL('local.yaml', CONFIG_DIR).pathname);
-      const json = tempFile('local.json', JSON.stringify(yaml));
-
-      // Act
-      const fromJson = loadJsonConfigFile(json);
-
-      // Assess
-      expect(fromJson).toEqual(yaml);
-    });
-
+  describe('loadConfigFile', () => {
     it('says which file cannot be read', () => {
       // Act
       const act = () => loadConfigFile('/nonexistent/spillway.yaml');
@@ -393,17 +380,6 @@ describe('configuration', () => {
       // Assess
       expect(act).toThrow(ConfigError);
       expect(act).toThrow(`Spillway config ${path} is not valid YAML: `);
-    });
-
-    it('says which file is not valid JSON', () => {
-      // Prepare
-      const path = tempFile('broken.json', 'environment: dev');
-
-      // Act
-      const act = () => loadJsonConfigFile(path);
-
-      // Assess
-      expect(act).toThrow(`Spillway config ${path} is not valid JSON: `);
     });
 
     it('names the file in a schema error', () => {
