@@ -3,7 +3,8 @@
  * adds to a cold start. A figure, not a test (test/infra/bundle-size.test.ts asserts the sizes).
  *
  * Cold import: wall time of a fresh `node -e "await import(bundle)"` minus the median wall time of a
- * fresh `node -e ''`, both with the function's deployed environment (NODE_OPTIONS included) and
+ * fresh `node -e ''`, both with the function's deployed environment (which sets no NODE_OPTIONS: the
+ * handlers read the source map at an instance's first escaping error, not at every start) and
  * taken in turn so that a load on this shared machine hits both alike.
  */
 import { spawnSync } from 'node:child_process';
@@ -56,7 +57,7 @@ export async function benchBundles(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'spillway-bench-bundles-'));
   try {
     console.log(
-      `bundles   built as deployed; sizes are of the code file (index.mjs), not of the source map shipped beside it; cold import = wall time of a fresh \`node --input-type=module -e 'await import(handler)'\` minus the median of a bare \`node --input-type=module -e ''\`, ${RUNS} of each, in turn, with the deployed environment, NODE_OPTIONS included`,
+      `bundles   built as deployed; sizes are of the code file (index.mjs), not of the source map shipped beside it; cold import = wall time of a fresh \`node --input-type=module -e 'await import(handler)'\` minus the median of a bare \`node --input-type=module -e ''\`, ${RUNS} of each, in turn, with the deployed environment (no --enable-source-maps: stacks are mapped at the first escaping error)`,
     );
     for (const fn of FUNCTIONS) {
       const bundle = await buildFunctionBundle(fn, directory);

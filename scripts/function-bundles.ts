@@ -82,7 +82,6 @@ export function bytesByPackage(bundle: FunctionBundle): [string, number][] {
 export function deployedEnvironment(bundle: FunctionBundle): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: 'spillway',
     AWS_REGION: 'eu-central-1',
     // Lambda runs Node 22, where the SDK has nothing to warn about; this machine may not.

@@ -6,6 +6,7 @@ import { decideDeps } from '../../src/runtime/decide-wiring';
 import { logFor } from '../../src/runtime/log-sink';
 import { metricsFor } from '../../src/runtime/metrics-sink';
 import { readSettings } from '../../src/runtime/settings';
+import { sourceMappedErrors } from '../../src/runtime/source-mapped-errors';
 import { processBatch } from '../../src/usecases/process-batch';
 
 const logger = new Logger({ serviceName: 'spillway', persistentKeys: { fn: 'decide' } });
@@ -21,4 +22,4 @@ export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> 
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(sourceMappedErrors());

@@ -6,6 +6,7 @@ import { ingestDeps } from '../../src/runtime/ingest-wiring';
 import { logFor } from '../../src/runtime/log-sink';
 import { metricsFor } from '../../src/runtime/metrics-sink';
 import { readSettings } from '../../src/runtime/settings';
+import { sourceMappedErrors } from '../../src/runtime/source-mapped-errors';
 import { ingestHeartbeat } from '../../src/usecases/ingest-heartbeat';
 import { ingestWebhook } from '../../src/usecases/ingest-webhook';
 
@@ -39,4 +40,4 @@ export const lambdaHandler = async (
   };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(sourceMappedErrors());

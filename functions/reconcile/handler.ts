@@ -5,6 +5,7 @@ import { logFor } from '../../src/runtime/log-sink';
 import { metricsFor } from '../../src/runtime/metrics-sink';
 import { reconcileDeps } from '../../src/runtime/reconcile-wiring';
 import { readSettings } from '../../src/runtime/settings';
+import { sourceMappedErrors } from '../../src/runtime/source-mapped-errors';
 import type { ReconcileReport } from '../../src/usecases/reconcile';
 import { reconcileOnEvent } from '../../src/usecases/reconcile-on-event';
 
@@ -20,4 +21,4 @@ export const lambdaHandler = async (event: unknown): Promise<{ workloads: Reconc
   return { workloads: await reconcileOnEvent(event, deps) };
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(sourceMappedErrors());

@@ -140,4 +140,31 @@ describe('function bundles, built as deployed', () => {
     // Assess
     expect(exported.trim()).toBe('function');
   });
+
+  it.each([
+    ['ingest', 'null'],
+    ['decide', '{ Records: null }'],
+  ])('%s lets an error escape with its stack mapped to the sources', (fn, event) => {
+    // Prepare: an event the handler itself trips over, before any use case or AWS call
+    const bundle = bundleOf(fn);
+    const context =
+      "{ functionName: 'spillway-prod', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 }";
+
+    // Act
+    const stack = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundle.file)});
+         await m.handler(${event}, ${context}).then(() => console.log('no error'), (e) => console.log(e.stack));`,
+      ],
+      { env: deployedEnvironment(bundle), encoding: 'utf8' },
+    );
+
+    // Assess: the top frame names the handler's source line, not a column of the minified bundle
+    const frames = stack.split('\n').filter((line) => line.trimStart().startsWith('at '));
+    expect(frames[0]).toMatch(new RegExp(`functions/${fn}/handler\\.ts:\\d+:\\d+\\)?$`));
+    expect(stack).not.toContain('index.mjs:1:');
+  });
 });

@@ -215,7 +215,6 @@ describe.each(['dev', 'staging', 'prod'] as const)('control-plane stack (%s)', (
         Environment: {
           Variables: expect.objectContaining({
             [ENV.config]: '/var/task/spillway-config.json',
-            NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: 'spillway',
           }),
         },
