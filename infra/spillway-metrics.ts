@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, type MetricOptions, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE } from '../src/runtime/powertools-metrics';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../src/runtime/emf-metrics';
 import { METRICS, type MetricName } from '../src/usecases/metrics';
 
 /**
  * One of the metrics the functions emit (src/usecases/metrics.ts), with the exact dimension set
- * Powertools writes: its service and environment, then the metric's own dimensions. A metric
+ * the functions write (src/runtime/emf-metrics.ts): its service and environment, then the metric's own dimensions. A metric
  * read with any other set is a different CloudWatch metric, empty.
  */
 export function spillwayMetric(
@@ -20,7 +20,7 @@ export function spillwayMetric(
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { service: 'spillway', environment, ...dimensions },
+    dimensionsMap: { service: METRICS_SERVICE, environment, ...dimensions },
     statistic: 'Sum',
     period: Duration.minutes(5),
     ...options,

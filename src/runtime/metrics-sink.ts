@@ -1,6 +1,5 @@
-import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '../usecases/metrics';
-import { METRICS_NAMESPACE, powertoolsMetrics } from './powertools-metrics';
+import { emfMetrics, METRICS_NAMESPACE, METRICS_SERVICE } from './emf-metrics';
 import type { Settings } from './settings';
 
 type MetricsFactory = (settings: Settings) => Metrics;
@@ -19,11 +18,8 @@ export function setLocalMetrics(factory: MetricsFactory | undefined): void {
 /** Where a function records its metrics: EMF in its log on AWS, the local runtime's sink locally. */
 export function metricsFor(settings: Settings): Metrics {
   if (local) return local(settings);
-  return powertoolsMetrics(
-    new PowertoolsMetrics({
-      namespace: METRICS_NAMESPACE,
-      serviceName: 'spillway',
-      defaultDimensions: { environment: settings.config.environment },
-    }),
-  );
+  return emfMetrics({
+    namespace: METRICS_NAMESPACE,
+    defaultDimensions: { service: METRICS_SERVICE, environment: settings.config.environment },
+  });
 }

@@ -1,7 +1,7 @@
 /**
- * Every metric Spillway's functions emit, in one catalogue: CloudWatch (EMF, from Powertools
- * Metrics) and the local runtime's Prometheus endpoint read the same names, units and dimensions,
- * so dashboards and alarms mean the same thing in both places.
+ * Every metric Spillway's functions emit, in one catalogue: CloudWatch (EMF documents written by
+ * src/runtime/emf-metrics.ts) and the local runtime's Prometheus endpoint read the same names, units
+ * and dimensions, so dashboards and alarms mean the same thing in both places.
  */
 export const METRICS = {
   /** Signals a webhook delivery put on the queue. */
