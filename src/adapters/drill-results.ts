@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DrillResult } from '../core/drill';
 import { wrap } from './errors';
-import { stateTableDocuments } from './state-table';
+import { fromAttributes, toAttributes } from './item-codec';
 
 const PREFIX = 'DRILL#';
 const resultKey = (workload: string, region: string) => ({
@@ -15,14 +14,10 @@ const resultKey = (workload: string, region: string) => ({
  * state item (an item of its own: a result outlives the drill, which leaves the state when done).
  */
 export class DrillResults {
-  private readonly documents: DynamoDBDocumentClient;
-
   constructor(
     private readonly tableName: string,
-    client: DynamoDBClient,
-  ) {
-    this.documents = stateTableDocuments(client);
-  }
+    private readonly client: DynamoDBClient,
+  ) {}
 
   /**
    * Keeps `result` as its region's last, unless a newer drill's result is there already: a late
@@ -30,12 +25,16 @@ export class DrillResults {
    */
   async record(result: DrillResult): Promise<boolean> {
     try {
-      await this.documents.send(
-        new PutCommand({
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: { ...resultKey(result.workload, result.region), requestedAt: result.requestedAt, result },
+          Item: toAttributes({
+            ...resultKey(result.workload, result.region),
+            requestedAt: result.requestedAt,
+            result,
+          }),
           ConditionExpression: 'attribute_not_exists(pk) OR requestedAt <= :requestedAt',
-          ExpressionAttributeValues: { ':requestedAt': result.requestedAt },
+          ExpressionAttributeValues: toAttributes({ ':requestedAt': result.requestedAt }),
         }),
       );
       return true;
@@ -48,15 +47,15 @@ export class DrillResults {
   /** The workload's last result per burst region (regions never drilled have none). */
   async load(workload: string): Promise<DrillResult[]> {
     try {
-      const { Items = [] } = await this.documents.send(
+      const { Items = [] } = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `WORKLOAD#${workload}`, ':prefix': PREFIX },
+          ExpressionAttributeValues: toAttributes({ ':pk': `WORKLOAD#${workload}`, ':prefix': PREFIX }),
           ConsistentRead: true,
         }),
       );
-      return Items.map((item) => item.result as DrillResult);
+      return Items.map((item) => fromAttributes(item).result as DrillResult);
     } catch (error) {
       throw wrap('dynamodb', 'Query', error);
     }

@@ -1,8 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SiteRecord } from '../core/site-health';
 import { wrap } from './errors';
-import { queryPartition, stateTableDocuments } from './state-table';
+import { fromAttributes, type Item, toAttributes } from './item-codec';
+import { queryPartition } from './state-table';
 
 /** Every watched site's item lives under one partition key of the state table, one item a site. */
 const SITE_PK = 'SITE';
@@ -13,22 +13,22 @@ const siteKey = (site: string) => ({ pk: SITE_PK, sk: site });
  * conditionally on the version read, so a late heartbeat or a second reconciler never undoes a move.
  */
 export class SiteStore {
-  private readonly documents: DynamoDBDocumentClient;
-
   constructor(
     private readonly tableName: string,
-    client: DynamoDBClient,
-  ) {
-    this.documents = stateTableDocuments(client);
-  }
+    private readonly client: DynamoDBClient,
+  ) {}
 
   /** The site's record, or undefined before its first heartbeat or check. */
   async load(site: string): Promise<SiteRecord | undefined> {
     try {
-      const { Item } = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: siteKey(site), ConsistentRead: true }),
+      const { Item } = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(siteKey(site)),
+          ConsistentRead: true,
+        }),
       );
-      return Item ? recordOf(Item) : undefined;
+      return Item ? recordOf(fromAttributes(Item)) : undefined;
     } catch (error) {
       throw wrap('dynamodb', 'GetItem', error);
     }
@@ -36,19 +36,21 @@ export class SiteStore {
 
   /** Every site's record, in one Query (there are a handful). */
   loadAll(): Promise<SiteRecord[]> {
-    return queryPartition(this.documents, this.tableName, SITE_PK, recordOf);
+    return queryPartition(this.client, this.tableName, SITE_PK, recordOf);
   }
 
   /** Writes `next` as version `expectedVersion + 1`; false when the item changed since it was read. */
   async save(next: SiteRecord, expectedVersion: number): Promise<boolean> {
     const { version: _ignored, ...record } = next;
     try {
-      await this.documents.send(
-        new PutCommand({
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: { ...siteKey(next.site), version: expectedVersion + 1, record },
+          Item: toAttributes({ ...siteKey(next.site), version: expectedVersion + 1, record }),
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          ...(expectedVersion === 0
+            ? {}
+            : { ExpressionAttributeValues: toAttributes({ ':expected': expectedVersion }) }),
         }),
       );
       return true;
@@ -59,7 +61,7 @@ export class SiteStore {
   }
 }
 
-const recordOf = (item: Record<string, unknown>): SiteRecord => ({
+const recordOf = (item: Item): SiteRecord => ({
   ...(item.record as Omit<SiteRecord, 'version'>),
   site: String(item.sk),
   version: Number(item.version),

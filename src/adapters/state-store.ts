@@ -1,18 +1,19 @@
-import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { Decision } from '../core/decision';
 import type { RegionHealth, RegionHealthMap } from '../core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
 import { wrap } from './errors';
+import { type Attributes, fromAttributes, type Item, toAttributes } from './item-codec';
 import { decodeState, encodeState, StateItemInvalid } from './state-codec';
-import { queryPartition, stateTableDocuments } from './state-table';
+import { queryPartition } from './state-table';
 
 /** The outcome of a conditional write: a lost race is an expected outcome, not a fault. */
 export type CommitResult =
@@ -38,27 +39,27 @@ const decisionKey = (decision: Decision) => ({
  * the version that was read, and the decision that caused it is written in the same transaction.
  */
 export class StateStore {
-  private readonly documents: DynamoDBDocumentClient;
-
   constructor(
     private readonly tableName: string,
-    client: DynamoDBClient,
+    private readonly client: DynamoDBClient,
     private readonly decisionRetentionDays = 30,
-  ) {
-    this.documents = stateTableDocuments(client);
-  }
+  ) {}
 
   /** Throws StateItemInvalid, unwrapped, for an item this code cannot read: no retry mends it. */
   async load(workload: string): Promise<WorkloadState> {
-    let item: Record<string, unknown> | undefined;
+    let item: Attributes | undefined;
     try {
-      ({ Item: item } = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: stateKey(workload), ConsistentRead: true }),
+      ({ Item: item } = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(stateKey(workload)),
+          ConsistentRead: true,
+        }),
       ));
     } catch (error) {
       throw wrap('dynamodb', 'GetItem', error);
     }
-    return item ? decodeState(workload, item) : emptyWorkloadState(workload);
+    return item ? decodeState(workload, fromAttributes(item)) : emptyWorkloadState(workload);
   }
 
   /**
@@ -69,17 +70,22 @@ export class StateStore {
     workload: string,
     regions: readonly string[],
   ): Promise<{ state: WorkloadState; regionHealth: RegionHealthMap }> {
-    let keys: Record<string, unknown>[] = [stateKey(workload), ...[...new Set(regions)].map(regionHealthKey)];
-    let stateItem: Record<string, unknown> | undefined;
+    let keys: Attributes[] = [stateKey(workload), ...[...new Set(regions)].map(regionHealthKey)].map((key) =>
+      toAttributes(key),
+    );
+    let stateItem: Item | undefined;
     const regionHealth: Record<string, RegionHealth> = {};
     for (let round = 0; keys.length > 0; round++) {
       if (round === BATCH_GET_ROUNDS)
         throw wrap('dynamodb', 'BatchGetItem', new Error(`${keys.length} key(s) left unprocessed`));
       try {
-        const response = await this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        const response = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
         );
-        for (const item of response.Responses?.[this.tableName] ?? []) {
+        for (const attributes of response.Responses?.[this.tableName] ?? []) {
+          const item = fromAttributes(attributes);
           if (item.pk === REGION_HEALTH_PK) {
             const record = item.health as RegionHealth;
             regionHealth[record.region] = record;
@@ -103,19 +109,22 @@ export class StateStore {
    */
   async loadStates(workloads: readonly string[]): Promise<Map<string, WorkloadState>> {
     const states = new Map(workloads.map((name) => [name, emptyWorkloadState(name)]));
-    const items: Record<string, unknown>[] = [];
+    const items: Item[] = [];
     for (let i = 0; i < workloads.length; i += BATCH_GET_MAX_KEYS) {
-      let keys: Record<string, unknown>[] = workloads.slice(i, i + BATCH_GET_MAX_KEYS).map(stateKey);
+      let keys: Attributes[] = workloads
+        .slice(i, i + BATCH_GET_MAX_KEYS)
+        .map((name) => toAttributes(stateKey(name)));
       for (let round = 0; keys.length > 0; round++) {
         if (round === BATCH_GET_ROUNDS)
           throw wrap('dynamodb', 'BatchGetItem', new Error(`${keys.length} key(s) left unprocessed`));
         try {
-          const response = await this.documents.send(
-            new BatchGetCommand({
+          const response = await this.client.send(
+            new BatchGetItemCommand({
               RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
             }),
           );
-          items.push(...(response.Responses?.[this.tableName] ?? []));
+          for (const attributes of response.Responses?.[this.tableName] ?? [])
+            items.push(fromAttributes(attributes));
           keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         } catch (error) {
           throw wrap('dynamodb', 'BatchGetItem', error);
@@ -136,7 +145,7 @@ export class StateStore {
 
   /** The launch circuit breakers of every burst region that has one, in one Query. */
   async loadRegionHealth(): Promise<RegionHealthMap> {
-    const entries = await queryPartition(this.documents, this.tableName, REGION_HEALTH_PK, (item) => {
+    const entries = await queryPartition(this.client, this.tableName, REGION_HEALTH_PK, (item) => {
       const record = item.health as RegionHealth;
       return [record.region, record] as const;
     });
@@ -153,15 +162,15 @@ export class StateStore {
    */
   async saveRegionHealth(health: RegionHealth, expectedUpdatedAt?: string): Promise<boolean> {
     try {
-      await this.documents.send(
-        new PutCommand({
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: { ...regionHealthKey(health.region), health, updatedAt: health.updatedAt },
+          Item: toAttributes({ ...regionHealthKey(health.region), health, updatedAt: health.updatedAt }),
           ConditionExpression:
             expectedUpdatedAt === undefined ? 'attribute_not_exists(pk)' : 'updatedAt = :expected',
           ...(expectedUpdatedAt === undefined
             ? {}
-            : { ExpressionAttributeValues: { ':expected': expectedUpdatedAt } }),
+            : { ExpressionAttributeValues: toAttributes({ ':expected': expectedUpdatedAt }) }),
         }),
       );
       return true;
@@ -181,21 +190,23 @@ export class StateStore {
       Put: {
         TableName: this.tableName,
         // Whatever schema version the item was read in, it is written in the current one.
-        Item: {
+        Item: toAttributes({
           ...stateKey(next.workload),
           ...encodeState(next, version),
           updatedAt: new Date().toISOString(),
-        },
+        }),
         ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        ...(expectedVersion === 0
+          ? {}
+          : { ExpressionAttributeValues: toAttributes({ ':expected': expectedVersion }) }),
       },
     };
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteItemsCommand>[0]['TransactItems']> = [
       statePut,
     ];
     if (decision) items.push({ Put: { TableName: this.tableName, Item: this.decisionItem(decision) } });
     try {
-      await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { ok: true, version };
     } catch (error) {
       if (isConditionFailure(error)) return { ok: false, reason: 'version_conflict' };
@@ -206,8 +217,8 @@ export class StateStore {
   /** Logs a decision that changed no state (ignored signals, holds). */
   async logDecision(decision: Decision): Promise<void> {
     try {
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: this.decisionItem(decision) }),
+      await this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: this.decisionItem(decision) }),
       );
     } catch (error) {
       throw wrap('dynamodb', 'PutItem', error);
@@ -217,16 +228,16 @@ export class StateStore {
   /** The newest decisions first. */
   async recentDecisions(workload: string, limit = 20): Promise<Decision[]> {
     try {
-      const { Items = [] } = await this.documents.send(
+      const { Items = [] } = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `WORKLOAD#${workload}`, ':prefix': 'DECISION#' },
+          ExpressionAttributeValues: toAttributes({ ':pk': `WORKLOAD#${workload}`, ':prefix': 'DECISION#' }),
           ScanIndexForward: false,
           Limit: limit,
         }),
       );
-      return Items.map((item) => item.decision as Decision);
+      return Items.map((item) => fromAttributes(item).decision as Decision);
     } catch (error) {
       throw wrap('dynamodb', 'Query', error);
     }
@@ -238,16 +249,16 @@ export class StateStore {
    */
   async recordMessageFailure(messageId: string, reason: string, at: Date): Promise<void> {
     try {
-      await this.documents.send(
-        new PutCommand({
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: {
+          Item: toAttributes({
             pk: `MESSAGE#${messageId}`,
             sk: 'FAILURE',
             reason: reason.slice(0, 2000),
             at: at.toISOString(),
             expiresAt: Math.floor(at.getTime() / 1000) + 14 * 86_400,
-          },
+          }),
         }),
       );
     } catch (error) {
@@ -259,12 +270,15 @@ export class StateStore {
   async messageFailures(messageIds: readonly string[]): Promise<Map<string, { reason: string; at: string }>> {
     const reasons = new Map<string, { reason: string; at: string }>();
     for (let i = 0; i < messageIds.length; i += 100) {
-      const keys = messageIds.slice(i, i + 100).map((id) => ({ pk: `MESSAGE#${id}`, sk: 'FAILURE' }));
+      const keys = messageIds
+        .slice(i, i + 100)
+        .map((id) => toAttributes({ pk: `MESSAGE#${id}`, sk: 'FAILURE' }));
       try {
-        const response = await this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        const response = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
         );
-        for (const item of response.Responses?.[this.tableName] ?? []) {
+        for (const attributes of response.Responses?.[this.tableName] ?? []) {
+          const item = fromAttributes(attributes);
           reasons.set(String(item.pk).slice('MESSAGE#'.length), {
             reason: String(item.reason),
             at: String(item.at),
@@ -277,9 +291,9 @@ export class StateStore {
     return reasons;
   }
 
-  private decisionItem(decision: Decision) {
+  private decisionItem(decision: Decision): Attributes {
     const expiresAt = Math.floor(Date.parse(decision.at) / 1000) + this.decisionRetentionDays * 86_400;
-    return { ...decisionKey(decision), decision, expiresAt };
+    return toAttributes({ ...decisionKey(decision), decision, expiresAt });
   }
 }
 

@@ -1,38 +1,31 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { wrap } from './errors';
-
-/** The document client every adapter of the state table reads and writes its items with. */
-export function stateTableDocuments(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-}
+import { type Attributes, fromAttributes, type Item, toAttributes } from './item-codec';
 
 /**
  * Every item under partition key `pk`, read consistently, page by page, each through `read`. A
  * failed call, or an item `read` throws on, fails as a wrapped Query error.
  */
 export async function queryPartition<T>(
-  documents: DynamoDBDocumentClient,
+  client: DynamoDBClient,
   tableName: string,
   pk: string,
-  read: (item: Record<string, unknown>) => T,
+  read: (item: Item) => T,
 ): Promise<T[]> {
   const results: T[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  let ExclusiveStartKey: Attributes | undefined;
   try {
     do {
-      const page = await documents.send(
+      const page = await client.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
+          ExpressionAttributeValues: toAttributes({ ':pk': pk }),
           ConsistentRead: true,
           ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
         }),
       );
-      for (const item of page.Items ?? []) results.push(read(item));
+      for (const item of page.Items ?? []) results.push(read(fromAttributes(item)));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   } catch (error) {
