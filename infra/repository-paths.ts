@@ -1,13 +1,10 @@
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: NodejsFunction bundles from here whatever the working directory is. */
+/** The repository root: functions are bundled from here whatever the working directory is. */
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where `<environment>.yaml` lives. */
 export const configDirectory = fileURLToPath(new URL('../config/', import.meta.url));
-
-/** The lock file that pins what esbuild bundles into every function. */
-export const lockFile = fileURLToPath(new URL('../package-lock.json', import.meta.url));
 
 /** Entry module of a Lambda function: `functions/<name>/handler.ts`, which exports `handler`. */
 export const functionEntry = (name: string): string =>

@@ -1,16 +1,19 @@
-import type { Duration } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage, type Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SpillwayConfig } from '../../src/config/schema';
-import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES } from '../../src/runtime/bundling';
 import { BUNDLED_CONFIG_FILE, ENV } from '../../src/runtime/env-names';
 import { writeBundledConfig } from '../bundled-config';
 import { logRetentionFor, removalPolicyFor } from '../deploy-environment';
 import { acknowledge } from '../guardrails';
-import { lockFile, repositoryRoot } from '../repository-paths';
+import { repositoryRoot } from '../repository-paths';
+
+const BUNDLER = fileURLToPath(new URL('../bundle-function.ts', import.meta.url));
 
 export interface SpillwayFunctionProps {
   /** Absolute path of the handler module; it must export `handler`. */
@@ -49,7 +52,7 @@ export interface SpillwayFunctionProps {
 export class SpillwayFunction extends Construct implements iam.IGrantable {
   static readonly DEFAULT_MEMORY_SIZE_MIB = 512;
 
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: iam.Role;
   readonly logGroup: LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
@@ -73,9 +76,9 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.role;
 
     const configFile = writeBundledConfig(props.config);
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.entry, configFile),
+      handler: 'index.handler',
       description: `Spillway ${environment}: ${props.description}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -87,35 +90,12 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      projectRoot: repositoryRoot,
-      depsLockFilePath: lockFile,
       environment: {
         // No NODE_OPTIONS=--enable-source-maps: it reads the source map at every cold start (8 to
         // 10 ms); the handlers map the stack of an error they let escape instead, reading the map
         // at the first one (src/runtime/source-mapped-errors.ts).
         [ENV.config]: `/var/task/${BUNDLED_CONFIG_FILE}`,
         POWERTOOLS_SERVICE_NAME: 'spillway',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings only; the sources would double the bundle.
-        sourcesContent: false,
-        // Bundle the SDK too: the functions run the client versions the tests ran, not the runtime's.
-        bundleAwsSDK: true,
-        externalModules: [...LAMBDA_EXTERNAL_MODULES],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp "${configFile}" "${outputDir}/${BUNDLED_CONFIG_FILE}"`,
-          ],
-        },
       },
     });
 
@@ -137,4 +117,41 @@ export class SpillwayFunction extends Construct implements iam.IGrantable {
     this.function.addEnvironment(name, value);
     return this;
   }
+}
+
+/**
+ * The function's code: its entry bundled by esbuild with the options `make bench` and the bundle
+ * tests measure (src/runtime/bundling.ts), the sealed config beside it. Bundled locally, never in
+ * Docker, and skipped like any bundling for stacks a command does not need.
+ */
+function bundledCode(entry: string, configFile: string): Code {
+  return Code.fromAsset(dirname(entry), {
+    // The hash of what is deployed: a change that bundles to the same bytes deploys nothing.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never pulled: local bundling succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+      // Unused by the local bundler; named here to be part of the staging cache's key, so that one
+      // entry bundled with two configs is two assets.
+      environment: { SPILLWAY_SEALED_CONFIG_FILE: configFile },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const run = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', BUNDLER, entry, outputDir, configFile],
+            {
+              cwd: repositoryRoot,
+              encoding: 'utf8',
+            },
+          );
+          if (run.status !== 0) {
+            throw new Error(
+              `bundling ${entry} failed (exit ${run.status}): ${run.stderr || run.error?.message}`,
+            );
+          }
+          return true;
+        },
+      },
+    },
+  });
 }

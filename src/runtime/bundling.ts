@@ -1,8 +1,10 @@
 /**
- * How every function is bundled, shared by the CDK construct, the bundle size test and
- * `make bench`, so that what is measured is what is deployed.
+ * How every function is bundled, shared by the CDK construct (through infra/bundle-function.ts),
+ * the bundle size test and `make bench`, so that what is measured is what is deployed.
  */
-import type { BuildOptions } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 /** Node 22 loads the bundle as ESM; some bundled dependencies still call `require`. */
 export const ESM_REQUIRE_BANNER =
@@ -34,10 +36,32 @@ export const LAMBDA_EXTERNAL_MODULES: readonly string[] = [
 ];
 
 /**
- * The esbuild settings of every function as deployed: the CDK construct's `bundling` options
- * (infra/constructs/spillway-function.ts) in esbuild's own terms. The bundle size test proves the
- * two produce the same bytes.
+ * Each AWS SDK client imports its whole package.json (dependencies, scripts, 2 KB each) to put one
+ * field in its user agent: `packageInfo.version`. This gives those imports, and only those, the name
+ * and version alone: 8 KB of the reconcile bundle (2.6 KB gzipped). Any other package.json import
+ * is left whole, so nothing that reads another field can get less than it reads.
  */
+export const sdkClientVersionsOnly: Plugin = {
+  name: 'sdk-client-versions-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/package\.json$/ }, (args) =>
+      /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]runtimeConfig\.js$/.test(
+        args.importer,
+      )
+        ? { path: resolve(dirname(args.importer), args.path), namespace: 'sdk-client-version' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'sdk-client-version' }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+/** The esbuild settings of every function as deployed. */
 export const FUNCTION_BUNDLING = {
   platform: 'node',
   target: 'node22',
@@ -53,7 +77,7 @@ export const FUNCTION_BUNDLING = {
 
 /**
  * esbuild options that build one function's handler into `outfile` as the deploy does. Name it
- * `index.mjs`, as CDK does: the name is in the source map comment, so in the bytes.
+ * `index.mjs`, the handler Lambda is given: the name is in the source map comment, so in the bytes.
  */
 export function functionBuildOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -64,5 +88,6 @@ export function functionBuildOptions(entry: string, outfile: string): BuildOptio
     bundle: true,
     outfile,
     logLevel: 'error',
+    plugins: [sdkClientVersionsOnly],
   };
 }
