@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
 import { loadConfigFile } from '../src/config/load';
 import type { WorkloadConfig } from '../src/config/schema';
 import { isoAt } from '../src/core/instant';
@@ -245,9 +245,9 @@ export function measureCore(print: (line: string) => void = console.log): void {
  * in a fresh Node process. Run through tsx instead, every function would pay for the name-keeping
  * wrappers tsx adds, which the deployed bundle does not have.
  */
-export function benchCore(print: (line: string) => void = console.log): void {
+export async function benchCore(print: (line: string) => void = console.log): Promise<void> {
   const outfile = resolve('.local/bench/core-throughput.mjs');
-  buildSync({
+  await build({
     ...functionBuildOptions(fileURLToPath(import.meta.url), outfile),
     sourcemap: false,
     define: { 'process.env.SPILLWAY_CORE_BUNDLED': '"1"' },
@@ -260,4 +260,9 @@ export function benchCore(print: (line: string) => void = console.log): void {
 }
 
 if (process.env.SPILLWAY_CORE_BUNDLED === '1') measureCore();
-else if (process.argv[1]?.endsWith('bench-core.ts')) benchCore();
+else if (process.argv[1]?.endsWith('bench-core.ts')) {
+  benchCore().catch((error: Error) => {
+    console.error(`bench failed: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -13,7 +13,7 @@ import { benchLatency } from './bench-latency';
 
 async function main(): Promise<void> {
   console.log(`Spillway bench on node ${process.version}, ${new Date().toISOString()}`);
-  benchCore();
+  await benchCore();
   await benchBundles();
   await benchLatency();
 }

@@ -8,10 +8,15 @@ import { normaliseSeverity } from './severity';
 import { cleanText } from './text';
 import { observedTime } from './time';
 
-/** Label and annotation values: bounded, so one delivery cannot carry a megabyte per label. */
-const labelMap = z.record(z.string().max(256), z.string().max(16_384));
+/** Label names and values, annotations: bounded, so one delivery cannot carry a megabyte per label. */
+export const LABEL_NAME_MAX = 256;
+export const LABEL_VALUE_MAX = 16_384;
+export const FINGERPRINT_MAX = 256;
+const labelMap = z.record(z.string().max(LABEL_NAME_MAX), z.string().max(LABEL_VALUE_MAX));
 
 const isoTime = z.iso.datetime({ offset: true });
+/** The pattern the schema checks times with, for anything that must accept exactly the same. */
+export const ISO_TIME_PATTERN = isoTime._zod.def.pattern as RegExp;
 
 /**
  * One alert as Alertmanager (webhook v4) and Grafana (unified alerting webhook) both send it:
@@ -24,7 +29,7 @@ export const alertSchema = z.object({
   startsAt: isoTime,
   endsAt: isoTime.optional(),
   generatorURL: z.string().optional(),
-  fingerprint: z.string().max(256).optional(),
+  fingerprint: z.string().max(FINGERPRINT_MAX).optional(),
 });
 
 export type AlertmanagerStyleAlert = z.infer<typeof alertSchema>;

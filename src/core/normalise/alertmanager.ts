@@ -1,5 +1,19 @@
 import * as z from 'zod';
-import { type AlertListMapping, alertSchema, normaliseAlertList, notA } from './alert-list';
+import {
+  type AlertListMapping,
+  alertSchema,
+  FINGERPRINT_MAX,
+  ISO_TIME_PATTERN,
+  LABEL_NAME_MAX,
+  LABEL_VALUE_MAX,
+  normaliseAlertList,
+  notA,
+} from './alert-list';
+import {
+  type AlertmanagerLimits,
+  type AlertmanagerPayload,
+  wellFormedAlertmanager,
+} from './alertmanager-fast';
 import type { NormaliseResult } from './result';
 import { describeZodIssues } from './zod-issues';
 
@@ -21,6 +35,13 @@ export const alertmanagerPayloadSchema = z.object({
 
 export type AlertmanagerMapping = AlertListMapping;
 
+export const alertmanagerLimits: AlertmanagerLimits = {
+  isoTime: ISO_TIME_PATTERN,
+  labelNameLength: LABEL_NAME_MAX,
+  labelValueLength: LABEL_VALUE_MAX,
+  fingerprintLength: FINGERPRINT_MAX,
+};
+
 /**
  * Translates an Alertmanager v4 webhook body into signals. An alert episode is identified by its
  * fingerprint, start time and status, so HA pairs and `repeat_interval` resends deduplicate.
@@ -30,11 +51,14 @@ export function normaliseAlertmanager(
   mapping: AlertmanagerMapping,
   now: Date,
 ): NormaliseResult {
-  const parsed = alertmanagerPayloadSchema.safeParse(body);
-  if (!parsed.success) {
-    const { message, fields } = describeZodIssues(parsed.error);
-    return notA('an Alertmanager v4 webhook payload', message, fields);
+  let payload: AlertmanagerPayload | undefined = wellFormedAlertmanager(body, alertmanagerLimits);
+  if (!payload) {
+    const parsed = alertmanagerPayloadSchema.safeParse(body);
+    if (!parsed.success) {
+      const { message, fields } = describeZodIssues(parsed.error);
+      return notA('an Alertmanager v4 webhook payload', message, fields);
+    }
+    payload = parsed.data;
   }
-  const payload = parsed.data;
   return normaliseAlertList('alertmanager', payload.alerts, mapping, now, payload.truncatedAlerts);
 }
