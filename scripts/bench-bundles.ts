@@ -22,7 +22,8 @@ import {
 import { percentile, sortedCopy } from './measure';
 
 export const COLD_IMPORT_TARGET_MS = 60;
-const RUNS = 25;
+/** Fresh processes per figure; BENCH_BUNDLE_RUNS lowers it for a quick look (or the smoke test). */
+const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 25);
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
