@@ -225,7 +225,7 @@ export function measureCore(print: (line: string) => void = console.log): void {
     { name: 'storm', perNotification: ALERTS_PER_NOTIFICATION, label: 'storm' },
   ];
   const mixes = shapes
-    .filter(({ name }) => !only || only === name)
+    .filter(({ name }) => !only || only.split(',').includes(name))
     .map((shape) => ({ ...shape, all: deliveries(shape.name, workloads, shape.perNotification) }));
   // Warm-up: every mix twice before any is timed, so the first one timed does not pay for the JIT.
   for (let round = 0; round < 2; round++) for (const { name, all } of mixes) run(name, workloads, all);

@@ -437,22 +437,36 @@ function applySignal(signal: Signal, memory: AlertMemory, now: Date, silenceSeco
       setApplied(memory, signal.dedupKey, isoAt(now.getTime() + MEMORY_SECONDS * 1000));
     }
   }
-  setAlert(memory, signal.alertKey, {
+  setAlert(memory, signal.alertKey, alertRecordOf(signal, nowIso, memory, previous));
+  return 'applied';
+}
+
+/**
+ * The record a signal leaves, its fields set one by one in one order rather than spread in: records
+ * then share a few shapes, which keeps the code that reads them fast (conditional spreads made one
+ * shape per combination of fields).
+ */
+function alertRecordOf(
+  signal: Signal,
+  nowIso: string,
+  memory: AlertMemory,
+  previous: AlertRecord | undefined,
+): AlertRecord {
+  const record: { -readonly [K in keyof AlertRecord]: AlertRecord[K] } = {
     source: signal.source,
     state: signal.state,
     severity: signal.severity,
-    ...(signal.value !== undefined ? { value: signal.value } : {}),
-    observedAt: signal.observedAt,
-    ...(signal.state === 'firing' ? { lastSeenAt: nowIso } : {}),
-    // An alert's name and summary travel together: both for the alerts that may keep text.
-    ...(signal.state === 'firing' && (signal.summary || signal.name) && mayKeepSummary(memory, previous)
-      ? {
-          ...(signal.summary ? { summary: keptSummary(signal.summary) } : {}),
-          ...(signal.name ? { name: keptSummary(signal.name) } : {}),
-        }
-      : {}),
-  });
-  return 'applied';
+  } as AlertRecord;
+  if (signal.value !== undefined) record.value = signal.value;
+  record.observedAt = signal.observedAt;
+  if (signal.state !== 'firing') return record;
+  record.lastSeenAt = nowIso;
+  // An alert's name and summary travel together: both for the alerts that may keep text.
+  if ((signal.summary || signal.name) && mayKeepSummary(memory, previous)) {
+    if (signal.summary) record.summary = keptSummary(signal.summary);
+    if (signal.name) record.name = keptSummary(signal.name);
+  }
+  return record;
 }
 
 /** A re-send of a firing alert: it is still firing, so it is not silent (and, if it was, presses again). */
