@@ -15,9 +15,10 @@ import {
   MAX_TRACKED_ALERTS,
   MEMORY_SECONDS,
 } from './memory';
+import type { Mutable } from './mutable';
 import type { RegionHealthMap } from './region-health';
 import { MAX_REPLACEMENTS } from './replacements';
-import type { Choice } from './scale-out';
+import type { Choice, Situation } from './scale-out';
 import { describePlacements } from './scale-out';
 import type { Signal } from './signal';
 import {
@@ -125,21 +126,14 @@ export function decide(input: PolicyInput): PolicyResult {
   );
   const folded = forget(unbounded, now);
 
-  const chosen = chooseAction(
-    {
-      workload,
-      state: folded,
-      now,
-      ...(input.regionHealth ? { regionHealth: input.regionHealth } : {}),
-      ...(input.otherWorkloadsCostPerHour !== undefined
-        ? { otherWorkloadsCostPerHour: input.otherWorkloadsCostPerHour }
-        : {}),
-      ...(input.environmentMaxCostPerHour !== undefined
-        ? { environmentMaxCostPerHour: input.environmentMaxCostPerHour }
-        : {}),
-    },
-    controls.manual,
-  );
+  // Fields set one by one rather than spread in: conditional spreads cost an object and a shape each.
+  const situation: Mutable<Situation> = { workload, state: folded, now };
+  if (input.regionHealth) situation.regionHealth = input.regionHealth;
+  if (input.otherWorkloadsCostPerHour !== undefined)
+    situation.otherWorkloadsCostPerHour = input.otherWorkloadsCostPerHour;
+  if (input.environmentMaxCostPerHour !== undefined)
+    situation.environmentMaxCostPerHour = input.environmentMaxCostPerHour;
+  const chosen = chooseAction(situation, controls.manual);
   const decisionId = `d-${digest([
     workload.name,
     String(state.version),
@@ -452,7 +446,7 @@ function alertRecordOf(
   memory: AlertMemory,
   previous: AlertRecord | undefined,
 ): AlertRecord {
-  const record: { -readonly [K in keyof AlertRecord]: AlertRecord[K] } = {
+  const record: Mutable<AlertRecord> = {
     source: signal.source,
     state: signal.state,
     severity: signal.severity,

@@ -1,4 +1,5 @@
 import { digest } from '../ids';
+import type { Mutable } from '../mutable';
 import type { Severity, Signal, SignalSource, SignalState } from '../signal';
 import { cleanText, keyPart } from './text';
 
@@ -32,7 +33,7 @@ export function makeSignal(parts: SignalParts): Signal {
   const summary = parts.summary ? cleanText(parts.summary, SUMMARY_MAX) : '';
   const name = parts.name ? cleanText(parts.name, NAME_MAX) : '';
   // Set one by one in one order, not spread in: signals share a few shapes (see alertRecordOf).
-  const signal: { -readonly [K in keyof Signal]: Signal[K] } = {
+  const signal: Mutable<Signal> = {
     id: `sig-${episode.slice(24)}`,
     source: parts.source,
     workload: parts.workload,
