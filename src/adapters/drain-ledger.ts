@@ -1,10 +1,10 @@
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { LedgerStatus } from '../workflow/drain-definition';
+import { batchGetAll } from './batch-get';
 import { wrap } from './errors';
 
 export interface LedgerEntry {
@@ -40,33 +40,20 @@ export class DrainLedger {
 
   async read(region: string, taskArns: readonly string[]): Promise<Map<string, LedgerEntry>> {
     const entries = new Map<string, LedgerEntry>();
-    for (let i = 0; i < taskArns.length; i += 100) {
-      let keys = taskArns.slice(i, i + 100).map((taskArn) => ({ taskArn: { S: taskArn } }));
-      // BatchGetItem may return some keys unprocessed under load; ask again for those.
-      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-        try {
-          const response = await this.dynamoFor(region).send(
-            new BatchGetItemCommand({
-              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-            }),
-          );
-          for (const item of response.Responses?.[this.tableName] ?? []) {
-            const taskArn = item.taskArn?.S;
-            const status = item.status?.S;
-            if (!taskArn || !status || !STATUSES.has(status)) continue;
-            entries.set(taskArn, {
-              taskArn,
-              status: status as LedgerStatus,
-              ...(item.drainId?.S ? { drainId: item.drainId.S } : {}),
-              ...(item.stoppedAt?.S ? { stoppedAt: item.stoppedAt.S } : {}),
-              ...(item.failure?.S ? { failure: item.failure.S } : {}),
-            });
-          }
-          keys = (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
-        } catch (error) {
-          throw wrap('dynamodb', 'BatchGetItem', error);
-        }
-      }
+    const keys = taskArns.map((taskArn) => ({ taskArn: { S: taskArn } }));
+    for (const item of await batchGetAll(this.dynamoFor(region), this.tableName, keys, {
+      consistent: true,
+    })) {
+      const taskArn = item.taskArn?.S;
+      const status = item.status?.S;
+      if (!taskArn || !status || !STATUSES.has(status)) continue;
+      entries.set(taskArn, {
+        taskArn,
+        status: status as LedgerStatus,
+        ...(item.drainId?.S ? { drainId: item.drainId.S } : {}),
+        ...(item.stoppedAt?.S ? { stoppedAt: item.stoppedAt.S } : {}),
+        ...(item.failure?.S ? { failure: item.failure.S } : {}),
+      });
     }
     return entries;
   }

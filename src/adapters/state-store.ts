@@ -1,5 +1,4 @@
 import {
-  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -10,6 +9,7 @@ import {
 import type { Decision } from '../core/decision';
 import type { RegionHealth, RegionHealthMap } from '../core/region-health';
 import { emptyWorkloadState, type WorkloadState } from '../core/workload-state';
+import { batchGetAll } from './batch-get';
 import { wrap } from './errors';
 import { type Attributes, fromAttributes, type Item, toAttributes } from './item-codec';
 import { decodeState, encodeState, StateItemInvalid } from './state-codec';
@@ -24,10 +24,6 @@ const stateKey = (workload: string) => ({ pk: `WORKLOAD#${workload}`, sk: 'STATE
 /** Region health lives in the same table, one item per burst region under one partition key. */
 const REGION_HEALTH_PK = 'REGION_HEALTH';
 const regionHealthKey = (region: string) => ({ pk: REGION_HEALTH_PK, sk: region });
-/** BatchGetItem's per-call maximum. */
-const BATCH_GET_MAX_KEYS = 100;
-/** Rounds of BatchGetItem for keys DynamoDB left unprocessed before giving up. */
-const BATCH_GET_ROUNDS = 5;
 
 const decisionKey = (decision: Decision) => ({
   pk: `WORKLOAD#${decision.workload}`,
@@ -70,33 +66,19 @@ export class StateStore {
     workload: string,
     regions: readonly string[],
   ): Promise<{ state: WorkloadState; regionHealth: RegionHealthMap }> {
-    let keys: Attributes[] = [stateKey(workload), ...[...new Set(regions)].map(regionHealthKey)].map((key) =>
+    const keys = [stateKey(workload), ...[...new Set(regions)].map(regionHealthKey)].map((key) =>
       toAttributes(key),
     );
     let stateItem: Item | undefined;
     const regionHealth: Record<string, RegionHealth> = {};
-    for (let round = 0; keys.length > 0; round++) {
-      if (round === BATCH_GET_ROUNDS)
-        throw wrap('dynamodb', 'BatchGetItem', new Error(`${keys.length} key(s) left unprocessed`));
-      try {
-        const response = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-          }),
-        );
-        for (const attributes of response.Responses?.[this.tableName] ?? []) {
-          const item = fromAttributes(attributes);
-          if (item.pk === REGION_HEALTH_PK) {
-            const record = item.health as RegionHealth;
-            regionHealth[record.region] = record;
-          } else stateItem = item;
-        }
-        keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      } catch (error) {
-        throw wrap('dynamodb', 'BatchGetItem', error);
-      }
+    for (const attributes of await batchGetAll(this.client, this.tableName, keys, { consistent: true })) {
+      const item = fromAttributes(attributes);
+      if (item.pk === REGION_HEALTH_PK) {
+        const record = item.health as RegionHealth;
+        regionHealth[record.region] = record;
+      } else stateItem = item;
     }
-    // Decoded outside the try: an unreadable item is StateItemInvalid, not a failed call to retry.
+    // Decoded after the read: an unreadable item is StateItemInvalid, not a failed call to retry.
     const state = stateItem ? decodeState(workload, stateItem) : emptyWorkloadState(workload);
     return { state, regionHealth };
   }
@@ -109,28 +91,10 @@ export class StateStore {
    */
   async loadStates(workloads: readonly string[]): Promise<Map<string, WorkloadState>> {
     const states = new Map(workloads.map((name) => [name, emptyWorkloadState(name)]));
-    const items: Item[] = [];
-    for (let i = 0; i < workloads.length; i += BATCH_GET_MAX_KEYS) {
-      let keys: Attributes[] = workloads
-        .slice(i, i + BATCH_GET_MAX_KEYS)
-        .map((name) => toAttributes(stateKey(name)));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === BATCH_GET_ROUNDS)
-          throw wrap('dynamodb', 'BatchGetItem', new Error(`${keys.length} key(s) left unprocessed`));
-        try {
-          const response = await this.client.send(
-            new BatchGetItemCommand({
-              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-            }),
-          );
-          for (const attributes of response.Responses?.[this.tableName] ?? [])
-            items.push(fromAttributes(attributes));
-          keys = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        } catch (error) {
-          throw wrap('dynamodb', 'BatchGetItem', error);
-        }
-      }
-    }
+    const keys = workloads.map((name) => toAttributes(stateKey(name)));
+    const items = (await batchGetAll(this.client, this.tableName, keys, { consistent: true })).map((item) =>
+      fromAttributes(item),
+    );
     for (const item of items) {
       const name = String(item.pk).slice('WORKLOAD#'.length);
       try {
@@ -269,24 +233,13 @@ export class StateStore {
   /** The last recorded failure reason of each message that has one. */
   async messageFailures(messageIds: readonly string[]): Promise<Map<string, { reason: string; at: string }>> {
     const reasons = new Map<string, { reason: string; at: string }>();
-    for (let i = 0; i < messageIds.length; i += 100) {
-      const keys = messageIds
-        .slice(i, i + 100)
-        .map((id) => toAttributes({ pk: `MESSAGE#${id}`, sk: 'FAILURE' }));
-      try {
-        const response = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const attributes of response.Responses?.[this.tableName] ?? []) {
-          const item = fromAttributes(attributes);
-          reasons.set(String(item.pk).slice('MESSAGE#'.length), {
-            reason: String(item.reason),
-            at: String(item.at),
-          });
-        }
-      } catch (error) {
-        throw wrap('dynamodb', 'BatchGetItem', error);
-      }
+    const keys = messageIds.map((id) => toAttributes({ pk: `MESSAGE#${id}`, sk: 'FAILURE' }));
+    for (const attributes of await batchGetAll(this.client, this.tableName, keys, { consistent: false })) {
+      const item = fromAttributes(attributes);
+      reasons.set(String(item.pk).slice('MESSAGE#'.length), {
+        reason: String(item.reason),
+        at: String(item.at),
+      });
     }
     return reasons;
   }
