@@ -208,6 +208,24 @@ function dlq(rest: readonly string[], flags: () => void): Invocation {
   throw new UsageError(`unknown dlq command '${sub ?? ''}': use dlq list or dlq redrive [<message id> ...]`);
 }
 
+/**
+ * The operator's `--reason`, trimmed: required where a command changes state and has no `fallback`,
+ * never empty when given, never longer than MAX_REASON_LENGTH. One rule for every command.
+ */
+export function reasonOf(given: string | undefined, command: string, fallback?: string): string {
+  const text = given?.trim() ?? fallback ?? '';
+  if (text === '') {
+    throw new UsageError(
+      fallback === undefined
+        ? `${command} changes state: --reason "…" is required`
+        : `${command}: --reason must not be empty`,
+    );
+  }
+  if (text.length > MAX_REASON_LENGTH)
+    throw new UsageError(`--reason is ${text.length} characters; at most ${MAX_REASON_LENGTH}`);
+  return text;
+}
+
 /** The reason a drill goes by when the operator gives none: a drill is routine, not an incident. */
 export const DRILL_DEFAULT_REASON = 'readiness drill';
 
@@ -219,14 +237,10 @@ function drill(rest: readonly string[], values: Values): DrillInvocation {
     throw new UsageError(`drill: give a workload or --all, not both ('${workload}' and --all)`);
   if (!values.all && (workload === undefined || workload === ''))
     throw new UsageError(`drill needs a workload or --all: ${usage}`);
-  const reason = values.reason?.trim() ?? DRILL_DEFAULT_REASON;
-  if (reason === '') throw new UsageError('drill: --reason must not be empty');
-  if (reason.length > MAX_REASON_LENGTH)
-    throw new UsageError(`--reason is ${reason.length} characters; at most ${MAX_REASON_LENGTH}`);
   return {
     name: 'drill',
     workloads: values.all ? 'all' : { one: workload as string },
-    reason,
+    reason: reasonOf(values.reason, 'drill', DRILL_DEFAULT_REASON),
     wait: values.wait,
   };
 }
@@ -240,13 +254,6 @@ function operator(
   now: Date,
 ): OperatorInvocation {
   const usage = `spillway ${command} ${usageOf(command)}`;
-  const reason = () => {
-    const text = values.reason?.trim() ?? '';
-    if (text === '') throw new UsageError(`${command} changes state: --reason "…" is required`);
-    if (text.length > MAX_REASON_LENGTH)
-      throw new UsageError(`--reason is ${text.length} characters; at most ${MAX_REASON_LENGTH}`);
-    return text;
-  };
   const until = () => {
     if (values.until === undefined) return {};
     if (!isIsoTime(values.until))
@@ -285,7 +292,7 @@ function operator(
     action,
     workloads,
     ...(count !== undefined ? { count } : {}),
-    reason: reason(),
+    reason: reasonOf(values.reason, command),
     ...until(),
   });
 

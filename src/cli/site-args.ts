@@ -1,5 +1,4 @@
-import { MAX_REASON_LENGTH } from '../usecases/send-command';
-import { UsageError, usageOf } from './args';
+import { reasonOf, UsageError, usageOf } from './args';
 
 /** `spillway site lost|recovered <site> --reason "…"`: a site declared by hand. */
 export interface SiteInvocation {
@@ -17,9 +16,5 @@ export function siteInvocation(rest: readonly string[], reasonGiven: string | un
     throw new UsageError(`site needs lost or recovered first, not '${verb ?? ''}': ${usage}`);
   if (site === undefined || site === '') throw new UsageError(`site ${verb} needs a site: ${usage}`);
   if (extra.length > 0) throw new UsageError(`site ${verb}: unexpected argument '${extra[0]}' (${usage})`);
-  const reason = reasonGiven?.trim() ?? '';
-  if (reason === '') throw new UsageError(`site ${verb} changes state: --reason "…" is required`);
-  if (reason.length > MAX_REASON_LENGTH)
-    throw new UsageError(`--reason is ${reason.length} characters; at most ${MAX_REASON_LENGTH}`);
-  return { name: 'site', as: verb, site, reason };
+  return { name: 'site', as: verb, site, reason: reasonOf(reasonGiven, `site ${verb}`) };
 }
