@@ -6,6 +6,7 @@ import { chooseRebalance } from './rebalance';
 import { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
 import { type Choice, hold, type Situation, scaleOut } from './scale-out';
 import { evacuationTarget, scaleOutAmount } from './sizing';
+import { aboveSpendLimit } from './spend-guard';
 import {
   type BurstTask,
   countLive,
@@ -63,11 +64,11 @@ function moveOverSpendGuard(s: Situation, move: { to: string; count: number; cap
   const added = move.count * taskHourCost(region, move.capacity === 'spot' ? 'spot' : 'on_demand');
   const cost = burstCostPerHour(workload, state) + added;
   const max = workload.maxBurstCostPerHour;
-  if (max !== undefined && cost > max)
+  if (max !== undefined && aboveSpendLimit(cost, max))
     return `its ${move.count} new task(s) would take the estimated cost to ${roundCost(cost)}/h, above maxBurstCostPerHour ${max}`;
   const environmentMax = s.environmentMaxCostPerHour;
   const total = cost + (s.otherWorkloadsCostPerHour ?? 0);
-  if (environmentMax !== undefined && total > environmentMax)
+  if (environmentMax !== undefined && aboveSpendLimit(total, environmentMax))
     return `its ${move.count} new task(s) would take the environment's estimated cost to ${roundCost(total)}/h, above spendGuard ${environmentMax}`;
   return undefined;
 }

@@ -23,6 +23,12 @@ export const SPEND_GUARD_EXCEEDED = 'spend guard exceeded';
  * spend guards: tasks are kept in placement order (best region first, on demand before Spot) while
  * they fit. Prices are estimates from config; regions without a price cost 0 and always fit.
  */
+/** A hair of tolerance, so that a sum of rounded prices equal to a limit still fits it. */
+const TOLERANCE = 1e-9;
+
+/** Whether an estimated cost per hour is above a spend limit: the one comparison every guard makes. */
+export const aboveSpendLimit = (cost: number, limit: number): boolean => cost > limit + TOLERANCE;
+
 export function applySpendGuard(
   workload: WorkloadConfig,
   placements: readonly Placement[],
@@ -35,8 +41,7 @@ export function applySpendGuard(
   if (!Number.isFinite(limit)) return { placements: [...placements] };
 
   const regions = new Map(workload.burstRegions.map((r) => [r.region, r]));
-  // A hair of tolerance so a sum of rounded prices equal to the limit still fits.
-  const budget = limit - limits.currentCostPerHour + 1e-9;
+  const budget = limit - limits.currentCostPerHour + TOLERANCE;
   let spent = 0;
   const kept: Placement[] = [];
   let wanted = 0;

@@ -333,6 +333,26 @@ describe('moving tasks back to a better region (rebalance)', () => {
     );
   });
 
+  it('starts a move whose cost lands exactly on the spend guard, as a scale-out would', () => {
+    // Prepare: three tasks at 0.83/h and one more make 3.32/h, which floating point sums to 3.3200000000000003
+    const atTheGuard = workload({
+      maxBurstCostPerHour: 3.32,
+      burstRegions: [
+        burstRegionDoc('us-west-2', { maxTasks: 3, costPerTaskHour: 0.83 }),
+        burstRegionDoc('eu-west-1', { costPerTaskHour: 0.83 }),
+      ],
+    });
+
+    // Act
+    const { decision } = decide({ workload: atTheGuard, state: fellBack(), signals: [], now: at(0) });
+
+    // Assess
+    expect(decision.action).toMatchObject({
+      kind: 'scale_out',
+      placements: [{ region: 'us-west-2', count: 1 }],
+    });
+  });
+
   it('records nothing for a batch of duplicates, even with a move under way', () => {
     // Prepare: a move whose region's breaker just opened, and a redelivered firing
     const move = {
