@@ -119,6 +119,19 @@ export function preferenceByRegion(workload: WorkloadConfig): ReadonlyMap<string
 
 const preferenceOf = (config: BurstRegionConfig, index: number): number => config.preference ?? index + 1;
 
+/** A burst region's cost per task hour as placement weighs it: an unknown cost counts as 0. */
+export const placementCost = (config: BurstRegionConfig): number => config.costPerTaskHour ?? 0;
+
+/**
+ * Placement's order of the burst regions, for every ranking that must agree with it: preference
+ * first; equal preferences tie and the cheaper region wins; then the position in the list.
+ */
+export const placementOrder = (
+  a: { readonly config: BurstRegionConfig; readonly index: number; readonly preference: number },
+  b: { readonly config: BurstRegionConfig; readonly index: number; readonly preference: number },
+): number =>
+  a.preference - b.preference || placementCost(a.config) - placementCost(b.config) || a.index - b.index;
+
 function rank(
   workload: WorkloadConfig,
   liveByRegion: ReadonlyMap<string, number>,
@@ -144,13 +157,7 @@ function rank(
       ...(skipped ? { skipped } : {}),
     };
   });
-  // Equal preferences tie; the cheaper region wins the tie (an unknown cost counts as 0).
-  return ranked.sort(
-    (a, b) =>
-      a.preference - b.preference ||
-      (a.config.costPerTaskHour ?? 0) - (b.config.costPerTaskHour ?? 0) ||
-      a.index - b.index,
-  );
+  return ranked.sort(placementOrder);
 }
 
 /**

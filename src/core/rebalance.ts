@@ -1,6 +1,6 @@
 import type { BurstRegionConfig, WorkloadConfig } from '../config/schema';
 import type { RegionCandidate } from './decision';
-import { preferenceByRegion } from './placement';
+import { placementCost, placementOrder, preferenceByRegion } from './placement';
 import { isOpen } from './region-health';
 import type { Choice, Situation } from './scale-out';
 import { type BurstTask, countLive, regionMaxOf, type WorkloadState } from './workload-state';
@@ -37,15 +37,13 @@ export type RebalanceMode = NonNullable<WorkloadConfig['rebalance']>;
  */
 export function rebalanceRanks(workload: WorkloadConfig, mode: RebalanceMode): Map<string, number> {
   const preference = preferenceByRegion(workload);
-  // As placement does: an unknown cost counts as 0.
-  const cost = (config: BurstRegionConfig) => config.costPerTaskHour ?? 0;
   const ordered = workload.burstRegions
     .map((config, index) => ({ config, index, preference: preference.get(config.region) ?? index + 1 }))
-    .sort((a, b) => {
-      const byCost = cost(a.config) - cost(b.config);
-      const byPreference = a.preference - b.preference;
-      return (mode === 'cost' ? byCost || byPreference : byPreference || byCost) || a.index - b.index;
-    });
+    .sort((a, b) =>
+      mode === 'cost'
+        ? placementCost(a.config) - placementCost(b.config) || placementOrder(a, b)
+        : placementOrder(a, b),
+    );
   return new Map(ordered.map(({ config }, rank) => [config.region, rank]));
 }
 
