@@ -1,3 +1,5 @@
+import { inForce } from '../core/controls';
+import { isoOf } from '../core/instant';
 import { firingAlertKeys, type WorkloadState } from '../core/workload-state';
 import { UsageError } from './args';
 
@@ -12,8 +14,7 @@ export class DrainUndone extends UsageError {}
  */
 export function refuseDrainThatWouldBeUndone(workload: string, state: WorkloadState, now: Date): void {
   const firing = firingAlertKeys(state);
-  const paused = state.paused && (!state.paused.until || Date.parse(state.paused.until) > now.getTime());
-  if (firing.length === 0 || paused) return;
+  if (firing.length === 0 || inForce(state.paused, isoOf(now))) return;
   throw new DrainUndone(
     `drain ${workload} refused: ${firing.length} alert(s) still firing (${firing.join(', ')}), so the ` +
       'policy would call the drain off at its next decision ("pressure came back") and keep the tasks. ' +

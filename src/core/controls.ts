@@ -43,6 +43,15 @@ const controlOf = (action: OperatorCommand['action']) =>
  * `applied` so a redelivered command changes nothing. Controls past their expiry end by
  * themselves here: inert from now on, and dropped from the state by the next decision that writes.
  */
+/**
+ * Whether a control (a pause, an evacuation) is in force at `nowIso`: set, and not past its `until`.
+ * Both are UTC with milliseconds (the queue's parser makes them so), so text order is time order.
+ */
+export const inForce = <T extends { readonly until?: string }>(
+  control: T | undefined,
+  nowIso: string,
+): control is T => control !== undefined && !(control.until !== undefined && control.until <= nowIso);
+
 export function foldCommands(
   state: WorkloadState,
   commands: readonly OperatorCommand[],
@@ -54,8 +63,8 @@ export function foldCommands(
   // Most decisions carry no command: the controls as they are, unless one just expired.
   if (
     commands.length === 0 &&
-    !(paused?.until && paused.until <= nowIso) &&
-    !(evacuation?.until && evacuation.until <= nowIso)
+    (!paused || inForce(paused, nowIso)) &&
+    (!evacuation || inForce(evacuation, nowIso))
   )
     return {
       paused,
@@ -130,8 +139,8 @@ export function foldCommands(
         manual = command as ManualCommand;
     }
   }
-  if (paused?.until && paused.until <= nowIso) paused = undefined;
-  if (evacuation?.until && evacuation.until <= nowIso) evacuation = undefined;
+  if (!inForce(paused, nowIso)) paused = undefined;
+  if (!inForce(evacuation, nowIso)) evacuation = undefined;
   return { paused, dryRun, evacuation, manual, outcomes, issuedAt };
 }
 

@@ -1,6 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import { commandDedupKey } from './command';
-import { describePause } from './controls';
+import { describePause, inForce } from './controls';
 import { digest } from './ids';
 import { MEMORY_SECONDS } from './memory';
 import { countLive, regionMaxOf, type WorkloadState } from './workload-state';
@@ -136,7 +136,7 @@ export function reserveDrills(
   let room = workload.maxBurstTasks - live.total;
   const reserved: DrillRun[] = [];
   const refused: { region: string; reason: string }[] = [];
-  const paused = state.paused && (!state.paused.until || state.paused.until > nowIso);
+  const paused = inForce(state.paused, nowIso);
   for (const burstRegion of workload.burstRegions) {
     const { region } = burstRegion;
     const inRegion = live.byRegion.get(region) ?? 0;
