@@ -1,5 +1,5 @@
 import type { SiteRecord } from '../core/site-health';
-import { declareLost, declareRecovered } from '../core/site-health';
+import { declareLost, declareRecovered, watchedSites } from '../core/site-health';
 import { type CommandQueue, logMove, type SiteDeps, sendOwedCommands, updateSite } from './site-records';
 
 export class SiteDeclarationError extends Error {
@@ -28,17 +28,16 @@ export async function declareSite(
   request: DeclareSiteRequest,
   deps: SiteDeps & { readonly signals: CommandQueue },
 ): Promise<DeclareSiteResult> {
-  const watched = deps.config.sites.filter((s) => s.heartbeat);
-  const site = watched.find((s) => s.id === request.site);
-  if (!site?.heartbeat) {
-    const known = deps.config.sites.find((s) => s.id === request.site);
+  const watched = watchedSites(deps.config);
+  const heartbeat = watched.find((w) => w.site === request.site)?.heartbeat;
+  if (!heartbeat) {
+    const known = deps.config.sites.some((s) => s.id === request.site);
     throw new SiteDeclarationError(
       known
-        ? `site ${request.site} is not watched for loss (it has no heartbeat settings); watched: ${watched.map((s) => s.id).join(', ') || 'none'}`
+        ? `site ${request.site} is not watched for loss (it has no heartbeat settings); watched: ${watched.map((w) => w.site).join(', ') || 'none'}`
         : `unknown site '${request.site}'; sites: ${deps.config.sites.map((s) => s.id).join(', ')}`,
     );
   }
-  const heartbeat = site.heartbeat;
   const declaration = {
     reason: request.reason,
     now: deps.clock(),

@@ -1,12 +1,16 @@
 import { type SecretAuth, verifyRequest } from '../core/auth/verify-request';
 import { cleanText } from '../core/normalise/text';
 import type { HeartbeatEnvelope } from '../core/signal';
+import { watchedSites } from '../core/site-health';
+import type { IngestWebhookDeps } from './ingest-webhook';
 import {
-  type IngestWebhookDeps,
-  MAX_BODY_BYTES,
-  RETRY_AFTER_SECONDS,
+  bodyWithinLimit,
+  problem,
+  secretValues,
+  unauthorized,
+  unavailable,
   type WebhookResponse,
-} from './ingest-webhook';
+} from './webhook-answers';
 
 export interface HeartbeatRequest {
   /** The `{site}` of `POST /heartbeats/{site}`, as sent. */
@@ -16,11 +20,6 @@ export interface HeartbeatRequest {
   /** Not read: a heartbeat says nothing but that the site is alive. Signed schemes sign it. */
   readonly body: Uint8Array | string;
 }
-
-const problem = (statusCode: number, error: string, message: string): WebhookResponse => ({
-  statusCode,
-  body: { error, message },
-});
 
 /** The secret entry heartbeats are checked against, unless the config names another. */
 export const HEARTBEAT_SECRET = 'heartbeats';
@@ -48,36 +47,24 @@ export async function ingestHeartbeat(
 }
 
 async function receive(request: HeartbeatRequest, deps: IngestWebhookDeps): Promise<WebhookResponse> {
-  const body =
-    typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body);
-  if (body.length > MAX_BODY_BYTES)
-    return problem(413, 'payload_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
+  const received = bodyWithinLimit(request.body);
+  if ('refused' in received) return received.refused;
+  const body = received.bytes;
   const auth = deps.config.signals.heartbeats.auth as SecretAuth;
   const secretName = ('secret' in auth && auth.secret) || HEARTBEAT_SECRET;
-  let secrets: readonly string[];
-  try {
-    secrets = await deps.secrets(secretName);
-  } catch (error) {
-    deps.log.error('webhook secret store unavailable', {
-      source: 'heartbeats',
-      error: (error as Error).message,
-    });
-    return {
-      ...problem(503, 'unavailable', 'credentials cannot be checked right now; retry'),
-      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-    };
-  }
+  const secrets = await secretValues(secretName, 'heartbeats', deps);
+  if ('refused' in secrets) return secrets.refused;
   const now = deps.clock();
-  const verdict = verifyRequest(auth, { headers: request.headers, body, now }, secrets);
+  const verdict = verifyRequest(auth, { headers: request.headers, body, now }, secrets.values);
   if (!verdict.ok) {
     deps.log.warn('heartbeat rejected: bad or missing credentials', {
       site: cleanText(request.site, 64),
       scheme: auth.scheme,
       reason: verdict.reason,
     });
-    return problem(401, 'unauthorized', 'missing or invalid credentials');
+    return unauthorized();
   }
-  const watched = deps.config.sites.filter((s) => s.heartbeat).map((s) => s.id);
+  const watched = watchedSites(deps.config).map((w) => w.site);
   if (!watched.includes(request.site))
     return problem(
       404,
@@ -93,10 +80,7 @@ async function receive(request: HeartbeatRequest, deps: IngestWebhookDeps): Prom
     await deps.queue.enqueue([envelope]);
   } catch (error) {
     deps.log.error('heartbeat not queued', { site: request.site, error: (error as Error).message });
-    return {
-      ...problem(503, 'unavailable', 'the heartbeat could not be queued; retry'),
-      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-    };
+    return unavailable('the heartbeat could not be queued; retry');
   }
   return { statusCode: 202, body: { accepted: 1, site: request.site, at: envelope.heartbeat.at } };
 }

@@ -18,15 +18,16 @@ import { takeWatchdogs } from '../core/normalise/watchdog';
 import type { HeartbeatEnvelope, QueueEnvelope } from '../core/signal';
 import type { Metrics } from './metrics';
 import type { Log, SnsPort } from './ports';
+import {
+  bodyWithinLimit,
+  problem,
+  secretValues,
+  unauthorized,
+  unavailable,
+  type WebhookResponse,
+} from './webhook-answers';
 
-/**
- * Larger bodies are refused with 413 before anything else reads them; Alertmanager groups of a few
- * thousand alerts stay well below.
- */
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** How long a sender should wait before retrying when Spillway could not take its alerts. */
-export const RETRY_AFTER_SECONDS = 5;
+export { MAX_BODY_BYTES, RETRY_AFTER_SECONDS, type WebhookResponse } from './webhook-answers';
 
 /** At most this many ignored items are listed in a 202 answer; `ignoredCount` has them all. */
 const IGNORED_LISTED = 50;
@@ -37,12 +38,6 @@ export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The raw body, exactly as received (already decoded from base64 when the gateway encoded it). */
   readonly body: Uint8Array | string;
-}
-
-export interface WebhookResponse {
-  readonly statusCode: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body: Readonly<Record<string, unknown>>;
 }
 
 export interface IngestWebhookDeps {
@@ -59,20 +54,6 @@ export interface IngestWebhookDeps {
   /** Absent: nothing is recorded. */
   readonly metrics?: Metrics;
 }
-
-const problem = (
-  statusCode: number,
-  error: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): WebhookResponse => ({ statusCode, body: { error, message, ...extra } });
-
-const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS) };
-const unavailable = (message: string): WebhookResponse => ({
-  ...problem(503, 'unavailable', message),
-  headers: retryAfter,
-});
-const unauthorized = () => problem(401, 'unauthorized', 'missing or invalid credentials');
 
 /**
  * Takes one webhook delivery: authenticates it, translates it into signals and puts them on the
@@ -109,22 +90,19 @@ async function ingest(request: WebhookRequest, deps: IngestWebhookDeps): Promise
   }
   const source = request.source;
   const spec = webhookSource(source, deps.config);
-  const body =
-    typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body);
-  if (body.length > MAX_BODY_BYTES) {
-    return problem(413, 'payload_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
-  }
+  const received = bodyWithinLimit(request.body);
+  if ('refused' in received) return received.refused;
+  const body = received.bytes;
   const now = deps.clock();
 
   if (spec.auth.scheme !== 'sns') {
-    let secrets: readonly string[];
-    try {
-      secrets = await deps.secrets(spec.secretName);
-    } catch (error) {
-      deps.log.error('webhook secret store unavailable', { source, error: (error as Error).message });
-      return unavailable('credentials cannot be checked right now; retry');
-    }
-    const verdict = verifyRequest(spec.auth as SecretAuth, { headers: request.headers, body, now }, secrets);
+    const secrets = await secretValues(spec.secretName, source, deps);
+    if ('refused' in secrets) return secrets.refused;
+    const verdict = verifyRequest(
+      spec.auth as SecretAuth,
+      { headers: request.headers, body, now },
+      secrets.values,
+    );
     if (!verdict.ok) return rejected(source, spec, verdict, deps);
   }
 

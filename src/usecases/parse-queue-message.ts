@@ -15,6 +15,7 @@ import { parseStrictJson } from '../core/json/strict-json';
 import { looksLikeAlarmEvent, normaliseAlarmStateChange } from '../core/normalise/cloudwatch-alarm';
 import { describeZodIssues } from '../core/normalise/zod-issues';
 import { type Heartbeat, type Signal, signalSources } from '../core/signal';
+import { watchedSites } from '../core/site-health';
 
 /**
  * mini ships no messages; without these every generic issue in a DLQ reason would read "Invalid
@@ -182,7 +183,7 @@ export function parseQueueMessage(
   if (parsed.data.kind === 'heartbeat') {
     const { site, at, source } = parsed.data.heartbeat;
     // A site taken out of the config while its heartbeats were in flight: nothing to record.
-    if (!config.sites.some((s) => s.id === site && s.heartbeat))
+    if (!watchedSites(config).some((w) => w.site === site))
       return { ok: true, signals: [], note: `heartbeat of site ${site}, which is not watched for loss` };
     return { ok: true, signals: [], heartbeats: [{ site, at: new Date(at).toISOString(), source }] };
   }
