@@ -195,9 +195,11 @@ async function redrain(workload: WorkloadConfig, run: DrillRun, deps: ReconcileD
 async function findLostStart(workload: WorkloadConfig, run: DrillRun, deps: ReconcileDeps): Promise<void> {
   let found: ObservedTask | undefined;
   try {
+    // Running first: a drill task found there needs no listing of the stopped ones.
     for (const status of ['RUNNING', 'STOPPED'] as const) {
       const tasks = await deps.compute.listStartedBySpillway(run.region, run.cluster, status);
-      found ??= tasks.find((t) => t.tags?.[DRILL_TAG] === run.drillId);
+      found = tasks.find((t) => t.tags?.[DRILL_TAG] === run.drillId);
+      if (found) break;
     }
   } catch (error) {
     await finishDrill(workload, run, { drained: false, error: (error as Error).message }, deps);

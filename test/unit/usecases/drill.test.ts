@@ -245,6 +245,38 @@ describe('readiness drills (use cases)', () => {
     expect(failures.filter((f) => f === 'DrillsFailed')).toHaveLength(1);
   });
 
+  it('finds a drill task whose start was interrupted among the running tasks, without listing the stopped ones', async () => {
+    // Prepare: the drill started its task, but the state kept only the reservation (a crash
+    // between RunTask and the write that records the task), and the grace for a start is over.
+    const { deps, workload, drill } = setup();
+    await startDrill(workload, drill, deps);
+    const started = await deps.store.load(workload.name);
+    const run = started.drills?.['us-west-2'];
+    if (!run?.taskArn) throw new Error('the drill did not start in us-west-2');
+    const { taskArn, ecsStatus: _status, ...reservation } = run;
+    deps.store.put({
+      ...started,
+      drills: { 'us-west-2': { ...reservation, phase: 'starting', requestedAt: isoAt(-600) } },
+    });
+    deps.compute.spillwayTasks.push(...deps.compute.launched.filter((t) => t.taskArn === taskArn));
+    const listed: string[] = [];
+    const list = deps.compute.listStartedBySpillway.bind(deps.compute);
+    deps.compute.listStartedBySpillway = async (region, cluster, status) => {
+      listed.push(status ?? 'RUNNING');
+      return list(region, cluster, status);
+    };
+
+    // Act
+    await advanceDrills(workload, deps, await deps.store.load(workload.name));
+
+    // Assess
+    expect((await deps.store.load(workload.name)).drills?.['us-west-2']).toMatchObject({
+      phase: 'started',
+      taskArn,
+    });
+    expect(listed).toEqual(['RUNNING']);
+  });
+
   it('never adopts a drill task as capacity, and drains one no drill owns any more', async () => {
     // Prepare: a drill task left running after its drill was given up.
     const { deps, workload } = setup();
