@@ -1,3 +1,5 @@
+import { clipped } from '../core/clip';
+
 /** Terminal width the human output keeps to: a laptop's split pane, a pager, a ticket. */
 export const WIDTH = 120;
 
@@ -13,7 +15,7 @@ export interface Column {
 export const seconds = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
 
 export function clip(text: string, width: number = WIDTH): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+  return clipped(text, width);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
+import { clipped } from './clip';
 import { commandDedupKey } from './command';
 import { describePause, inForce } from './controls';
 import { digest } from './ids';
@@ -86,8 +87,7 @@ export const liveDrills = (state: WorkloadState): readonly DrillRun[] => Object.
 
 /** The longest error a drill result keeps: RunTask's and ECS's messages fit, a stack would not. */
 const DRILL_ERROR_MAX = 300;
-export const drillErrorOf = (error: string): string =>
-  error.length <= DRILL_ERROR_MAX ? error : `${error.slice(0, DRILL_ERROR_MAX - 1)}…`;
+export const drillErrorOf = (error: string): string => clipped(error, DRILL_ERROR_MAX);
 
 /**
  * The id of a drill the CLI asks for: derived from what was asked, so sending it twice (a retry

@@ -1,4 +1,5 @@
 import type { SiteHeartbeatConfig, SpillwayConfig } from '../config/schema';
+import { clipped } from './clip';
 import { COMMAND_REASON_MAX, type OperatorCommand } from './command';
 import { digest } from './ids';
 import type { Heartbeat, HeartbeatSource } from './signal';
@@ -99,8 +100,7 @@ export const emptySiteRecord = (site: string, now: Date): SiteRecord => ({
 
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 const secondsBetween = (from: number, to: number) => Math.round((to - from) / 1000);
-const clip = (text: string) =>
-  text.length <= COMMAND_REASON_MAX ? text : `${text.slice(0, COMMAND_REASON_MAX - 1)}…`;
+const clip = (text: string) => clipped(text, COMMAND_REASON_MAX);
 
 /** A heartbeat later than lossAfterSeconds/2 after the one before is late: the site is suspect. */
 export const lateAfterMs = (config: SiteHeartbeatConfig) => (config.lossAfterSeconds * 1000) / 2;

@@ -1,4 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
+import { clipped } from './clip';
 import type { Capacity } from './decision';
 import type { DrillRun } from './drill';
 import type { RebalanceMove } from './rebalance';
@@ -202,8 +203,7 @@ export interface WorkloadState {
 /** The longest stop reason a task record keeps: ECS's own are shorter, failure causes may not be. */
 export const STOP_REASON_MAX = 160;
 
-export const stopReasonOf = (reason: string): string =>
-  reason.length <= STOP_REASON_MAX ? reason : `${reason.slice(0, STOP_REASON_MAX - 1)}…`;
+export const stopReasonOf = (reason: string): string => clipped(reason, STOP_REASON_MAX);
 
 export function emptyWorkloadState(workload: string): WorkloadState {
   return { workload, version: 0, alerts: {}, applied: {}, pendingLaunches: [], tasks: {} };
