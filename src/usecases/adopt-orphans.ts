@@ -67,6 +67,7 @@ export async function adoptOrphans(
   let adopted = 0;
   const now = deps.clock().toISOString();
   await updateState(deps, workload.name, (state) => {
+    adopted = 0;
     const pending = new Set(state.pendingLaunches.map((p) => p.decisionId));
     const orphans = found.filter((t) => !state.tasks[taskIdOf(t.taskArn)] && !pending.has(t.decisionId));
     if (orphans.length === 0) return undefined;

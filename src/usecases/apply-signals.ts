@@ -40,6 +40,9 @@ export async function applySignals(
     deps,
     workload.name,
     (state) => {
+      // Each try decides anew: a try whose write lost claimed nothing, and the launch it would
+      // have claimed (the same decision on the same version) is the winner's to carry out.
+      claimed = undefined;
       const now = deps.clock();
       const result = decide({
         workload,

@@ -13,7 +13,10 @@ export class ConcurrencyError extends Error {
 /**
  * Reads the workload state, applies `change`, and writes the result conditionally on the version
  * read. A lost race re-reads and re-applies, so `change` must be a pure function of the state.
- * `change` returns undefined when there is nothing to write. `justRead` is a state the caller
+ * `change` returns undefined when there is nothing to write. Whatever it computes for the caller
+ * besides (a count, a claim) must be set anew on every run, first thing: a value left from a run
+ * whose write lost describes a state that never was (a launch once trusted as claimed that way
+ * was started twice). `justRead` is a state the caller
  * read for this very change (a consistent read): the first attempt uses it as read. `known` is the
  * state the caller last wrote or saw: the first attempt writes from it without reading, so a write
  * right after a write is one round trip, and an old `known` costs only a re-read.

@@ -33,14 +33,17 @@ const SITE_WRITE_ATTEMPTS = 8;
 /**
  * Read-modify-write of one site's item: `change` sees the latest record and says what to write (or
  * nothing); a conflict re-reads and asks again, so a move is decided on what is really there.
+ * `known`, a record this invocation has just written, stands in for the first read.
  */
 export async function updateSite(
   deps: SiteDeps,
   site: string,
   change: (record: SiteRecord) => SiteAssessment | undefined,
+  known?: SiteRecord,
 ): Promise<{ readonly record: SiteRecord; readonly assessment?: SiteAssessment }> {
   for (let attempt = 0; attempt < SITE_WRITE_ATTEMPTS; attempt++) {
-    const record = (await deps.sites.load(site)) ?? emptySiteRecord(site, deps.clock());
+    const record =
+      attempt === 0 && known ? known : ((await deps.sites.load(site)) ?? emptySiteRecord(site, deps.clock()));
     const assessment = change(record);
     if (!assessment?.changed) return { record, ...(assessment ? { assessment } : {}) };
     if (await deps.sites.save(assessment.next, record.version))
@@ -84,10 +87,15 @@ export async function sendOwedCommands(
     episode: loss.id,
   });
   const marked = `${loss.id}:${set}`;
-  const { record: latest } = await updateSite(deps, record.site, (current) =>
-    current.loss?.id === loss.id && owedCommandSet(current) === set
-      ? { next: { ...current, sent: marked }, changed: true }
-      : undefined,
+  // The record was just written: marked on its version, re-read only if another writer came between.
+  const { record: latest } = await updateSite(
+    deps,
+    record.site,
+    (current) =>
+      current.loss?.id === loss.id && owedCommandSet(current) === set
+        ? { next: { ...current, sent: marked }, changed: true }
+        : undefined,
+    record,
   );
   return latest;
 }

@@ -89,6 +89,26 @@ describe('adoptOrphans (reconcile)', () => {
     expect(deps.log.messages('warn')).toEqual(['orphaned burst tasks recorded']);
   });
 
+  it('counts nothing adopted when another reconciler recorded the orphans first', async () => {
+    // Prepare: one orphan, which a second reconciler records while this one writes
+    const { workload, deps } = setup();
+    deps.store.put(aState({ version: 4, desiredTasks: 1, tasks: [] }));
+    deps.compute.spillwayTasks.push(listed('o1', tags('checkout-api', 'd-lost')));
+    deps.store.beforeCommit = () => {
+      deps.store.beforeCommit = undefined;
+      deps.store.put(
+        aState({ version: 5, desiredTasks: 1, tasks: [aTask({ taskId: 'o1', decisionId: 'd-lost' })] }),
+      );
+    };
+
+    // Act
+    const adopted = await adoptOrphans(workload, deps);
+
+    // Assess: the write that lost adopted nothing, and the retry found nothing left to adopt
+    expect(adopted).toBe(0);
+    expect(deps.store.commits.map((c) => c.ok)).toEqual([false]);
+  });
+
   it('leaves the tasks of a launch still pending to that launch', async () => {
     // Prepare
     const { workload, deps } = setup();
