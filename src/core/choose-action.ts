@@ -1,8 +1,7 @@
 import type { WorkloadConfig } from '../config/schema';
 import { describeEvacuation, describePause, type ManualCommand } from './controls';
 import { burstCostPerHour, roundCost, taskHourCost } from './cost';
-import { preferenceByRegion } from './placement';
-import { chooseRebalance } from './rebalance';
+import { chooseRebalance, rebalanceRanks } from './rebalance';
 import { MAX_REPLACEMENTS, REPLACEMENT_WINDOW_SECONDS } from './replacements';
 import { type Choice, hold, type Situation, scaleOut } from './scale-out';
 import { evacuationTarget, scaleOutAmount } from './sizing';
@@ -328,7 +327,9 @@ function chooseDrainVictims(
   tasks: readonly BurstTask[],
   count: number,
 ): BurstTask[] {
-  const rank = preferenceByRegion(workload);
+  // The region ranked worst goes first, ranked as placement (and moving back) ranks: draining by
+  // another order would empty the region a cost-mode move has just filled, and move again after.
+  const rank = rebalanceRanks(workload, workload.rebalance === 'cost' ? 'cost' : 'preferred-region');
   return [...tasks]
     .sort(
       (a, b) =>

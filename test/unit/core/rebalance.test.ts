@@ -353,6 +353,34 @@ describe('moving tasks back to a better region (rebalance)', () => {
     });
   });
 
+  it.each([
+    ['cost', 'us-west-2'],
+    ['preferred-region', 'eu-west-1'],
+  ])('scales in from the region its %s moves would leave: %s', (mode, drained) => {
+    // Prepare: the preferred region is the dearer one; no pressure, cooldowns long past
+    const regions = workload({
+      rebalance: mode,
+      burstRegions: [
+        burstRegionDoc('us-west-2', { costPerTaskHour: 0.5 }),
+        burstRegionDoc('eu-west-1', { costPerTaskHour: 0.1 }),
+      ],
+    });
+    const idle = aState({
+      desiredTasks: 2,
+      lastScaleOutAt: isoAt(-3600),
+      tasks: [
+        aTask({ taskId: 'us-1', region: 'us-west-2', ecsStatus: 'RUNNING', startedAt: isoAt(-3600) }),
+        aTask({ taskId: 'eu-1', region: 'eu-west-1', ecsStatus: 'RUNNING', startedAt: isoAt(-3600) }),
+      ],
+    });
+
+    // Act
+    const { decision } = decide({ workload: regions, state: idle, signals: [], now: at(0) });
+
+    // Assess
+    expect(decision.action).toMatchObject({ kind: 'scale_in', tasks: [{ region: drained }] });
+  });
+
   it('records nothing for a batch of duplicates, even with a move under way', () => {
     // Prepare: a move whose region's breaker just opened, and a redelivered firing
     const move = {
