@@ -26,7 +26,7 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig } from '../src/adapters/client-config';
 import { StateStore } from '../src/adapters/state-store';
-import { countLive, isLeaving } from '../src/core/workload-state';
+import { countLive } from '../src/core/workload-state';
 import { startLocalRuntime } from '../src/local/runtime';
 import { setClientHook } from '../src/runtime/client-hooks';
 import { DECIDE_BATCHES_AT_ONCE, WORKLOADS_IN_PARALLEL } from '../src/usecases/process-batch';
@@ -325,9 +325,9 @@ async function main(): Promise<void> {
       try {
         const [states, ecsTasks] = await Promise.all([store.loadStates(workloads), tasksInEcs()]);
         for (const [workload, state] of states) {
-          // As the simulation's BoundsCheck counts (test/sim/invariants.ts): a task on its way out
-          // is being replaced, not added to.
-          const live = countLive(state).total - Object.values(state.tasks).filter((t) => isLeaving(t)).length;
+          // As the simulation's BoundsCheck counts (test/sim/invariants.ts): every live task, those
+          // on their way out included, and every pending launch.
+          const live = countLive(state).total;
           highest.state = Math.max(highest.state, live);
           if (live > MAX)
             exceeded.push(
