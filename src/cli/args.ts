@@ -2,13 +2,11 @@ import { parseArgs } from 'node:util';
 import { notAnAwsRegion } from '../config/aws-regions';
 import type { CommandAction } from '../core/command';
 import { editDistance } from '../core/edit-distance';
-import { isIsoTime, MAX_COUNT, MAX_REASON_LENGTH } from '../usecases/send-command';
+import { isIsoTime, MAX_COUNT } from '../usecases/send-command';
 import { type SiteInvocation, siteInvocation } from './site-args';
+import { reasonOf, UsageError, usageOf } from './usage-rules';
 
-/** Bad input on the command line: the CLI says what is wrong and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError, usageOf } from './usage-rules';
 
 /** Where the CLI talks to, and how it prints. */
 export interface GlobalOptions {
@@ -208,24 +206,6 @@ function dlq(rest: readonly string[], flags: () => void): Invocation {
   throw new UsageError(`unknown dlq command '${sub ?? ''}': use dlq list or dlq redrive [<message id> ...]`);
 }
 
-/**
- * The operator's `--reason`, trimmed: required where a command changes state and has no `fallback`,
- * never empty when given, never longer than MAX_REASON_LENGTH. One rule for every command.
- */
-export function reasonOf(given: string | undefined, command: string, fallback?: string): string {
-  const text = given?.trim() ?? fallback ?? '';
-  if (text === '') {
-    throw new UsageError(
-      fallback === undefined
-        ? `${command} changes state: --reason "…" is required`
-        : `${command}: --reason must not be empty`,
-    );
-  }
-  if (text.length > MAX_REASON_LENGTH)
-    throw new UsageError(`--reason is ${text.length} characters; at most ${MAX_REASON_LENGTH}`);
-  return text;
-}
-
 /** The reason a drill goes by when the operator gives none: a drill is routine, not an incident. */
 export const DRILL_DEFAULT_REASON = 'readiness drill';
 
@@ -342,17 +322,3 @@ function operator(
       throw new UsageError(`unknown command '${command}' (see spillway --help)`);
   }
 }
-
-const USAGES: Readonly<Record<string, string>> = {
-  burst: '<workload> <n> --reason "…"',
-  drain: '<workload> <n>|--all [--force] --reason "…"',
-  pause: '<workload>|--all [--until <ISO>] --reason "…"',
-  resume: '<workload>|--all --reason "…"',
-  'dry-run': 'on|off <workload>|--all --reason "…"',
-  evacuate: '<workload> [--until <ISO>] --reason "…"',
-  'end-evacuation': '<workload> --reason "…"',
-  site: 'lost|recovered <site> --reason "…"',
-  drill: '<workload>|--all [--wait] [--reason "…"]',
-};
-
-export const usageOf = (command: string): string => USAGES[command] ?? '';

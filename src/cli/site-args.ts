@@ -1,4 +1,4 @@
-import { reasonOf, UsageError, usageOf } from './args';
+import { reasonOf, UsageError, usageOf } from './usage-rules';
 
 /** `spillway site lost|recovered <site> --reason "…"`: a site declared by hand. */
 export interface SiteInvocation {

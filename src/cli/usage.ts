@@ -1,4 +1,4 @@
-import { usageOf } from './args';
+import { usageOf } from './usage-rules';
 
 const command = (name: string, what: string) => `  ${`${name} ${usageOf(name)}`.padEnd(52)} ${what}`;
 

@@ -1,6 +1,6 @@
-import type { SiteHeartbeatConfig } from '../config/schema';
-import { assessSite, type ProbeResult, watchedSites } from '../core/site-health';
+import { assessSite, watchedSites } from '../core/site-health';
 import type { Metrics } from './metrics';
+import type { WitnessProbe } from './ports';
 import {
   type CommandQueue,
   logMove,
@@ -10,8 +10,7 @@ import {
   updateSite,
 } from './site-records';
 
-/** Probes a site's witness; never throws (an unreachable witness is a failed probe). */
-export type WitnessProbe = (target: NonNullable<SiteHeartbeatConfig['witness']>) => Promise<ProbeResult>;
+export type { WitnessProbe } from './ports';
 
 export interface CheckSitesDeps extends SiteDeps {
   readonly sites: SitesPort;

@@ -4,11 +4,11 @@ import type { DrainStarter } from '../adapters/drain-starter';
 import type { DrillResults } from '../adapters/drill-results';
 import type { StateStore } from '../adapters/state-store';
 import type { TargetGroups } from '../adapters/target-groups';
-import type { SpillwayConfig } from '../config/schema';
-import type { WitnessProbe } from './check-sites';
+import type { SiteHeartbeatConfig, SpillwayConfig } from '../config/schema';
+import type { DecideEnvelope } from '../core/signal';
+import type { ProbeResult, SiteRecord } from '../core/site-health';
 import type { LaunchPacing } from './launch-pacer';
 import type { Metrics } from './metrics';
-import type { CommandQueue, SitesPort } from './site-records';
 
 /** The one ledger call that calls a drain off. */
 export type DrainCanceller = Pick<DrainLedger, 'cancel'>;
@@ -73,3 +73,17 @@ export interface ReconcileDeps extends DecideDeps {
   readonly witness?: WitnessProbe;
   readonly targets: Pick<TargetGroups, 'register'> & Partial<Pick<TargetGroups, 'health'>>;
 }
+
+/** The site items' port: read one, write one conditionally on the version read. */
+export interface SitesPort {
+  load(site: string): Promise<SiteRecord | undefined>;
+  save(next: SiteRecord, expectedVersion: number): Promise<boolean>;
+}
+
+/** The signals queue, where a site loss's commands go like a maintenance window's. */
+export interface CommandQueue {
+  enqueue(envelopes: readonly DecideEnvelope[]): Promise<void>;
+}
+
+/** Probes a site's witness; never throws (an unreachable witness is a failed probe). */
+export type WitnessProbe = (target: NonNullable<SiteHeartbeatConfig['witness']>) => Promise<ProbeResult>;

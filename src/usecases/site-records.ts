@@ -1,5 +1,4 @@
 import type { SpillwayConfig } from '../config/schema';
-import type { DecideEnvelope } from '../core/signal';
 import {
   emptySiteRecord,
   owedCommandSet,
@@ -7,18 +6,9 @@ import {
   type SiteRecord,
   siteLossCommands,
 } from '../core/site-health';
-import type { Log } from './ports';
+import type { CommandQueue, Log, SitesPort } from './ports';
 
-/** The site items' port: read one, write one conditionally on the version read. */
-export interface SitesPort {
-  load(site: string): Promise<SiteRecord | undefined>;
-  save(next: SiteRecord, expectedVersion: number): Promise<boolean>;
-}
-
-/** The signals queue, where a site loss's commands go like a maintenance window's. */
-export interface CommandQueue {
-  enqueue(envelopes: readonly DecideEnvelope[]): Promise<void>;
-}
+export type { CommandQueue, SitesPort } from './ports';
 
 export interface SiteDeps {
   readonly config: SpillwayConfig;
