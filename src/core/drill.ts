@@ -4,7 +4,7 @@ import { commandDedupKey } from './command';
 import { describePause, inForce } from './controls';
 import { digest } from './ids';
 import { MEMORY_SECONDS } from './memory';
-import { countLive, regionMaxOf, type WorkloadState } from './workload-state';
+import { countLive, type DrillRun, regionMaxOf, type WorkloadState } from './workload-state';
 
 /**
  * Readiness drills: one task per burst region, started, watched until RUNNING (and healthy in its
@@ -33,37 +33,7 @@ export const DRILL_DRAIN_GRACE_SECONDS = 900;
 /** Between a failed drain of a drill's task and the next: a refused StopTask is not retried in a loop. */
 export const DRILL_REDRAIN_SECONDS = 60;
 
-/**
- * A drill under way in one region, kept in the workload's state so that every decision counts it
- * against the maxes, under the same conditional write as the launches it competes with.
- * `starting`: reserved, RunTask not yet answered; `started`: the task exists; `draining`: its
- * drain workflow runs. It leaves the state when its result is recorded.
- */
-export interface DrillRun {
-  readonly drillId: string;
-  readonly region: string;
-  readonly cluster: string;
-  readonly requestedAt: string;
-  readonly requestedBy?: string;
-  readonly phase: 'starting' | 'started' | 'draining';
-  readonly taskArn?: string;
-  readonly ecsStatus?: string;
-  readonly privateIp?: string;
-  readonly runningAt?: string;
-  readonly healthyAt?: string;
-  readonly registeredTarget?: boolean;
-  readonly drainRequestedAt?: string;
-  readonly drainExecution?: string;
-  /** Why the drill failed; its task is still drained. */
-  readonly error?: string;
-  /**
-   * Its failed result is recorded (and alarmed) already: a drain that failed. The drill stays, and
-   * counts against the maxes, until its task is known stopped; only then does it leave the state.
-   */
-  readonly reported?: boolean;
-  /** A drain again after a failed one: at once, without waiting or deregistering. */
-  readonly compensating?: boolean;
-}
+export type { DrillRun } from './workload-state';
 
 /** The outcome of one drill in one region: what `spillway drill` prints and `status` keeps. */
 export interface DrillResult {

@@ -3,7 +3,13 @@ import type { RegionCandidate } from './decision';
 import { placementCost, placementOrder, preferenceByRegion } from './placement';
 import { isOpen } from './region-health';
 import type { Choice, Situation } from './scale-out';
-import { type BurstTask, countLive, regionMaxOf, type WorkloadState } from './workload-state';
+import {
+  type BurstTask,
+  countLive,
+  type RebalanceMove,
+  regionMaxOf,
+  type WorkloadState,
+} from './workload-state';
 
 /**
  * Moving burst tasks back to a better region once it can take them again: a fallback (capacity,
@@ -18,16 +24,7 @@ export const REBALANCE_START_SECONDS = 600;
 export const DEFAULT_REBALANCE_INTERVAL_SECONDS = 300;
 export const DEFAULT_REBALANCE_STEP = 1;
 
-/** A move under way, recorded by the decision that started its tasks. */
-export interface RebalanceMove {
-  readonly decisionId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly count: number;
-  readonly startedAt: string;
-  /** `spot`: on-demand tasks a Spot shortage left, moved back onto Spot in the same region. */
-  readonly capacity?: 'spot';
-}
+export type { RebalanceMove } from './workload-state';
 
 export type RebalanceMode = NonNullable<WorkloadConfig['rebalance']>;
 

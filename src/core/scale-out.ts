@@ -2,13 +2,13 @@ import type { WorkloadConfig } from '../config/schema';
 import { burstCostPerHour } from './cost';
 import type { DecisionAction, Placement, RegionCandidate } from './decision';
 import { planPlacement, preferenceByRegion } from './placement';
-import type { RebalanceMove } from './rebalance';
 import type { RegionHealthMap } from './region-health';
 import { applySpendGuard } from './spend-guard';
 import {
   type BurstTask,
   countLive,
   isCancellable,
+  type RebalanceMove,
   regionMaxOf,
   stayingByRegion,
   stayingCount,

@@ -1,8 +1,6 @@
 import type { WorkloadConfig } from '../config/schema';
 import { clipped } from './clip';
 import type { Capacity } from './decision';
-import type { DrillRun } from './drill';
-import type { RebalanceMove } from './rebalance';
 import type { Severity, SignalSource, SignalState } from './signal';
 
 /**
@@ -150,6 +148,49 @@ export interface PendingLaunch {
    * region, and no on-demand retry of Spot: elsewhere it would not be the move it was decided as.
    */
   readonly stayPut?: boolean;
+}
+
+/**
+ * A drill under way in one region, kept in the workload's state so that every decision counts it
+ * against the maxes, under the same conditional write as the launches it competes with.
+ * `starting`: reserved, RunTask not yet answered; `started`: the task exists; `draining`: its
+ * drain workflow runs. It leaves the state when its result is recorded.
+ */
+export interface DrillRun {
+  readonly drillId: string;
+  readonly region: string;
+  readonly cluster: string;
+  readonly requestedAt: string;
+  readonly requestedBy?: string;
+  readonly phase: 'starting' | 'started' | 'draining';
+  readonly taskArn?: string;
+  readonly ecsStatus?: string;
+  readonly privateIp?: string;
+  readonly runningAt?: string;
+  readonly healthyAt?: string;
+  readonly registeredTarget?: boolean;
+  readonly drainRequestedAt?: string;
+  readonly drainExecution?: string;
+  /** Why the drill failed; its task is still drained. */
+  readonly error?: string;
+  /**
+   * Its failed result is recorded (and alarmed) already: a drain that failed. The drill stays, and
+   * counts against the maxes, until its task is known stopped; only then does it leave the state.
+   */
+  readonly reported?: boolean;
+  /** A drain again after a failed one: at once, without waiting or deregistering. */
+  readonly compensating?: boolean;
+}
+
+/** A move under way, recorded by the decision that started its tasks. */
+export interface RebalanceMove {
+  readonly decisionId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly startedAt: string;
+  /** `spot`: on-demand tasks a Spot shortage left, moved back onto Spot in the same region. */
+  readonly capacity?: 'spot';
 }
 
 export interface WorkloadState {
