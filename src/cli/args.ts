@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { notAnAwsRegion } from '../config/aws-regions';
+import { editDistance } from '../config/edit-distance';
 import type { CommandAction } from '../core/command';
-import { editDistance } from '../core/edit-distance';
 import { isIsoTime, MAX_COUNT } from '../usecases/send-command';
 import { type SiteInvocation, siteInvocation } from './site-args';
 import { reasonOf, UsageError, usageOf } from './usage-rules';

@@ -1,5 +1,5 @@
-import { editDistance } from '../core/edit-distance';
 import { AWS_REGION_NAMES } from './aws-regions.generated';
+import { editDistance } from './edit-distance';
 
 const KNOWN = new Set(AWS_REGION_NAMES);
 const MOST_SUGGESTED = 3;

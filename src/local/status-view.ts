@@ -1,5 +1,5 @@
-import { describeChoice } from '../cli/render-history';
 import type { Decision } from '../core/decision';
+import { describeChoice } from '../core/describe-choice';
 import { recentDecisions, type StatusDeps, type StatusReport, statusReport } from '../usecases/status';
 
 /** Decisions the page's timeline shows, across workloads. */
