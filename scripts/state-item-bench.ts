@@ -13,6 +13,7 @@ import { decodeState, encodeState } from '../src/adapters/state-codec';
 import { MAX_BURST_TASKS } from '../src/config/schema';
 import type { AlertRecord, BurstTask, WorkloadState } from '../src/core/workload-state';
 import { startMoto } from '../src/local/emulator';
+import { stateTableInput } from '../src/local/state-table';
 import { itemSizeBytes } from '../test/sim/models/item-size';
 import { cpuSeconds } from './measure';
 
@@ -204,20 +205,7 @@ async function main(): Promise<void> {
   if (pid === undefined) throw new Error('no emulator process to measure');
   try {
     const dynamo = new DynamoDBClient(clientConfig(REGION, emulator.endpoint));
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    );
+    await dynamo.send(new CreateTableCommand(stateTableInput(TABLE)));
     for (const region of ['us-west-2', 'eu-west-1'])
       await dynamo.send(
         new PutItemCommand({

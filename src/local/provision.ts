@@ -12,6 +12,7 @@ import { drainWorkflowDefinition } from '../workflow/drain-definition';
 import { type BurstNetwork, ensureBurstNetwork } from './burst-network';
 import { ensureCluster, ensureStateMachine, ensureTaskDefinition } from './burst-resources';
 import { type DialectChange, toMotoDialect } from './moto-dialect';
+import { stateTableInput } from './state-table';
 
 /** Everything the local runtime created, and the config as the functions must see it. */
 export interface Provisioned {
@@ -69,22 +70,7 @@ export async function provision(
   );
 
   const dynamo = new DynamoDBClient(clientConfig(control, endpoint));
-  await ignoreExisting(() =>
-    dynamo.send(
-      new CreateTableCommand({
-        TableName: names.stateTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    ),
-  );
+  await ignoreExisting(() => dynamo.send(new CreateTableCommand(stateTableInput(names.stateTable))));
 
   const sqs = new SQSClient(clientConfig(control, endpoint));
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.signalsDlq }));

@@ -9,6 +9,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateTableInput } from '../../src/local/state-table';
 import { type PatchedMoto, patchedMoto, settleAll } from './emulator-patches';
 
 /** What the DynamoDB patches (src/local/moto-patches/spillway_moto/) must keep doing. */
@@ -16,20 +17,7 @@ describe('the emulator patches: DynamoDB', () => {
   let m: PatchedMoto;
   beforeAll(async () => {
     m = await patchedMoto();
-    await m.dynamo.send(
-      new CreateTableCommand({
-        TableName: 'ranged',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    );
+    await m.dynamo.send(new CreateTableCommand(stateTableInput('ranged')));
     await m.dynamo.send(
       new CreateTableCommand({
         TableName: 'hashed',

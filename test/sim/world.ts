@@ -394,10 +394,9 @@ export class World {
   // Invocations: what Lambda would run, each with its own fate
   // -------------------------------------------------------------------------------------------
 
-  /** The ingest function answering one webhook delivery; a delivery it did not take is retried later. */
-  async ingest(delivery: Delivery): Promise<void> {
-    const inv = this.invocation('ingest');
-    const deps = {
+  /** What an ingest invocation is given: the queue it sends to, the token, no SNS, its clock. */
+  private ingestDeps(inv: Invocation, clock: () => Date) {
+    return {
       config: this.config,
       queue: {
         enqueue: (envelopes: readonly unknown[]) =>
@@ -407,15 +406,20 @@ export class World {
       },
       secrets: async () => [TOKEN],
       sns: {
-        certificate: async () => {
+        certificate: async (): Promise<string> => {
           throw new Error('no SNS in the simulation');
         },
         confirmSubscription: async () => {},
       },
-      clock: this.clock,
+      clock,
       log: this.log,
-      metrics: this.metrics,
     };
+  }
+
+  /** The ingest function answering one webhook delivery; a delivery it did not take is retried later. */
+  async ingest(delivery: Delivery): Promise<void> {
+    const inv = this.invocation('ingest');
+    const deps = { ...this.ingestDeps(inv, this.clock), metrics: this.metrics };
     let response: Awaited<ReturnType<typeof ingestWebhook>> | undefined;
     try {
       response = await ingestWebhook(
@@ -449,20 +453,7 @@ export class World {
     const owed = this.owedHeartbeats;
     this.owedHeartbeats = [];
     for (const { site, at } of owed) {
-      const inv = this.invocation('ingest');
-      const deps = {
-        config: this.config,
-        queue: {
-          enqueue: (envelopes: readonly unknown[]) =>
-            this.call(inv, 'sqs', 'SendMessageBatch', () => {
-              for (const envelope of envelopes) this.sqs.send(JSON.stringify(envelope));
-            }),
-        },
-        secrets: async () => [TOKEN],
-        sns: { certificate: async () => '', confirmSubscription: async () => {} },
-        clock: () => new Date(at),
-        log: this.log,
-      };
+      const deps = this.ingestDeps(this.invocation('ingest'), () => new Date(at));
       await this.scheduling
         .run(ingestHeartbeat({ site, headers: { authorization: `Bearer ${TOKEN}` }, body: '' }, deps))
         .catch(() => undefined);
